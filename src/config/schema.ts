@@ -1,0 +1,190 @@
+/**
+ * The config schema: the one source of truth for `~/.openclaw/openclaw.json`. Key names follow
+ * OpenClaw where the feature exists, so an OpenClaw config loads. Every object is loose: keys we do
+ * not know are kept (and written back) and reported as one warning each by `load.ts`, never an error.
+ */
+import { z } from "zod";
+
+const port = z.number().int().min(1).max(65535);
+const secretString = z.string().min(1);
+
+export const SandboxLevelSchema = z.enum(["off", "standard", "strict"]);
+export const SandboxLimitsSchema = z.looseObject({
+  cpuSeconds: z.number().int().positive().default(30),
+  memoryMb: z.number().int().positive().default(1024),
+  fileSizeMb: z.number().int().positive().default(64),
+  openFiles: z.number().int().positive().default(256),
+  processes: z.number().int().positive().default(64),
+  timeoutMs: z.number().int().positive().default(60_000),
+  outputBytes: z.number().int().positive().default(1_048_576),
+});
+export const SandboxConfigSchema = z.looseObject({
+  level: SandboxLevelSchema.default("standard"),
+  /** Paths the tools may write (and, at `strict`, the only user paths they may read). Default: the agent workspace. */
+  allowedPaths: z.array(z.string().min(1)).optional(),
+  networkAccess: z.boolean().default(false),
+  limits: SandboxLimitsSchema.prefault({}),
+  /** Path to the bwrap binary; default: found on PATH. */
+  bwrapPath: z.string().optional(),
+  /** Extra environment variables tools may see (names only; values from the gateway's env). */
+  envAllow: z.array(z.string()).default([]),
+});
+
+export const ModelRefSchema = z.string().regex(/^[A-Za-z0-9._-]+\/.+$/, "a model reference like anthropic/claude-sonnet-4-5");
+export const ModelSelectionSchema = z.union([
+  ModelRefSchema,
+  z.looseObject({ primary: ModelRefSchema, fallbacks: z.array(ModelRefSchema).default([]) }),
+]);
+
+export const AgentLimitsSchema = z.looseObject({
+  maxSteps: z.number().int().positive().default(25),
+  maxWallMs: z.number().int().positive().default(600_000),
+  maxOutputTokens: z.number().int().positive().default(8192),
+});
+
+export const AgentSettingsSchema = z.looseObject({
+  model: ModelSelectionSchema.optional(),
+  workspace: z.string().optional(),
+  sandbox: SandboxConfigSchema.partial().optional(),
+  maxConcurrent: z.number().int().positive().optional(),
+  limits: AgentLimitsSchema.partial().optional(),
+  /** Model context window in tokens (for compaction); default from the model catalogue or 200k. */
+  contextWindow: z.number().int().positive().optional(),
+  /** Tokens kept free for the reply when deciding to compact. */
+  reserveTokens: z.number().int().positive().optional(),
+  thinking: z.looseObject({ enabled: z.boolean().default(false), budgetTokens: z.number().int().min(1024).default(4096) }).optional(),
+  systemPrompt: z.string().optional(),
+});
+
+export const ProviderApiSchema = z.enum(["anthropic-messages", "openai-completions"]);
+export const ProviderConfigSchema = z.looseObject({
+  baseUrl: z.string().url().optional(),
+  apiKey: secretString.optional(),
+  api: ProviderApiSchema.optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  maxRetries: z.number().int().min(0).max(10).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+export const DmPolicySchema = z.enum(["pairing", "allowlist", "open", "disabled"]);
+export const GroupPolicySchema = z.enum(["allowlist", "open", "disabled"]);
+export const StreamingModeSchema = z.enum(["off", "partial", "block", "progress"]);
+const chatId = z.union([z.number().int(), z.string().min(1)]);
+
+export const TelegramGroupSchema = z.looseObject({
+  enabled: z.boolean().optional(),
+  requireMention: z.boolean().optional(),
+  allowFrom: z.array(chatId).optional(),
+});
+
+export const TelegramConfigSchema = z.looseObject({
+  enabled: z.boolean().optional(),
+  botToken: secretString.optional(),
+  tokenFile: z.string().optional(),
+  apiRoot: z.string().url().optional(),
+  dmPolicy: DmPolicySchema.default("pairing"),
+  allowFrom: z.array(chatId).default([]),
+  groupPolicy: GroupPolicySchema.default("allowlist"),
+  /** Group allowlist: chat id (or "*") → per-group settings. */
+  groups: z.record(z.string(), TelegramGroupSchema).default({}),
+  groupAllowFrom: z.array(chatId).optional(),
+  requireMention: z.boolean().default(true),
+  mentionPatterns: z.array(z.string()).default([]),
+  streaming: z.union([StreamingModeSchema, z.looseObject({ mode: StreamingModeSchema })]).default("partial"),
+  textChunkLimit: z.number().int().min(100).max(4096).default(4000),
+  mediaMaxMb: z.number().positive().default(20),
+  webhookUrl: z.string().url().optional(),
+  webhookSecret: secretString.optional(),
+  webhookPath: z.string().startsWith("/").default("/telegram-webhook"),
+});
+
+export const GatewayConfigSchema = z.looseObject({
+  mode: z.string().optional(),
+  port: port.default(18789),
+  /** `loopback` (127.0.0.1, default), `lan` (0.0.0.0), or an explicit address. */
+  bind: z.string().min(1).default("loopback"),
+  auth: z
+    .looseObject({
+      mode: z.enum(["none", "token", "password"]).default("token"),
+      token: secretString.optional(),
+      password: secretString.optional(),
+    })
+    .prefault({}),
+  allowedOrigins: z.array(z.string()).default([]),
+  limits: z
+    .looseObject({
+      maxBodyBytes: z.number().int().positive().default(1_048_576),
+      maxFrameBytes: z.number().int().positive().default(1_048_576),
+      maxJsonDepth: z.number().int().positive().default(64),
+      maxBatch: z.number().int().positive().default(50),
+      maxConnections: z.number().int().positive().default(1024),
+      maxRunsPerSession: z.number().int().positive().default(8),
+      maxBufferedBytes: z.number().int().positive().default(4_194_304),
+      shutdownGraceMs: z.number().int().min(0).default(10_000),
+    })
+    .prefault({}),
+});
+
+export const ConfigSchema = z.looseObject({
+  $schema: z.string().optional(),
+  meta: z.looseObject({}).optional(),
+  gateway: GatewayConfigSchema.prefault({}),
+  agents: z
+    .looseObject({
+      defaults: AgentSettingsSchema.prefault({}),
+      entries: z.record(z.string(), AgentSettingsSchema).default({}),
+    })
+    .prefault({}),
+  models: z
+    .looseObject({ providers: z.record(z.string(), ProviderConfigSchema).default({}) })
+    .prefault({}),
+  session: z
+    .looseObject({
+      dmScope: z.enum(["main", "per-peer", "per-channel-peer", "per-account-channel-peer"]).default("main"),
+      mainKey: z.string().min(1).default("main"),
+    })
+    .prefault({}),
+  channels: z.looseObject({ telegram: TelegramConfigSchema.optional() }).prefault({}),
+  tools: z
+    .looseObject({
+      allow: z.array(z.string()).optional(),
+      deny: z.array(z.string()).default([]),
+      web: z
+        .looseObject({
+          fetch: z
+            .looseObject({
+              maxBytes: z.number().int().positive().default(2_000_000),
+              allowPrivateNetwork: z.boolean().default(false),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  plugins: z
+    .looseObject({
+      enabled: z.boolean().default(true),
+      entries: z.record(z.string(), z.looseObject({ enabled: z.boolean().optional(), config: z.unknown().optional() })).default({}),
+      load: z.looseObject({ paths: z.array(z.string()).default([]) }).prefault({}),
+    })
+    .prefault({}),
+  logging: z
+    .looseObject({ level: z.enum(["silent", "error", "warn", "info", "debug", "trace"]).default("info") })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type SandboxConfig = z.infer<typeof SandboxConfigSchema>;
+export type SandboxLevel = z.infer<typeof SandboxLevelSchema>;
+export type SandboxLimits = z.infer<typeof SandboxLimitsSchema>;
+export type AgentSettings = z.infer<typeof AgentSettingsSchema>;
+export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+export type TelegramConfig = z.infer<typeof TelegramConfigSchema>;
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+export type ModelSelection = z.infer<typeof ModelSelectionSchema>;
+
+/** The config with every default filled in. */
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({});
+}

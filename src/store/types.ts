@@ -1,0 +1,103 @@
+/**
+ * The store contract. SQLite (`sqlite.ts`) is the embedded default; `memory.ts` serves the library
+ * from Node and unit tests; PostgreSQL can implement the same interface later. Every method is
+ * async so a networked store fits, and so SQLite appends can be group-committed: concurrent
+ * appends share one `BEGIN IMMEDIATE … COMMIT`, and each promise resolves only after that COMMIT
+ * (acknowledged means committed).
+ *
+ * Errors: `StorageFullError` (disk full; reads still work), `StorageCorruptError` (names the file
+ * and the recovery), `StorageError` otherwise. Appends validate `data` with `StoredEventDataSchema`
+ * and throw `InvalidParamsError` on a bad payload, writing nothing.
+ */
+import type { StoredEvent, StoredEventData } from "../core/events.ts";
+
+export interface SessionRecord {
+  key: string;
+  agentId: string;
+  channel: string | null;
+  peer: string | null;
+  title: string | null;
+  createdAt: number;
+  updatedAt: number;
+  /** highest seq in the log, 0 when empty */
+  lastSeq: number;
+}
+
+export interface SessionInput {
+  key: string;
+  agentId?: string;
+  channel?: string | null;
+  peer?: string | null;
+  title?: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** pass back as `cursor` for the next page; absent on the last page */
+  nextCursor?: string;
+}
+
+export interface AppendInput {
+  data: StoredEventData;
+  /** a retried append with the same key is a no-op that returns the first event */
+  idempotencyKey?: string;
+}
+
+export interface UnfinishedRun {
+  sessionKey: string;
+  runId: string;
+  startedAt: number;
+}
+
+export type PairingStatus = "pending" | "approved" | "denied";
+export interface PairingRecord {
+  channel: string;
+  peerId: string;
+  code: string;
+  status: PairingStatus;
+  createdAt: number;
+  expiresAt: number;
+  meta: Record<string, unknown>;
+}
+
+export interface SessionStore {
+  /** Create the session if it is missing (fields of an existing one are left alone) and return it. */
+  ensureSession(input: SessionInput): Promise<SessionRecord>;
+  getSession(key: string): Promise<SessionRecord | null>;
+  /** Newest (by updatedAt) first. */
+  listSessions(opts?: { limit?: number; cursor?: string; agentId?: string; channel?: string }): Promise<Page<SessionRecord>>;
+  setTitle(key: string, title: string): Promise<void>;
+  /** Deletes the session and its events. Returns false if there was none. */
+  deleteSession(key: string): Promise<boolean>;
+
+  /** Append one event (creating the session if needed). Resolves after the event is durable. */
+  append(sessionKey: string, input: AppendInput): Promise<StoredEvent>;
+  /** Append several events atomically, in order. */
+  appendMany(sessionKey: string, inputs: AppendInput[]): Promise<StoredEvent[]>;
+  /** Events with fromSeq <= seq <= toSeq (inclusive), ascending, at most `limit`. */
+  readRange(sessionKey: string, fromSeq: number, toSeq?: number, limit?: number): Promise<StoredEvent[]>;
+  /** The latest `n` events, ascending. */
+  readLatest(sessionKey: string, n: number): Promise<StoredEvent[]>;
+  findByIdempotencyKey(idempotencyKey: string): Promise<StoredEvent | null>;
+  /** One JSON object per line: a header line for the session, then each event. */
+  exportJsonl(sessionKey: string): Promise<string>;
+  /** Runs with a `run_started` or `user_message` but no `run_finished` (after a crash). */
+  listUnfinishedRuns(): Promise<UnfinishedRun[]>;
+
+  /** Channel update de-duplication and durable inbox: put returns false when the id was seen before. */
+  inboxPut(channel: string, updateId: string, payload: unknown): Promise<boolean>;
+  inboxDone(channel: string, updateId: string): Promise<void>;
+  inboxPending(channel: string): Promise<{ updateId: string; payload: unknown }[]>;
+
+  /** Small durable key/value state for channels and plugins (offsets, watermarks). */
+  kvGet(namespace: string, key: string): Promise<unknown>;
+  kvSet(namespace: string, key: string, value: unknown): Promise<void>;
+
+  pairingUpsert(record: PairingRecord): Promise<void>;
+  pairingList(channel?: string, status?: PairingStatus): Promise<PairingRecord[]>;
+  pairingGet(channel: string, peerId: string): Promise<PairingRecord | null>;
+  pairingByCode(channel: string, code: string): Promise<PairingRecord | null>;
+
+  /** Flush pending writes and close. Further calls throw. */
+  close(): Promise<void>;
+}
