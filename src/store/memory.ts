@@ -1,0 +1,243 @@
+/**
+ * `MemoryStore`: the SessionStore contract held in memory. For the library under plain Node and for
+ * unit tests; nothing survives the process. No Bun-only imports. Values are copied in and out, so a
+ * caller mutating a returned event cannot change the log (same as a real database).
+ */
+import type { StoredEvent } from "../core/events.ts";
+import { StorageError } from "../core/errors.ts";
+import {
+  afterCursor, agentIdFromKey, clampLimit, compareNewestFirst, decodeCursor, encodeCursor,
+  toJsonl, validateAppend, validateSessionKey,
+} from "./common.ts";
+import type {
+  AppendInput, Page, PairingRecord, PairingStatus, SessionInput, SessionRecord, SessionStore, UnfinishedRun,
+} from "./types.ts";
+
+const copy = <T>(v: T): T => structuredClone(v);
+
+export class MemoryStore implements SessionStore {
+  #sessions = new Map<string, SessionRecord>();
+  #events = new Map<string, StoredEvent[]>();
+  #byIdem = new Map<string, StoredEvent>();
+  #inbox = new Map<string, { updateId: string; payload: unknown; done: boolean }>();
+  #kv = new Map<string, unknown>();
+  #pairing = new Map<string, PairingRecord>();
+  #closed = false;
+  #lastTs = 0;
+
+  #open(): void {
+    if (this.#closed) throw new StorageError("the store is closed");
+  }
+
+  /** Monotonic millisecond clock so updatedAt ordering is stable within a process. */
+  #now(): number {
+    this.#lastTs = Math.max(Date.now(), this.#lastTs);
+    return this.#lastTs;
+  }
+
+  #ensure(input: SessionInput): SessionRecord {
+    const key = validateSessionKey(input.key);
+    let s = this.#sessions.get(key);
+    if (!s) {
+      const now = this.#now();
+      s = {
+        key,
+        agentId: input.agentId ?? agentIdFromKey(key),
+        channel: input.channel ?? null,
+        peer: input.peer ?? null,
+        title: input.title ?? null,
+        createdAt: now,
+        updatedAt: now,
+        lastSeq: 0,
+      };
+      this.#sessions.set(key, s);
+      this.#events.set(key, []);
+    }
+    return s;
+  }
+
+  async ensureSession(input: SessionInput): Promise<SessionRecord> {
+    this.#open();
+    return { ...this.#ensure(input) };
+  }
+
+  async getSession(key: string): Promise<SessionRecord | null> {
+    this.#open();
+    const s = this.#sessions.get(key);
+    return s ? { ...s } : null;
+  }
+
+  async listSessions(opts: { limit?: number; cursor?: string; agentId?: string; channel?: string } = {}): Promise<Page<SessionRecord>> {
+    this.#open();
+    const limit = clampLimit(opts.limit, 50, 1000);
+    const cur = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+    const all = [...this.#sessions.values()]
+      .filter((s) => (opts.agentId === undefined || s.agentId === opts.agentId) && (opts.channel === undefined || s.channel === opts.channel))
+      .filter((s) => !cur || afterCursor(s, cur))
+      .sort(compareNewestFirst);
+    const items = all.slice(0, limit).map((s) => ({ ...s }));
+    const last = items[items.length - 1];
+    return all.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
+  }
+
+  async setTitle(key: string, title: string): Promise<void> {
+    this.#open();
+    const s = this.#ensure({ key });
+    s.title = title;
+    s.updatedAt = this.#now();
+  }
+
+  async deleteSession(key: string): Promise<boolean> {
+    this.#open();
+    if (!this.#sessions.has(key)) return false;
+    for (const e of this.#events.get(key) ?? []) if (e.idempotencyKey) this.#byIdem.delete(e.idempotencyKey);
+    this.#sessions.delete(key);
+    this.#events.delete(key);
+    return true;
+  }
+
+  async append(sessionKey: string, input: AppendInput): Promise<StoredEvent> {
+    const [event] = await this.appendMany(sessionKey, [input]);
+    return event!;
+  }
+
+  async appendMany(sessionKey: string, inputs: AppendInput[]): Promise<StoredEvent[]> {
+    this.#open();
+    validateSessionKey(sessionKey);
+    const valid = inputs.map(validateAppend); // all or nothing: validate before writing any
+    const s = this.#ensure({ key: sessionKey });
+    const log = this.#events.get(sessionKey)!;
+    const out: StoredEvent[] = [];
+    for (const v of valid) {
+      const prior = v.idempotencyKey === undefined ? undefined : this.#byIdem.get(v.idempotencyKey);
+      if (prior) {
+        out.push(copy(prior));
+        continue;
+      }
+      const ts = this.#now();
+      const event: StoredEvent = { sessionKey, seq: s.lastSeq + 1, ts, type: v.data.type, data: copy(v.data) };
+      if (v.idempotencyKey !== undefined) {
+        event.idempotencyKey = v.idempotencyKey;
+        this.#byIdem.set(v.idempotencyKey, event);
+      }
+      log.push(event);
+      s.lastSeq = event.seq;
+      s.updatedAt = ts;
+      out.push(copy(event));
+    }
+    return out;
+  }
+
+  async readRange(sessionKey: string, fromSeq: number, toSeq?: number, limit?: number): Promise<StoredEvent[]> {
+    this.#open();
+    const log = this.#events.get(sessionKey) ?? [];
+    const max = limit === undefined ? Infinity : Math.max(0, limit);
+    const out: StoredEvent[] = [];
+    // seq is gap-free from 1, so the index of seq n is n - 1
+    for (let i = Math.max(0, fromSeq - 1); i < log.length && out.length < max; i++) {
+      const e = log[i]!;
+      if (toSeq !== undefined && e.seq > toSeq) break;
+      out.push(copy(e));
+    }
+    return out;
+  }
+
+  async readLatest(sessionKey: string, n: number): Promise<StoredEvent[]> {
+    this.#open();
+    const log = this.#events.get(sessionKey) ?? [];
+    return n <= 0 ? [] : log.slice(-n).map(copy);
+  }
+
+  async findByIdempotencyKey(idempotencyKey: string): Promise<StoredEvent | null> {
+    this.#open();
+    const e = this.#byIdem.get(idempotencyKey);
+    return e ? copy(e) : null;
+  }
+
+  async exportJsonl(sessionKey: string): Promise<string> {
+    this.#open();
+    const s = this.#sessions.get(sessionKey);
+    if (!s) throw new StorageError(`no session ${JSON.stringify(sessionKey)}`);
+    return toJsonl({ ...s }, this.#events.get(sessionKey) ?? []);
+  }
+
+  async listUnfinishedRuns(): Promise<UnfinishedRun[]> {
+    this.#open();
+    const out: UnfinishedRun[] = [];
+    for (const [sessionKey, log] of this.#events) {
+      const open = new Map<string, number>();
+      for (const e of log) {
+        const runId = "runId" in e.data ? e.data.runId : undefined;
+        if (!runId) continue;
+        if (e.data.type === "run_finished") open.set(runId, -1);
+        else if ((e.data.type === "user_message" || e.data.type === "run_started") && !open.has(runId)) open.set(runId, e.ts);
+      }
+      for (const [runId, startedAt] of open) if (startedAt >= 0) out.push({ sessionKey, runId, startedAt });
+    }
+    return out.sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  async inboxPut(channel: string, updateId: string, payload: unknown): Promise<boolean> {
+    this.#open();
+    const k = `${channel}\u0000${updateId}`;
+    if (this.#inbox.has(k)) return false;
+    this.#inbox.set(k, { updateId, payload: copy(payload), done: false });
+    return true;
+  }
+
+  async inboxDone(channel: string, updateId: string): Promise<void> {
+    this.#open();
+    const item = this.#inbox.get(`${channel}\u0000${updateId}`);
+    if (item) item.done = true;
+  }
+
+  async inboxPending(channel: string): Promise<{ updateId: string; payload: unknown }[]> {
+    this.#open();
+    const prefix = `${channel}\u0000`;
+    return [...this.#inbox.entries()]
+      .filter(([k, v]) => k.startsWith(prefix) && !v.done)
+      .map(([, v]) => ({ updateId: v.updateId, payload: copy(v.payload) }));
+  }
+
+  async kvGet(namespace: string, key: string): Promise<unknown> {
+    this.#open();
+    const v = this.#kv.get(`${namespace}\u0000${key}`);
+    return v === undefined ? undefined : copy(v);
+  }
+
+  async kvSet(namespace: string, key: string, value: unknown): Promise<void> {
+    this.#open();
+    const k = `${namespace}\u0000${key}`;
+    if (value === undefined) this.#kv.delete(k);
+    else this.#kv.set(k, JSON.parse(JSON.stringify(value)));
+  }
+
+  async pairingUpsert(record: PairingRecord): Promise<void> {
+    this.#open();
+    this.#pairing.set(`${record.channel}\u0000${record.peerId}`, copy(record));
+  }
+
+  async pairingList(channel?: string, status?: PairingStatus): Promise<PairingRecord[]> {
+    this.#open();
+    return [...this.#pairing.values()]
+      .filter((r) => (channel === undefined || r.channel === channel) && (status === undefined || r.status === status))
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map(copy);
+  }
+
+  async pairingGet(channel: string, peerId: string): Promise<PairingRecord | null> {
+    this.#open();
+    const r = this.#pairing.get(`${channel}\u0000${peerId}`);
+    return r ? copy(r) : null;
+  }
+
+  async pairingByCode(channel: string, code: string): Promise<PairingRecord | null> {
+    this.#open();
+    for (const r of this.#pairing.values()) if (r.channel === channel && r.code === code) return copy(r);
+    return null;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+}
