@@ -1,0 +1,85 @@
+/**
+ * Environment in config: `${VAR}` substitution in every string (uppercase names only, as OpenClaw;
+ * `$${VAR}` is a literal `${VAR}`), and the env overrides that win over the file. The environment is
+ * read here, lazily, on each call — never at import time.
+ */
+import { ConfigError } from "../core/errors.ts";
+import { registerSecret } from "../core/secrets.ts";
+import { formatPath, isPlainObject, setPath, type JsonObject } from "./keypath.ts";
+
+const REF = /\$?\$\{([A-Z_][A-Z0-9_]*)\}/g;
+
+export type Env = Record<string, string | undefined>;
+
+export interface SubstituteOptions {
+  env?: Env;
+  /** "error" (loading): a missing variable is a ConfigError naming the key. "keep": leave `${VAR}` as written. */
+  onMissing?: "error" | "keep";
+}
+
+/** Returns a copy of `value` with `${VAR}` replaced in every string. */
+export function substituteEnv(value: unknown, opts: SubstituteOptions = {}, path: string[] = []): unknown {
+  const env = opts.env ?? process.env;
+  if (typeof value === "string") return substituteString(value, env, opts.onMissing ?? "error", path);
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, opts, [...path, String(i)]));
+  if (isPlainObject(value)) {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, opts, [...path, k]);
+    return out;
+  }
+  return value;
+}
+
+function substituteString(s: string, env: Env, onMissing: "error" | "keep", path: string[]): string {
+  if (!s.includes("${")) return s;
+  return s.replace(REF, (match, name: string) => {
+    if (match.startsWith("$$")) return match.slice(1);
+    const v = env[name];
+    if (v === undefined || v === "") {
+      if (onMissing === "keep") return match;
+      throw new ConfigError(
+        `${formatPath(path)}: environment variable ${name} is not set (referenced as \${${name}}); set it or change the value`,
+        { details: { path: formatPath(path), variable: name } },
+      );
+    }
+    if (/(KEY|TOKEN|SECRET|PASSWORD)/.test(name)) registerSecret(v);
+    return v;
+  });
+}
+
+/** True if a string still holds an unresolved `${VAR}` reference. */
+export function hasEnvRef(s: unknown): boolean {
+  if (typeof s !== "string") return false;
+  for (const m of s.matchAll(REF)) if (!m[0].startsWith("$$")) return true;
+  return false;
+}
+
+/** Env var → key path; the value from the environment wins over the file. */
+export const ENV_OVERRIDES: readonly { env: string; path: string[]; kind: "string" | "port" }[] = [
+  { env: "OPENCLAW_GATEWAY_TOKEN", path: ["gateway", "auth", "token"], kind: "string" },
+  { env: "OPENCLAW_GATEWAY_PORT", path: ["gateway", "port"], kind: "port" },
+  { env: "ANTHROPIC_API_KEY", path: ["models", "providers", "anthropic", "apiKey"], kind: "string" },
+  { env: "TELEGRAM_BOT_TOKEN", path: ["channels", "telegram", "botToken"], kind: "string" },
+];
+
+/** Applies the overrides in place; returns the names of the variables that were applied. */
+export function applyEnvOverrides(doc: JsonObject, env: Env = process.env): string[] {
+  const applied: string[] = [];
+  for (const o of ENV_OVERRIDES) {
+    const raw = env[o.env];
+    if (raw === undefined || raw === "") continue;
+    let value: string | number = raw;
+    if (o.kind === "port") {
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw.trim()) || n < 1 || n > 65535) {
+        throw new ConfigError(`${o.env}: expected a port number 1-65535, got ${JSON.stringify(raw)}`, { details: { variable: o.env } });
+      }
+      value = n;
+    } else {
+      registerSecret(raw);
+    }
+    setPath(doc, o.path, value);
+    applied.push(o.env);
+  }
+  return applied;
+}
