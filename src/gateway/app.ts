@@ -1,0 +1,115 @@
+/**
+ * The HTTP side of the gateway (Hono). Probes (`/healthz`, `/readyz`) and channel routes (which
+ * check their own secret) need no token; everything else needs the bearer token in the
+ * `Authorization` header — never a URL query. A foreign `Origin` is refused before auth.
+ * The WebSocket upgrade on `/ws` is handled in server.ts before Hono sees the request.
+ */
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { OpenClawError, PayloadTooLargeError, RpcCode, toWireError } from "../core/errors.ts";
+import { bearerToken } from "./auth.ts";
+import type { Gateway } from "./gateway.ts";
+import { readBodyText } from "./http.ts";
+import { registerOpenAi } from "./openai.ts";
+import { failure } from "./rpc/protocol.ts";
+
+export type GatewayEnv = { Bindings: { ip?: string } };
+
+const clientIp = (c: Context<GatewayEnv>): string => c.env?.ip ?? "unknown";
+
+/** One debug line per request (path without the query: it may carry things that do not belong in logs). */
+function requestLog(gw: Gateway): MiddlewareHandler<GatewayEnv> {
+  return async function requestLog(c, next) {
+    const t0 = performance.now();
+    await next();
+    gw.metrics.observeHttp(c.res.status);
+    if (gw.log.enabled("debug")) {
+      gw.log.debug("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - t0) * 100) / 100, ip: clientIp(c) });
+    }
+  };
+}
+
+function originCheck(gw: Gateway): MiddlewareHandler<GatewayEnv> {
+  return async function originCheck(c, next) {
+    if (!gw.origins.allows(c.req.header("origin"))) return c.json({ error: "origin not allowed" }, 403);
+    await next();
+  };
+}
+
+/** Bearer check with per-address failure rate limiting (loopback included). */
+export function requireAuth(gw: Gateway): MiddlewareHandler<GatewayEnv> {
+  return async function requireAuth(c, next) {
+    if (!gw.authn.required) return next();
+    const ip = clientIp(c);
+    const wait = gw.limiter.retryAfterMs(ip);
+    if (wait > 0) {
+      c.header("retry-after", String(Math.ceil(wait / 1000)));
+      return c.json({ error: "too many failed authentication attempts; retry later" }, 429);
+    }
+    if (!gw.authn.verify(bearerToken(c.req.header("authorization")))) {
+      gw.limiter.failure(ip);
+      gw.metrics.authFailures++;
+      c.header("www-authenticate", 'Bearer realm="openclaw"');
+      return c.json({ error: "unauthorized" }, 401);
+    }
+    gw.limiter.success(ip);
+    return next();
+  };
+}
+
+export function createApp(gw: Gateway): Hono<GatewayEnv> {
+  const app = new Hono<GatewayEnv>();
+  app.use("*", requestLog(gw));
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/readyz", async (c) => {
+    let store = "ok";
+    try {
+      await gw.store.listSessions({ limit: 1 });
+    } catch (err) {
+      store = err instanceof OpenClawError ? err.message : "store unavailable";
+    }
+    const sandbox = await gw.sandboxStatus();
+    const ready = store === "ok" && !gw.runs.draining;
+    return c.json({ ready, store, sandbox, draining: gw.runs.draining }, ready ? 200 : 503);
+  });
+
+  for (const ch of gw.channels) {
+    for (const r of ch.routes()) {
+      const handler = (c: Context<GatewayEnv>) => r.handle(c.req.raw);
+      if (r.method === "GET") app.get(r.path, handler);
+      else app.post(r.path, handler);
+    }
+  }
+
+  app.use("*", originCheck(gw));
+  app.use("*", requireAuth(gw));
+
+  app.get("/metrics", () =>
+    new Response(gw.metrics.render({ runsInFlight: gw.runtime.runs().length, uptimeS: (Date.now() - gw.startedAt) / 1000 }), {
+      headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+    }),
+  );
+
+  app.post("/rpc", async (c) => {
+    let text: string;
+    try {
+      text = await readBodyText(c.req.raw, gw.config().gateway.limits.maxBodyBytes);
+    } catch (err) {
+      if (err instanceof PayloadTooLargeError) return c.json(failure(null, toWireError(err)), 413);
+      throw err;
+    }
+    const out = await gw.dispatcher.handleText(text, { transport: "http", ip: clientIp(c) });
+    if (out === null) return c.body(null, 204);
+    return c.body(out, 200, { "content-type": "application/json" });
+  });
+
+  registerOpenAi(app, gw);
+
+  app.notFound((c) => c.json({ error: "not found" }, 404));
+  app.onError((err, c) => {
+    if (err instanceof OpenClawError) return c.json({ error: err.message }, err.httpStatus as 400);
+    gw.log.error("unhandled request error", { path: c.req.path, error: err, stack: err.stack });
+    return c.json(failure(null, { code: RpcCode.Internal, message: "internal error" }), 500);
+  });
+  return app;
+}

@@ -1,0 +1,57 @@
+/**
+ * What the gateway is built from. `GatewayRuntime` is the part of `AgentRuntime`
+ * (agent/runtime.ts) the gateway uses, written out so the gateway can be tested against any
+ * runtime with that shape; the real class satisfies it structurally.
+ */
+import type { AgentEvent, RunHandle, RunInfo, RunInput } from "../agent/types.ts";
+import type { Channel } from "../channels/channel.ts";
+import type { Config } from "../config/schema.ts";
+import type { Logger } from "../core/log.ts";
+import type { ToolSpec } from "../providers/types.ts";
+import type { SessionStore } from "../store/types.ts";
+import type { ResolvedAuth } from "./auth.ts";
+import type { RateLimitOptions } from "./ratelimit.ts";
+
+export interface GatewayRuntime {
+  readonly store: SessionStore;
+  start(input: RunInput): Promise<RunHandle>;
+  abort(target: { runId?: string; sessionKey?: string }): boolean;
+  onEvent(listener: (event: AgentEvent) => void): () => void;
+  runs(): RunInfo[];
+  toolSpecs(): ToolSpec[];
+  resetSession(sessionKey: string): Promise<void>;
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** The live config and the one way to change it (validated, written atomically). */
+export interface ConfigSource {
+  get(): Config;
+  /** Merge-patch (`null` deletes), validate, write atomically; returns the new config. Throws ConfigError. */
+  patch(patch: Record<string, unknown>): Promise<Config>;
+}
+
+export interface SandboxStatus {
+  level: string;
+  available: boolean;
+  detail?: string;
+}
+
+export interface GatewayDeps {
+  runtime: GatewayRuntime;
+  /** default: runtime.store */
+  store?: SessionStore;
+  config: ConfigSource;
+  auth: ResolvedAuth;
+  channels?: Channel[];
+  version?: string;
+  log?: Logger;
+  rateLimit?: Partial<RateLimitOptions>;
+  sandboxStatus?: () => SandboxStatus | Promise<SandboxStatus>;
+  /**
+   * Apply changed config keys that are safe to change while running (beyond the gateway's own);
+   * returns the keys it applied. Keys neither side applies are reported as needing a restart.
+   */
+  hotApply?: (config: Config, changedKeys: string[]) => string[];
+  /** for the status method */
+  stateDir?: string;
+}

@@ -1,0 +1,106 @@
+/**
+ * The gateway's state, independent of the transport: dispatcher, fan-out hub, run gate, auth,
+ * rate limiting, origin policy, metrics, the recent-log ring. `app.ts` (HTTP) and `ws.ts`
+ * (WebSocket) are thin adapters over it; `server.ts` puts both on one `Bun.serve` port.
+ */
+import type { Channel } from "../channels/channel.ts";
+import type { Config } from "../config/schema.ts";
+import { createLogger, onLog, type Logger, type LogRecord } from "../core/log.ts";
+import type { SessionStore } from "../store/types.ts";
+import { Authenticator } from "./auth.ts";
+import type { ConfigSource, GatewayDeps, GatewayRuntime, SandboxStatus } from "./context.ts";
+import { Hub } from "./hub.ts";
+import { GatewayMetrics } from "./metrics.ts";
+import { OriginPolicy, ownOrigins } from "./origin.ts";
+import { AuthRateLimiter } from "./ratelimit.ts";
+import { Dispatcher } from "./rpc/dispatch.ts";
+import { chatMethods } from "./rpc/methods/chat.ts";
+import { configMethods } from "./rpc/methods/config.ts";
+import { sessionMethods } from "./rpc/methods/sessions.ts";
+import { systemMethods } from "./rpc/methods/system.ts";
+import { RunGate } from "./runs.ts";
+
+const LOG_RING = 500;
+
+export class Gateway {
+  readonly runtime: GatewayRuntime;
+  readonly store: SessionStore;
+  readonly configSource: ConfigSource;
+  readonly log: Logger;
+  readonly version: string;
+  readonly startedAt = Date.now();
+  readonly metrics = new GatewayMetrics();
+  readonly hub = new Hub();
+  readonly authn: Authenticator;
+  readonly limiter: AuthRateLimiter;
+  readonly origins: OriginPolicy;
+  readonly runs: RunGate;
+  readonly dispatcher: Dispatcher;
+  readonly channels: Channel[];
+  readonly recentLogs: LogRecord[] = [];
+  /** set by server.ts once listening; used for the gateway's own origins */
+  listening: { hostname: string; port: number } | null = null;
+  readonly #unsubscribe: (() => void)[] = [];
+
+  constructor(readonly deps: GatewayDeps) {
+    this.runtime = deps.runtime;
+    this.store = deps.store ?? deps.runtime.store;
+    this.configSource = deps.config;
+    this.log = deps.log ?? createLogger("gateway");
+    this.version = deps.version ?? "0.0.0-dev";
+    this.channels = deps.channels ?? [];
+    this.authn = new Authenticator(deps.auth);
+    this.limiter = new AuthRateLimiter(deps.rateLimit);
+    this.origins = new OriginPolicy(
+      () => (this.listening ? ownOrigins(this.listening.hostname, this.listening.port) : []),
+      () => this.config().gateway.allowedOrigins,
+    );
+    this.runs = new RunGate(this.runtime, this.metrics, () => this.config().gateway.limits.maxRunsPerSession);
+    this.dispatcher = new Dispatcher(
+      { ...chatMethods(this), ...sessionMethods(this), ...configMethods(this), ...systemMethods(this) },
+      {
+        maxBatch: () => this.config().gateway.limits.maxBatch,
+        maxDepth: () => this.config().gateway.limits.maxJsonDepth,
+        log: this.log.child("rpc"),
+        observe: (m, ms, ok) => this.metrics.observeRpc(m, ms, ok),
+      },
+    );
+    this.#unsubscribe.push(
+      this.runtime.onEvent((ev) => {
+        this.hub.publish(ev);
+        if (ev.type === "final") this.metrics.observeRun(ev.outcome, ev.durationMs);
+      }),
+      onLog((r) => {
+        this.recentLogs.push(r);
+        if (this.recentLogs.length > LOG_RING) this.recentLogs.splice(0, this.recentLogs.length - LOG_RING);
+        this.hub.publishLog(r);
+      }),
+    );
+    this.metrics.startLagSampler();
+  }
+
+  config(): Config {
+    return this.configSource.get();
+  }
+
+  /** `agent:<agentId>:<session.mainKey>`, the session a client gets when it names none. */
+  defaultSessionKey(agentId = "main"): string {
+    return `agent:${agentId}:${this.config().session.mainKey}`;
+  }
+
+  async sandboxStatus(): Promise<SandboxStatus> {
+    if (this.deps.sandboxStatus) return this.deps.sandboxStatus();
+    const level = this.config().agents.defaults.sandbox?.level ?? "standard";
+    return { level, available: level === "off", detail: level === "off" ? "sandbox off" : "not probed" };
+  }
+
+  /** Stop listening to the runtime and the log; the server closes connections itself. */
+  dispose(): void {
+    for (const u of this.#unsubscribe.splice(0)) u();
+    this.metrics.stop();
+  }
+}
+
+export function createGateway(deps: GatewayDeps): Gateway {
+  return new Gateway(deps);
+}

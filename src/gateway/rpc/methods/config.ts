@@ -1,0 +1,54 @@
+/**
+ * config.get (secrets redacted) and config.patch (merge patch, validated and written atomically by
+ * the config source; changes that are safe are applied at once, the rest are reported as needing
+ * a restart).
+ */
+import { z } from "zod";
+import { configureLogging } from "../../../core/log.ts";
+import { redactValue } from "../../../core/secrets.ts";
+import type { Config } from "../../../config/schema.ts";
+import type { Gateway } from "../../gateway.ts";
+import { defineMethod, type MethodTable } from "../dispatch.ts";
+
+/** Keys the gateway itself reads live on every use: changing them needs nothing more. */
+const LIVE_PREFIXES = [
+  "gateway.allowedOrigins",
+  "gateway.limits.maxJsonDepth",
+  "gateway.limits.maxBatch",
+  "gateway.limits.maxRunsPerSession",
+  "gateway.limits.shutdownGraceMs",
+  "logging.level",
+];
+
+/** Dotted paths of leaves that differ between two JSON values (arrays compared whole). */
+export function changedKeys(a: unknown, b: unknown, prefix = ""): string[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => changedKeys(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
+}
+
+function applyOwn(config: Config, changed: string[]): string[] {
+  if (changed.includes("logging.level")) configureLogging({ level: config.logging.level });
+  return changed.filter((k) => LIVE_PREFIXES.some((p) => k === p || k.startsWith(p + ".")));
+}
+
+const PatchParams = z.strictObject({ patch: z.record(z.string(), z.unknown()) });
+
+export function configMethods(gw: Gateway): MethodTable {
+  return {
+    "config.get": defineMethod(z.strictObject({}), () => ({ config: redactValue(gw.config()) })),
+
+    "config.patch": defineMethod(PatchParams, async (p) => {
+      const before = gw.config();
+      const after = await gw.configSource.patch(p.patch);
+      const changed = changedKeys(before, after);
+      const applied = new Set([...applyOwn(after, changed), ...(gw.deps.hotApply?.(after, changed) ?? [])]);
+      const restartRequired = changed.filter((k) => !applied.has(k));
+      if (changed.length) gw.log.info("config patched", { changed, restartRequired });
+      return { changed, applied: [...applied], restartRequired, config: redactValue(after) };
+    }),
+  };
+}

@@ -1,0 +1,66 @@
+/** status, channels.status, tools.list, logs.tail. */
+import { z } from "zod";
+import { UnauthorizedError } from "../../../core/errors.ts";
+import type { LogRecord } from "../../../core/log.ts";
+import type { Gateway } from "../../gateway.ts";
+import { defineMethod, type MethodTable } from "../dispatch.ts";
+
+const COUNT_TTL_MS = 5_000;
+
+/** Sessions counted by paging the store (bounded), cached for a few seconds. */
+function sessionCounter(gw: Gateway): () => Promise<number> {
+  let cached: { at: number; n: number } | null = null;
+  return async () => {
+    if (cached && Date.now() - cached.at < COUNT_TTL_MS) return cached.n;
+    let n = 0;
+    let cursor: string | undefined;
+    for (let page = 0; page < 1000; page++) {
+      const res = await gw.store.listSessions(cursor ? { limit: 500, cursor } : { limit: 500 });
+      n += res.items.length;
+      if (!res.nextCursor) break;
+      cursor = res.nextCursor;
+    }
+    cached = { at: Date.now(), n };
+    return n;
+  };
+}
+
+const TailParams = z.strictObject({
+  lines: z.number().int().min(0).max(500).default(100),
+  /** keep streaming `logs.record` notifications on this connection */
+  follow: z.boolean().default(true),
+});
+
+export function systemMethods(gw: Gateway): MethodTable {
+  const countSessions = sessionCounter(gw);
+  return {
+    // Reaching a method means the connection is authenticated already (header or first frame);
+    // a client that always sends `auth` first still gets a consistent answer.
+    auth: defineMethod(z.strictObject({ token: z.string().max(4096) }), (p) => {
+      if (!gw.authn.verify(p.token)) throw new UnauthorizedError("unauthorized");
+      return { ok: true };
+    }),
+
+    status: defineMethod(z.strictObject({}), async () => ({
+      version: gw.version,
+      uptimeS: Math.round((Date.now() - gw.startedAt) / 1000),
+      sessions: await countSessions(),
+      runsInFlight: gw.runtime.runs().length,
+      connections: gw.metrics.wsConnections,
+      rssBytes: process.memoryUsage.rss(),
+      channels: gw.channels.map((c) => c.status()),
+      ...(gw.deps.stateDir ? { stateDir: gw.deps.stateDir } : {}),
+    })),
+
+    "channels.status": defineMethod(z.strictObject({}), () => ({ channels: gw.channels.map((c) => c.status()) })),
+
+    "tools.list": defineMethod(z.strictObject({}), () => ({ tools: gw.runtime.toolSpecs() })),
+
+    "logs.tail": defineMethod(TailParams, (p, call) => {
+      const records: LogRecord[] = p.lines === 0 ? [] : gw.recentLogs.slice(-p.lines);
+      const following = p.follow && call.peer !== undefined;
+      if (call.peer) call.peer.setLogTail(p.follow);
+      return { records, following };
+    }),
+  };
+}

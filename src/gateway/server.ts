@@ -1,0 +1,116 @@
+/**
+ * One `Bun.serve` port for HTTP (Hono) and the WebSocket at `/ws`. The hostname is always explicit
+ * (Bun would listen on every interface otherwise). A non-loopback bind without auth refuses to
+ * start. The upgrade checks, in order: Origin (before any auth), draining, the connection cap, then
+ * an optional `Authorization` header (else the first frame authenticates, see ws.ts).
+ */
+import type { Server } from "bun";
+import { ConfigError, UnavailableError } from "../core/errors.ts";
+import { bearerToken } from "./auth.ts";
+import { createApp } from "./app.ts";
+import type { Gateway } from "./gateway.ts";
+import { websocketHandlers, type WsData } from "./ws.ts";
+
+export class PortInUseError extends UnavailableError {}
+
+/** `loopback` → 127.0.0.1, `lan` → 0.0.0.0, `localhost` → 127.0.0.1, anything else is an address. */
+export function bindHost(bind: string): string {
+  if (bind === "loopback" || bind === "localhost") return "127.0.0.1";
+  if (bind === "lan") return "0.0.0.0";
+  return bind;
+}
+
+export function isLoopback(host: string): boolean {
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === "::1" || host === "[::1]" || host === "localhost";
+}
+
+export interface ServeOptions {
+  hostname: string;
+  port: number;
+}
+
+export interface RunningServer {
+  server: Server<WsData>;
+  hostname: string;
+  port: number;
+  url: string;
+  /** Stop accepting connections; with `force`, also close open ones (WebSockets get 1001). */
+  stop(force?: boolean): Promise<void>;
+}
+
+export function serveGateway(gw: Gateway, opts: ServeOptions): RunningServer {
+  if (!isLoopback(opts.hostname) && !gw.authn.required) {
+    throw new ConfigError(
+      `refusing to listen on ${opts.hostname} without authentication: anyone on the network could drive the agent. ` +
+        `Set gateway.auth.mode to "token" (a token is generated if none is set) or bind to loopback (gateway.bind = "loopback").`,
+    );
+  }
+  const app = createApp(gw);
+  const limits = gw.config().gateway.limits;
+  let server: Server<WsData>;
+  try {
+    server = Bun.serve<WsData>({
+      hostname: opts.hostname,
+      port: opts.port,
+      maxRequestBodySize: limits.maxBodyBytes,
+      idleTimeout: 120,
+      fetch(req, srv) {
+        const ip = srv.requestIP(req)?.address ?? "unknown";
+        const path = req.url.slice(req.url.indexOf("/", 8)).split("?", 1)[0];
+        if (path === "/ws") return upgrade(gw, req, srv, ip);
+        return app.fetch(req, { ip });
+      },
+      websocket: {
+        ...websocketHandlers(gw),
+        maxPayloadLength: limits.maxFrameBytes,
+        backpressureLimit: limits.maxBufferedBytes,
+        closeOnBackpressureLimit: true,
+        idleTimeout: 120,
+        sendPings: true,
+        perMessageDeflate: false,
+      },
+    });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === "EADDRINUSE" || /address.*in use|EADDRINUSE/i.test(String((err as Error).message))) {
+      throw new PortInUseError(`port ${opts.port} is in use: is another gateway running? use --port`, { cause: err });
+    }
+    if (code === "EADDRNOTAVAIL" || code === "EACCES") {
+      throw new ConfigError(`cannot listen on ${opts.hostname}:${opts.port} (${code}); check gateway.bind and --port`, { cause: err });
+    }
+    throw err;
+  }
+  const port = server.port ?? opts.port;
+  gw.listening = { hostname: opts.hostname, port };
+  const shown = opts.hostname.includes(":") ? `[${opts.hostname}]` : opts.hostname;
+  return {
+    server,
+    hostname: opts.hostname,
+    port,
+    url: `http://${shown}:${port}`,
+    stop: (force = false) => server.stop(force),
+  };
+}
+
+function upgrade(gw: Gateway, req: Request, srv: Server<WsData>, ip: string): Response | undefined {
+  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+  if (!gw.origins.allows(req.headers.get("origin"))) return new Response("origin not allowed", { status: 403 });
+  if (gw.runs.draining) return new Response("shutting down", { status: 503 });
+  const max = gw.config().gateway.limits.maxConnections;
+  if (gw.metrics.wsConnections >= max) return new Response(`too many connections (limit ${max})`, { status: 503 });
+  let authed = !gw.authn.required;
+  const header = req.headers.get("authorization");
+  if (!authed && header !== null) {
+    const wait = gw.limiter.retryAfterMs(ip);
+    if (wait > 0) return new Response("too many failed authentication attempts", { status: 429, headers: { "retry-after": String(Math.ceil(wait / 1000)) } });
+    if (!gw.authn.verify(bearerToken(header))) {
+      gw.limiter.failure(ip);
+      gw.metrics.authFailures++;
+      return new Response("unauthorized", { status: 401 });
+    }
+    gw.limiter.success(ip);
+    authed = true;
+  }
+  if (srv.upgrade(req, { data: { ip, authed } })) return undefined;
+  return new Response("WebSocket upgrade failed", { status: 400 });
+}
