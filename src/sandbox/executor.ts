@@ -61,8 +61,11 @@ export interface SandboxFs {
   writeFile(path: string, data: string | Uint8Array): Promise<void>;
   stat(path: string): Promise<FileStat | null>;
   list(path: string): Promise<FileStat[]>;
-  /** Walk files under `path` (depth-first, symlinks not followed), at most `limit` entries. */
-  walk(path: string, opts?: { limit?: number }): AsyncIterable<FileStat>;
+  /**
+   * Walk entries (files, dirs, symlinks) under `path` (depth-first, symlinks not followed), at most
+   * `limit` entries; directories named in `skipDirs` are listed but not entered.
+   */
+  walk(path: string, opts?: { limit?: number; skipDirs?: string[] }): AsyncIterable<FileStat>;
 }
 
 export interface ExecutorStatus {
