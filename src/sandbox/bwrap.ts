@@ -1,0 +1,184 @@
+/**
+ * `BwrapExecutor`: the `standard` and `strict` levels. Every command runs as
+ *   /bin/sh wrapper (join the per-exec pids cgroup, set rlimits) → bwrap (namespaces, mounts,
+ *   seccomp at strict; see bwrap-args.ts) → /bin/sh -c <command>
+ * spawned by `runProcess` (process group, wall-clock kill, output cap, clean UTF-8). Killing bwrap
+ * kills its PID namespace, so nothing a command starts survives the call.
+ *
+ * Fail closed: `status()` runs the probe once (probe.ts); while it is not ok, `exec` and every
+ * `fs` call reject with `SandboxUnavailableError` carrying the probe's why-and-how-to-fix text.
+ *
+ * Node-compatible (node:child_process via spawn.ts, node:fs); no Bun APIs.
+ */
+import { SandboxUnavailableError } from "../core/errors.ts";
+import { createLogger, type Logger } from "../core/log.ts";
+import { redact } from "../core/secrets.ts";
+import type { SandboxLevel } from "../config/schema.ts";
+import { bwrapArgs } from "./bwrap-args.ts";
+import type { ResolvedSandboxConfig } from "./config.ts";
+import type { ExecRequest, ExecResult, Executor, ExecutorStatus, SandboxFs } from "./executor.ts";
+import { createSandboxFs } from "./fs.ts";
+import { guardFs } from "./guarded-fs.ts";
+import { createExecCgroup, innerNprocArgv, pidsCgroupBase, wrapperArgv, type PidsMode } from "./limits.ts";
+import { cachedProbe, explainFailure, findBwrap, PATH_DEFAULT } from "./probe.ts";
+import { buildSeccompFilter } from "./seccomp.ts";
+import { runProcess } from "./spawn.ts";
+
+export interface BwrapExecutorOptions {
+  log?: Logger;
+  /** where `envAllow` values and PATH (for finding bwrap) come from; default process.env */
+  hostEnv?: Record<string, string | undefined>;
+}
+
+const SECRET_NAME = /(_API_KEY|_TOKEN|_SECRET|PASSWORD|APIKEY|API_KEY|SECRET|TOKEN)$/i;
+
+export class BwrapExecutor implements Executor {
+  readonly level: SandboxLevel;
+  readonly networkAccess: boolean;
+  readonly fs: SandboxFs;
+  private readonly log: Logger;
+  private readonly hostEnv: Record<string, string | undefined>;
+  private bwrapPath = "";
+  private statusPromise: Promise<ExecutorStatus> | undefined;
+
+  constructor(
+    readonly config: ResolvedSandboxConfig,
+    opts: BwrapExecutorOptions = {},
+  ) {
+    if (config.level === "off") throw new TypeError("BwrapExecutor runs level standard or strict; use HostExecutor for off");
+    this.level = config.level;
+    this.networkAccess = config.networkAccess;
+    this.log = opts.log ?? createLogger("sandbox");
+    this.hostEnv = opts.hostEnv ?? process.env;
+    const inner = createSandboxFs({ root: config.workspace, allowedPaths: config.allowedPaths.filter((p) => p !== config.workspace) });
+    this.fs = guardFs(inner, () => this.status());
+  }
+
+  status(): Promise<ExecutorStatus> {
+    if (!this.statusPromise) {
+      const c = this.config;
+      const key = JSON.stringify([c.level, c.networkAccess, c.bwrapPath, this.hostEnv.PATH, c.allowedPaths, c.home, c.stateDir, c.workspace, c.limits]);
+      this.statusPromise = cachedProbe(key, this.level, () => this.probe());
+      // A cached result from another executor with the same setup still needs our bwrap path.
+      void this.statusPromise.then((s) => {
+        if (s.ok && !this.bwrapPath) this.bwrapPath = String(s.details?.bwrap ?? "");
+      });
+    }
+    return this.statusPromise;
+  }
+
+  async exec(request: ExecRequest, signal?: AbortSignal): Promise<ExecResult> {
+    const s = await this.status();
+    if (!s.ok) throw new SandboxUnavailableError(s.reason ?? "the sandbox is unavailable", { details: { level: this.level } });
+    if (!this.bwrapPath) this.bwrapPath = String(s.details?.bwrap ?? "");
+    const cwd = await this.fs.resolve(request.cwd ?? this.config.workspace);
+    const limits = this.config.limits;
+    return this.run(request.command, cwd, {
+      env: request.env,
+      stdin: request.stdin,
+      timeoutMs: Math.min(request.timeoutMs ?? limits.timeoutMs, limits.timeoutMs),
+      outputBytes: Math.min(request.outputBytes ?? limits.outputBytes, limits.outputBytes),
+      signal,
+    });
+  }
+
+  /** The probe: find bwrap, then run `true` through the full sandbox. */
+  private async probe(): Promise<ExecutorStatus> {
+    const found = findBwrap(this.config.bwrapPath, this.hostEnv.PATH || PATH_DEFAULT);
+    if ("error" in found) return this.fail(found.error);
+    this.bwrapPath = found.path;
+    const mode = pidsMode();
+    const seccomp = this.level === "strict" ? (buildSeccompFilter() ? "on" : `unsupported on ${process.arch}`) : "off";
+    const details = { bwrap: found.path, pidsLimit: mode, seccomp, network: this.networkAccess, allowedPaths: this.config.allowedPaths };
+    let result: ExecResult;
+    try {
+      result = await this.run("true", this.config.workspace, { timeoutMs: 15_000, outputBytes: 16_384 });
+    } catch (err) {
+      return this.fail(`The ${this.level} sandbox cannot start: ${(err as Error).message}`);
+    }
+    if (result.exitCode !== 0) return this.fail(explainFailure(this.level, result), details);
+    if (mode === "none") {
+      this.log.warn("sandbox: no process-count limit (running as root without a writable pids cgroup); a fork bomb is stopped only by the wall-clock timeout", details);
+    }
+    if (seccomp.startsWith("unsupported")) this.log.warn(`sandbox: strict runs without its seccomp layer (${seccomp})`, details);
+    this.log.info(`sandbox ready: level ${this.level}`, details);
+    return { level: this.level, ok: true, details };
+  }
+
+  private fail(reason: string, details?: Record<string, unknown>): ExecutorStatus {
+    this.log.error(`sandbox unavailable: tool execution is refused. ${reason}`);
+    return { level: this.level, ok: false, reason, ...(details ? { details } : {}) };
+  }
+
+  private async run(
+    command: string,
+    cwd: string,
+    o: { env?: Record<string, string>; stdin?: string; timeoutMs: number; outputBytes: number; signal?: AbortSignal },
+  ): Promise<ExecResult> {
+    const limits = this.config.limits;
+    const mode = pidsMode();
+    const base = mode === "cgroup-v1" || mode === "cgroup-v2" ? pidsCgroupBase() : null;
+    const cgroup = base ? createExecCgroup(base, limits.processes) : null;
+    try {
+      const seccomp = this.level === "strict" ? buildSeccompFilter() : null;
+      const inner = mode === "rlimit" ? innerNprocArgv(limits.processes, command) : ["/bin/sh", "-c", command];
+      const args = bwrapArgs({
+        level: this.level,
+        networkAccess: this.networkAccess,
+        allowedPaths: this.config.allowedPaths,
+        home: this.config.home,
+        stateDir: this.config.stateDir,
+        cwd,
+        ...(seccomp ? { seccompFd: 3 } : {}),
+        command: inner,
+      });
+      const result = await runProcess({
+        argv: wrapperArgv(limits, cgroup?.procsPath ?? null, [this.bwrapPath, ...args]),
+        cwd,
+        env: this.buildEnv(o.env),
+        ...(o.stdin !== undefined ? { stdin: o.stdin } : {}),
+        timeoutMs: o.timeoutMs,
+        outputBytes: o.outputBytes,
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(seccomp ? { extraFds: [seccomp] } : {}),
+      });
+      const refused = cgroup?.refusedForks() ?? 0;
+      if (refused > 0) {
+        result.stderr += `${result.stderr && !result.stderr.endsWith("\n") ? "\n" : ""}[sandbox: ${refused} process creations refused; the limit is ${limits.processes} processes]`;
+      }
+      return result;
+    } finally {
+      await cgroup?.dispose();
+    }
+  }
+
+  /** PATH, HOME, LANG, TERM, the config's `envAllow` names and the request's own variables; nothing secret. */
+  private buildEnv(extra: Record<string, string> = {}): Record<string, string> {
+    const env: Record<string, string> = {
+      PATH: PATH_DEFAULT,
+      HOME: this.config.home,
+      LANG: this.hostEnv.LANG || "C.UTF-8",
+      TERM: "dumb",
+    };
+    const add = (name: string, value: string | undefined, from: string) => {
+      if (value === undefined) return;
+      if (SECRET_NAME.test(name) || redact(value) !== value) {
+        this.log.warn(`sandbox: ${from} variable ${name} looks like a secret and is not passed to tools`);
+        return;
+      }
+      env[name] = value;
+    };
+    for (const name of this.config.envAllow) add(name, this.hostEnv[name], "envAllow");
+    for (const [name, value] of Object.entries(extra)) add(name, value, "requested");
+    return env;
+  }
+}
+
+let modeCache: PidsMode | undefined;
+
+function pidsMode(): PidsMode {
+  if (modeCache) return modeCache;
+  const base = pidsCgroupBase();
+  modeCache = base ? base.mode : process.getuid?.() === 0 ? "none" : "rlimit";
+  return modeCache;
+}
