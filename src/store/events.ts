@@ -1,0 +1,111 @@
+/**
+ * The event log: appends (inside the writer's transaction) and reads. `seq` is `last_seq + 1` of
+ * the session row, assigned inside the transaction, so it is gap-free: a rolled-back append
+ * consumes nothing. The `runs` table tracks which runs have finished, for crash recovery.
+ */
+import type { Database } from "bun:sqlite";
+import type { StoredEvent, StoredEventData } from "../core/events.ts";
+import { ensureSessionRow } from "./sessions.ts";
+import type { UnfinishedRun } from "./types.ts";
+
+interface EventRow {
+  session_key: string;
+  seq: number;
+  ts: number;
+  type: string;
+  data: string;
+  idempotency_key: string | null;
+}
+
+const COLS = "session_key, seq, ts, type, data, idempotency_key";
+
+export function toEvent(r: EventRow): StoredEvent {
+  const data = JSON.parse(r.data) as StoredEventData;
+  const e: StoredEvent = { sessionKey: r.session_key, seq: r.seq, ts: r.ts, type: data.type, data };
+  if (r.idempotency_key !== null) e.idempotencyKey = r.idempotency_key;
+  return e;
+}
+
+export function findByIdem(db: Database, key: string): StoredEvent | null {
+  const r = db.query<EventRow, [string]>(`SELECT ${COLS} FROM events WHERE idempotency_key = ?`).get(key);
+  return r ? toEvent(r) : null;
+}
+
+/** Appends validated items in order; an item whose idempotency key exists returns the first event. */
+export function appendRows(
+  db: Database,
+  sessionKey: string,
+  items: { data: StoredEventData; idempotencyKey?: string }[],
+  now: number,
+): StoredEvent[] {
+  const out: StoredEvent[] = [];
+  let lastSeq = ensureSessionRow(db, { key: sessionKey }, now).lastSeq;
+  const insert = db.query(`INSERT INTO events (${COLS}) VALUES (?, ?, ?, ?, ?, ?)`);
+  let wrote = false;
+  for (const item of items) {
+    if (item.idempotencyKey !== undefined) {
+      const prior = findByIdem(db, item.idempotencyKey);
+      if (prior) {
+        out.push(prior);
+        continue;
+      }
+    }
+    const seq = lastSeq + 1;
+    insert.run(sessionKey, seq, now, item.data.type, JSON.stringify(item.data), item.idempotencyKey ?? null);
+    trackRun(db, sessionKey, item.data, now);
+    lastSeq = seq;
+    wrote = true;
+    const e: StoredEvent = { sessionKey, seq, ts: now, type: item.data.type, data: item.data };
+    if (item.idempotencyKey !== undefined) e.idempotencyKey = item.idempotencyKey;
+    out.push(structuredClone(e));
+  }
+  if (wrote) db.query("UPDATE sessions SET last_seq = ?, updated_at = ? WHERE key = ?").run(lastSeq, now, sessionKey);
+  return out;
+}
+
+function trackRun(db: Database, sessionKey: string, data: StoredEventData, now: number): void {
+  if (data.type === "user_message" || data.type === "run_started") {
+    db.query("INSERT INTO runs (session_key, run_id, started_at, finished) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING").run(sessionKey, data.runId, now);
+  } else if (data.type === "run_finished") {
+    db.query(
+      "INSERT INTO runs (session_key, run_id, started_at, finished) VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET finished = 1",
+    ).run(sessionKey, data.runId, now);
+  }
+}
+
+export function readRangeRows(db: Database, sessionKey: string, fromSeq: number, toSeq?: number, limit?: number): StoredEvent[] {
+  const rows = db
+    .query<EventRow, [string, number, number, number]>(
+      `SELECT ${COLS} FROM events WHERE session_key = ? AND seq >= ? AND seq <= ? ORDER BY seq LIMIT ?`,
+    )
+    .all(sessionKey, fromSeq, toSeq ?? Number.MAX_SAFE_INTEGER, limit === undefined ? -1 : Math.max(0, limit));
+  return rows.map(toEvent);
+}
+
+export function readLatestRows(db: Database, sessionKey: string, n: number): StoredEvent[] {
+  if (n <= 0) return [];
+  const rows = db
+    .query<EventRow, [string, number]>(`SELECT ${COLS} FROM events WHERE session_key = ? ORDER BY seq DESC LIMIT ?`)
+    .all(sessionKey, n);
+  return rows.reverse().map(toEvent);
+}
+
+/** Every event of a session, ascending, in pages (so a huge session is not one giant statement). */
+export function* iterateEvents(db: Database, sessionKey: string, pageSize = 1000): Generator<StoredEvent> {
+  let from = 1;
+  for (;;) {
+    const page = readRangeRows(db, sessionKey, from, undefined, pageSize);
+    yield* page;
+    if (page.length < pageSize) return;
+    from = page[page.length - 1]!.seq + 1;
+  }
+}
+
+export function unfinishedRunRows(db: Database): UnfinishedRun[] {
+  return db
+    .query<{ session_key: string; run_id: string; started_at: number }, []>(
+      "SELECT session_key, run_id, started_at FROM runs WHERE finished = 0 ORDER BY started_at",
+    )
+    .all()
+    .map((r) => ({ sessionKey: r.session_key, runId: r.run_id, startedAt: r.started_at }));
+}

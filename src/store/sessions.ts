@@ -1,0 +1,79 @@
+/** Session rows: mapping and queries (synchronous; called inside the store's transactions or for reads). */
+import type { Database } from "bun:sqlite";
+import { agentIdFromKey, clampLimit, decodeCursor, encodeCursor } from "./common.ts";
+import type { Page, SessionInput, SessionRecord } from "./types.ts";
+
+interface SessionRow {
+  key: string;
+  agent_id: string;
+  channel: string | null;
+  peer: string | null;
+  title: string | null;
+  created_at: number;
+  updated_at: number;
+  last_seq: number;
+}
+
+const COLS = "key, agent_id, channel, peer, title, created_at, updated_at, last_seq";
+
+export function toSession(r: SessionRow): SessionRecord {
+  return {
+    key: r.key, agentId: r.agent_id, channel: r.channel, peer: r.peer, title: r.title,
+    createdAt: r.created_at, updatedAt: r.updated_at, lastSeq: r.last_seq,
+  };
+}
+
+export function getSessionRow(db: Database, key: string): SessionRecord | null {
+  const r = db.query<SessionRow, [string]>(`SELECT ${COLS} FROM sessions WHERE key = ?`).get(key);
+  return r ? toSession(r) : null;
+}
+
+/** Inserts the session if it is missing (an existing one is left alone) and returns it. */
+export function ensureSessionRow(db: Database, input: SessionInput, now: number): SessionRecord {
+  db.query(
+    `INSERT INTO sessions (key, agent_id, channel, peer, title, created_at, updated_at, last_seq)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (key) DO NOTHING`,
+  ).run(input.key, input.agentId ?? agentIdFromKey(input.key), input.channel ?? null, input.peer ?? null, input.title ?? null, now, now);
+  return getSessionRow(db, input.key)!;
+}
+
+export function listSessionRows(
+  db: Database,
+  opts: { limit?: number; cursor?: string; agentId?: string; channel?: string },
+): Page<SessionRecord> {
+  const limit = clampLimit(opts.limit, 50, 1000);
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (opts.agentId !== undefined) {
+    where.push("agent_id = ?");
+    args.push(opts.agentId);
+  }
+  if (opts.channel !== undefined) {
+    where.push("channel = ?");
+    args.push(opts.channel);
+  }
+  if (opts.cursor) {
+    const c = decodeCursor(opts.cursor);
+    where.push("(updated_at < ? OR (updated_at = ? AND key < ?))");
+    args.push(c.updatedAt, c.updatedAt, c.key);
+  }
+  const sql = `SELECT ${COLS} FROM sessions ${where.length ? "WHERE " + where.join(" AND ") : ""}
+               ORDER BY updated_at DESC, key DESC LIMIT ?`;
+  const rows = db.query<SessionRow, (string | number)[]>(sql).all(...args, limit + 1);
+  const items = rows.slice(0, limit).map(toSession);
+  const last = items[items.length - 1];
+  return rows.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
+}
+
+export function setTitleRow(db: Database, key: string, title: string, now: number): void {
+  ensureSessionRow(db, { key }, now);
+  db.query("UPDATE sessions SET title = ?, updated_at = ? WHERE key = ?").run(title, now, key);
+}
+
+export function deleteSessionRows(db: Database, key: string): boolean {
+  const r = db.query("DELETE FROM sessions WHERE key = ?").run(key);
+  if (r.changes === 0) return false;
+  db.query("DELETE FROM events WHERE session_key = ?").run(key);
+  db.query("DELETE FROM runs WHERE session_key = ?").run(key);
+  return true;
+}

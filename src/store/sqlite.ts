@@ -1,0 +1,183 @@
+/**
+ * `SqliteStore`: the SessionStore on one bun:sqlite file (default `<state dir>/state/openclaw.db`).
+ * Writes go through the group-commit queue (writer.ts): resolved promise = committed with
+ * synchronous=FULL. Reads run directly on the connection; since every transaction runs
+ * synchronously, a read never sees half of one.
+ */
+import type { Database } from "bun:sqlite";
+import type { StoredEvent } from "../core/events.ts";
+import { StorageError } from "../core/errors.ts";
+import { databasePath } from "../config/paths.ts";
+import { toJsonl, validateAppend, validateSessionKey } from "./common.ts";
+import { integrityCheck, mapSqliteError, openDatabase } from "./db.ts";
+import { appendRows, findByIdem, iterateEvents, readLatestRows, readRangeRows, unfinishedRunRows } from "./events.ts";
+import {
+  inboxDoneRow, inboxPendingRows, inboxPutRow, kvGetRow, kvSetRow,
+  pairingByCodeRow, pairingGetRow, pairingListRows, pairingUpsertRow,
+} from "./pairing.ts";
+import { deleteSessionRows, ensureSessionRow, getSessionRow, listSessionRows, setTitleRow } from "./sessions.ts";
+import type {
+  AppendInput, Page, PairingRecord, PairingStatus, SessionInput, SessionRecord, SessionStore, UnfinishedRun,
+} from "./types.ts";
+import { WriteQueue } from "./writer.ts";
+
+export class SqliteStore implements SessionStore {
+  readonly path: string;
+  #db: Database;
+  #writer: WriteQueue;
+  #closed = false;
+  #lastTs = 0;
+
+  constructor(path: string) {
+    this.path = path;
+    this.#db = openDatabase(path);
+    this.#writer = new WriteQueue(this.#db, path);
+  }
+
+  #now(): number {
+    this.#lastTs = Math.max(Date.now(), this.#lastTs);
+    return this.#lastTs;
+  }
+
+  #read<T>(doing: string, fn: (db: Database) => T): Promise<T> {
+    if (this.#closed) return Promise.reject(new StorageError("the store is closed"));
+    try {
+      return Promise.resolve(fn(this.#db));
+    } catch (err) {
+      return Promise.reject(mapSqliteError(err, this.path, doing));
+    }
+  }
+
+  #write<T>(fn: (db: Database) => T): Promise<T> {
+    if (this.#closed) return Promise.reject(new StorageError("the store is closed"));
+    return this.#writer.submit(fn);
+  }
+
+  ensureSession(input: SessionInput): Promise<SessionRecord> {
+    try {
+      validateSessionKey(input?.key);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#write((db) => ensureSessionRow(db, input, this.#now()));
+  }
+
+  getSession(key: string): Promise<SessionRecord | null> {
+    return this.#read("reading a session", (db) => getSessionRow(db, key));
+  }
+
+  listSessions(opts: { limit?: number; cursor?: string; agentId?: string; channel?: string } = {}): Promise<Page<SessionRecord>> {
+    return this.#read("listing sessions", (db) => listSessionRows(db, opts));
+  }
+
+  setTitle(key: string, title: string): Promise<void> {
+    return this.#write((db) => setTitleRow(db, key, title, this.#now()));
+  }
+
+  deleteSession(key: string): Promise<boolean> {
+    return this.#write((db) => deleteSessionRows(db, key));
+  }
+
+  async append(sessionKey: string, input: AppendInput): Promise<StoredEvent> {
+    const [e] = await this.appendMany(sessionKey, [input]);
+    return e!;
+  }
+
+  appendMany(sessionKey: string, inputs: AppendInput[]): Promise<StoredEvent[]> {
+    let items: ReturnType<typeof validateAppend>[];
+    try {
+      validateSessionKey(sessionKey);
+      items = inputs.map(validateAppend); // before queueing: a bad payload writes nothing
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#write((db) => appendRows(db, sessionKey, items, this.#now()));
+  }
+
+  readRange(sessionKey: string, fromSeq: number, toSeq?: number, limit?: number): Promise<StoredEvent[]> {
+    return this.#read("reading events", (db) => readRangeRows(db, sessionKey, fromSeq, toSeq, limit));
+  }
+
+  readLatest(sessionKey: string, n: number): Promise<StoredEvent[]> {
+    return this.#read("reading events", (db) => readLatestRows(db, sessionKey, n));
+  }
+
+  findByIdempotencyKey(idempotencyKey: string): Promise<StoredEvent | null> {
+    return this.#read("reading events", (db) => findByIdem(db, idempotencyKey));
+  }
+
+  exportJsonl(sessionKey: string): Promise<string> {
+    return this.#read("exporting a session", (db) => {
+      const s = getSessionRow(db, sessionKey);
+      if (!s) throw new StorageError(`no session ${JSON.stringify(sessionKey)}`);
+      return toJsonl(s, [...iterateEvents(db, sessionKey)]);
+    });
+  }
+
+  listUnfinishedRuns(): Promise<UnfinishedRun[]> {
+    return this.#read("listing runs", (db) => unfinishedRunRows(db));
+  }
+
+  inboxPut(channel: string, updateId: string, payload: unknown): Promise<boolean> {
+    return this.#write((db) => inboxPutRow(db, channel, updateId, payload, this.#now()));
+  }
+
+  inboxDone(channel: string, updateId: string): Promise<void> {
+    return this.#write((db) => inboxDoneRow(db, channel, updateId));
+  }
+
+  inboxPending(channel: string): Promise<{ updateId: string; payload: unknown }[]> {
+    return this.#read("reading the inbox", (db) => inboxPendingRows(db, channel));
+  }
+
+  kvGet(namespace: string, key: string): Promise<unknown> {
+    return this.#read("reading state", (db) => kvGetRow(db, namespace, key));
+  }
+
+  kvSet(namespace: string, key: string, value: unknown): Promise<void> {
+    return this.#write((db) => kvSetRow(db, namespace, key, value));
+  }
+
+  pairingUpsert(record: PairingRecord): Promise<void> {
+    return this.#write((db) => pairingUpsertRow(db, record));
+  }
+
+  pairingList(channel?: string, status?: PairingStatus): Promise<PairingRecord[]> {
+    return this.#read("reading pairing requests", (db) => pairingListRows(db, channel, status));
+  }
+
+  pairingGet(channel: string, peerId: string): Promise<PairingRecord | null> {
+    return this.#read("reading pairing requests", (db) => pairingGetRow(db, channel, peerId));
+  }
+
+  pairingByCode(channel: string, code: string): Promise<PairingRecord | null> {
+    return this.#read("reading pairing requests", (db) => pairingByCodeRow(db, channel, code));
+  }
+
+  /** Group-commit counters: transactions and write jobs so far. */
+  writeStats(): { batches: number; jobs: number } {
+    return { ...this.#writer.stats };
+  }
+
+  /** `PRAGMA integrity_check` lines; `["ok"]` when healthy. */
+  integrityCheck(): string[] {
+    return integrityCheck(this.#db);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#writer.drained();
+    try {
+      this.#db.exec("PRAGMA optimize");
+    } catch {
+      // best effort
+    }
+    this.#db.close();
+  }
+}
+
+/** Opens (creating and migrating) the store. Throws StorageCorruptError / StorageError. */
+export async function openStore(path: string = databasePath()): Promise<SqliteStore> {
+  return new SqliteStore(path);
+}

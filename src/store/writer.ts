@@ -1,0 +1,118 @@
+/**
+ * Group commit. Every write is a job queued here; all jobs queued within the same tick run in one
+ * `BEGIN IMMEDIATE … COMMIT`, each inside its own SAVEPOINT so one failing job (a bad payload, say)
+ * rolls back alone. Each job's promise settles only after the COMMIT, so "acknowledged" means
+ * durable (synchronous=FULL). Jobs run in submission order, so writes are never reordered.
+ *
+ * If SQLite itself drops the transaction (disk full, I/O error), every job of the batch is
+ * rejected with the mapped error and nothing of the batch is committed.
+ */
+import type { Database } from "bun:sqlite";
+import { mapSqliteError } from "./db.ts";
+
+interface Job {
+  run: (db: Database) => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Upper bound of jobs per transaction, so one huge burst does not hold the write lock for long. */
+const MAX_BATCH = 2000;
+
+export class WriteQueue {
+  #jobs: Job[] = [];
+  #scheduled = false;
+  #idle: (() => void)[] = [];
+  /** transactions committed or attempted, and jobs run: for tests and metrics */
+  readonly stats = { batches: 0, jobs: 0 };
+  constructor(
+    private readonly db: Database,
+    private readonly path: string,
+  ) {}
+
+  submit<T>(run: (db: Database) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#jobs.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#drain());
+      }
+    });
+  }
+
+  /** Resolves once every job submitted so far has settled. */
+  drained(): Promise<void> {
+    if (this.#jobs.length === 0 && !this.#scheduled) return Promise.resolve();
+    return new Promise((r) => this.#idle.push(r));
+  }
+
+  #drain(): void {
+    while (this.#jobs.length > 0) this.#runBatch(this.#jobs.splice(0, MAX_BATCH));
+    this.#scheduled = false;
+    for (const r of this.#idle.splice(0)) r();
+  }
+
+  #runBatch(batch: Job[]): void {
+    const db = this.db;
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    this.stats.batches++;
+    this.stats.jobs += batch.length;
+    try {
+      db.exec("BEGIN IMMEDIATE");
+    } catch (err) {
+      const e = mapSqliteError(err, this.path, "starting a write");
+      for (const j of batch) j.reject(e);
+      return;
+    }
+    let fatal: unknown;
+    for (const job of batch) {
+      db.exec("SAVEPOINT job");
+      try {
+        const value = job.run(db);
+        db.exec("RELEASE job");
+        outcomes.push({ ok: true, value });
+      } catch (err) {
+        if (!db.inTransaction) {
+          fatal = err; // SQLite rolled the whole transaction back
+          break;
+        }
+        try {
+          db.exec("ROLLBACK TO job");
+          db.exec("RELEASE job");
+        } catch (e2) {
+          fatal = e2;
+          break;
+        }
+        outcomes.push({ ok: false, value: isSqlite(err) ? mapSqliteError(err, this.path, "writing") : err });
+      }
+    }
+    if (fatal === undefined) {
+      try {
+        db.exec("COMMIT");
+      } catch (err) {
+        fatal = err;
+      }
+    }
+    if (fatal !== undefined) {
+      if (db.inTransaction) {
+        try {
+          db.exec("ROLLBACK");
+        } catch {
+          // nothing more to undo
+        }
+      }
+      const e = mapSqliteError(fatal, this.path, "writing");
+      for (const j of batch) j.reject(e);
+      return;
+    }
+    batch.forEach((j, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) j.resolve(o.value);
+      else j.reject(o.value);
+    });
+  }
+}
+
+function isSqlite(err: unknown): boolean {
+  return String((err as { code?: unknown })?.code ?? "").startsWith("SQLITE_");
+}
