@@ -1,0 +1,51 @@
+/**
+ * Run handles for runs that are not live: a retried start whose run already ended (rebuilt from the
+ * store) and a message blocked before it was stored.
+ */
+import type { StoredEvent } from "../core/events.ts";
+import { emptyUsage, textOf } from "../core/messages.ts";
+import type { SessionStore } from "../store/types.ts";
+import { EventBuffer } from "./event-buffer.ts";
+import type { AgentEvent, AgentResponse, RunHandle } from "./types.ts";
+
+const PAGE = 512;
+
+/** The handle of an earlier run found by its idempotency key; `done` carries its recorded result. */
+export async function dedupedHandle(store: SessionStore, userEvent: StoredEvent): Promise<RunHandle> {
+  const data = userEvent.data;
+  const runId = data.type === "user_message" ? data.runId : "";
+  const sessionKey = userEvent.sessionKey;
+  let response: AgentResponse = { runId, sessionKey, text: "", outcome: "interrupted", usage: emptyUsage(), durationMs: 0, reason: "the run has not finished" };
+  let text = "";
+  for (let from = userEvent.seq; ; from += PAGE) {
+    const page = await store.readRange(sessionKey, from, from + PAGE - 1);
+    for (const e of page) {
+      if (!("runId" in e.data) || e.data.runId !== runId) continue;
+      if (e.data.type === "assistant_message") text = textOf(e.data.message.content);
+      if (e.data.type === "run_finished") {
+        const d = e.data;
+        response = { runId, sessionKey, text, outcome: d.outcome, usage: d.usage ?? emptyUsage(), durationMs: d.durationMs, ...(d.reason ? { reason: d.reason } : {}) };
+      }
+    }
+    if (page.length < PAGE) break;
+  }
+  const events = new EventBuffer<AgentEvent>();
+  events.end();
+  return { runId, sessionKey, deduplicated: true, events, done: Promise.resolve(response) };
+}
+
+/** A run that ended before it was stored (BeforeMessage blocked it): run_started then final "aborted". */
+export function finishedHandle(runId: string, sessionKey: string, reason: string, broadcast: (e: AgentEvent) => void): RunHandle {
+  const events = new EventBuffer<AgentEvent>();
+  const response: AgentResponse = { runId, sessionKey, text: "", outcome: "aborted", usage: emptyUsage(), durationMs: 0, reason };
+  const evs: AgentEvent[] = [
+    { type: "run_started", runId, sessionKey, ts: Date.now(), model: "none" },
+    { type: "final", ...response },
+  ];
+  for (const e of evs) {
+    events.push(e);
+    broadcast(e);
+  }
+  events.end();
+  return { runId, sessionKey, deduplicated: false, events, done: Promise.resolve(response) };
+}

@@ -1,0 +1,273 @@
+/**
+ * One run, start to finish. The runtime has already stored the user message (after SessionStart and
+ * BeforeMessage) and scheduled the run; this file does the rest:
+ *   run_started stored → context → [compaction] → stream the model → tool calls (tool-calls.ts) →
+ *   tool_result stored → … until the model ends its turn or a limit stops it → AgentResponse →
+ *   final assistant_message stored → run_finished stored → `final` emitted → AfterMessage.
+ *
+ * Stored per run (in this order): user_message, run_started, then per tool step an
+ * assistant_message (stopReason "tool_use", its tool_use blocks) and one tool_result (a user-role
+ * message with every result of the step, in call order), then the final assistant_message, then
+ * run_finished. Tool calls are executed only when the stream stopped with `tool_use`; every stored
+ * tool_use has its stored results, so history is always well-formed.
+ * Aborted / failed streams: the partial text (text blocks only) is stored as an assistant_message
+ * with stopReason "aborted" | "error" when it is non-empty, so the model later sees what the user
+ * saw; partial tool calls are dropped. `executeRun` never throws.
+ */
+import { errorMessage, OpenClawError } from "../core/errors.ts";
+import type { RunOutcome } from "../core/events.ts";
+import type { Logger } from "../core/log.ts";
+import { addUsage, emptyUsage, textOf, type Message, type ToolUseBlock, type Usage } from "../core/messages.ts";
+import type { Provider, ProviderFailure, StopReason, ToolSpec } from "../providers/types.ts";
+import type { Executor } from "../sandbox/executor.ts";
+import type { SessionStore } from "../store/types.ts";
+import type { Tool, ToolSettings } from "../tools/types.ts";
+import { maybeCompact } from "./compaction.ts";
+import { buildSystemPrompt, loadHistory, toMessages } from "./context.ts";
+import type { EventBuffer } from "./event-buffer.ts";
+import type { HookDispatcher } from "./hooks.ts";
+import { notRunResults, runToolCalls } from "./tool-calls.ts";
+import type { AgentEvent, AgentResponse } from "./types.ts";
+
+export interface RunLimits {
+  maxSteps: number;
+  maxWallMs: number;
+  maxOutputTokens: number;
+}
+
+export interface RunState {
+  runId: string;
+  sessionKey: string;
+  agentId: string;
+  userText: string;
+  userMessage: Message;
+  userSeq: number;
+  /** `provider/model` ref or "" for the provider's default */
+  model: string;
+  controller: AbortController;
+  /** why the run was stopped from outside; set before `controller.abort()` */
+  stop?: { outcome: "aborted" | "limit"; reason: string };
+  events: EventBuffer<AgentEvent>;
+  queuedAt: number;
+  startedAt?: number;
+}
+
+export interface LoopDeps {
+  provider: Provider;
+  store: SessionStore;
+  tools: ReadonlyMap<string, Tool>;
+  toolSpecs: ToolSpec[];
+  hooks: HookDispatcher;
+  executor(): Promise<Executor>;
+  toolSettings: ToolSettings;
+  limits: RunLimits;
+  systemPrompt?: string;
+  workspace?: string;
+  contextWindow: number;
+  reserveTokens: number;
+  thinking?: { budgetTokens: number };
+  maxParallelTools: number;
+  log: Logger;
+  emit(run: RunState, event: AgentEvent): void;
+}
+
+interface StepResult {
+  message: Message;
+  stopReason: StopReason;
+  usage: Usage;
+  model?: string;
+  error?: ProviderFailure;
+}
+
+export function stopRun(run: RunState, outcome: "aborted" | "limit", reason: string): void {
+  if (run.controller.signal.aborted) return;
+  run.stop = { outcome, reason };
+  run.controller.abort(new Error(reason));
+}
+
+export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentResponse> {
+  const { store, log } = deps;
+  const started = (run.startedAt = Date.now());
+  const base = { runId: run.runId, sessionKey: run.sessionKey };
+  const signal = run.controller.signal;
+  let usage = emptyUsage();
+  let outcome: RunOutcome = "ok";
+  let reason: string | undefined;
+  let text = "";
+  let failure: { type: string; message: string } | undefined;
+  const wall = setTimeout(() => stopRun(run, "limit", `wall time limit reached (${deps.limits.maxWallMs} ms)`), deps.limits.maxWallMs);
+  (wall as { unref?: () => void }).unref?.();
+
+  try {
+    await store.append(run.sessionKey, { data: { type: "run_started", runId: run.runId, ...(run.model ? { model: run.model } : {}) } });
+    deps.emit(run, { type: "run_started", ...base, ts: started, model: run.model || "default" });
+
+    const system = await buildSystemPrompt(deps.systemPrompt, deps.workspace);
+    let history = await loadHistory(store, run.sessionKey, run.userSeq);
+    const current: Message[] = [run.userMessage];
+    let steps = 0;
+    let executor: Executor | undefined;
+
+    for (;;) {
+      if (signal.aborted) {
+        ({ outcome, reason } = stopOutcome(run));
+        break;
+      }
+      const remaining = deps.limits.maxOutputTokens - usage.outputTokens;
+      if (remaining <= 0) {
+        outcome = "limit";
+        reason = `output token limit reached (${deps.limits.maxOutputTokens} tokens)`;
+        break;
+      }
+      const compacted = await maybeCompact({
+        provider: deps.provider, store, log, sessionKey: run.sessionKey, runId: run.runId, model: run.model, system,
+        tools: deps.toolSpecs, history, current, contextWindow: deps.contextWindow, reserveTokens: deps.reserveTokens, signal,
+      });
+      history = compacted.history;
+      if (compacted.compacted) {
+        deps.emit(run, { type: "compaction", ...base, summaryChars: compacted.compacted.summaryChars, tokensBefore: compacted.compacted.tokensBefore });
+      }
+
+      const step = await streamStep(deps, run, {
+        model: run.model, system, messages: toMessages(history, current), tools: deps.toolSpecs,
+        maxTokens: Math.min(deps.limits.maxOutputTokens, remaining), ...(deps.thinking ? { thinking: deps.thinking } : {}),
+      });
+      usage = addUsage(usage, step.usage);
+      const calls = step.message.content.filter((b): b is ToolUseBlock => b.type === "tool_use");
+
+      if (signal.aborted || step.stopReason === "aborted" || step.stopReason === "error") {
+        if (signal.aborted || step.stopReason === "aborted") ({ outcome, reason } = stopOutcome(run));
+        else {
+          outcome = "error";
+          failure = { type: step.error?.kind ?? "provider_error", message: step.error?.message ?? "the model request failed" };
+          reason = failure.message;
+        }
+        text = textOf(step.message.content);
+        const partial: Message = { role: "assistant", content: step.message.content.filter((b) => b.type === "text" && b.text !== "") };
+        if (partial.content.length) await appendAssistant(deps, run, partial, signal.aborted ? "aborted" : step.stopReason, step);
+        break;
+      }
+
+      if (step.stopReason === "tool_use" && calls.length > 0) {
+        await appendAssistant(deps, run, step.message, "tool_use", step);
+        current.push(step.message);
+        executor ??= await deps.executor();
+        const results = await runToolCalls(calls, {
+          ...base, tools: deps.tools, hooks: deps.hooks, executor, settings: deps.toolSettings, signal,
+          maxParallel: deps.maxParallelTools, emit: (e) => deps.emit(run, e), log,
+        });
+        const resultMessage: Message = { role: "user", content: results.length === calls.length ? results : notRunResults(calls, "internal error") };
+        await store.append(run.sessionKey, { data: { type: "tool_result", runId: run.runId, message: resultMessage } });
+        current.push(resultMessage);
+        steps++;
+        text = textOf(step.message.content);
+        if (signal.aborted) {
+          ({ outcome, reason } = stopOutcome(run));
+          break;
+        }
+        if (steps >= deps.limits.maxSteps) {
+          outcome = "limit";
+          reason = `step limit reached (${deps.limits.maxSteps} tool steps)`;
+          break;
+        }
+        continue;
+      }
+
+      // end of turn (end_turn, max_tokens, stop_sequence, refusal): the final reply
+      const final: Message = { role: "assistant", content: step.message.content.filter((b) => b.type !== "tool_use") };
+      text = textOf(final.content);
+      if (step.stopReason === "max_tokens") {
+        outcome = "limit";
+        reason = `the reply reached the output token limit (${Math.min(deps.limits.maxOutputTokens, remaining)} tokens)`;
+      }
+      if (text && deps.hooks.has("AgentResponse")) {
+        const d = await deps.hooks.decide("AgentResponse", { ...base, text, outcome });
+        if (d.blocked) {
+          outcome = "aborted";
+          reason = `reply blocked by the AgentResponse hook of ${d.source}: ${d.reason}`;
+          text = "";
+          final.content = [{ type: "text", text: `[reply withheld: ${d.reason}]` }];
+        } else if (d.payload.text !== text) {
+          text = d.payload.text;
+          final.content = [...final.content.filter((b) => b.type !== "text"), { type: "text", text }];
+        }
+      }
+      if (final.content.length) await appendAssistant(deps, run, final, step.stopReason, step);
+      break;
+    }
+  } catch (err) {
+    outcome = "error";
+    failure = { type: err instanceof OpenClawError ? err.name : "InternalError", message: errorMessage(err) };
+    reason = failure.message;
+    log.error("run failed", { runId: run.runId, sessionKey: run.sessionKey, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  } finally {
+    clearTimeout(wall);
+  }
+
+  const durationMs = Date.now() - started;
+  try {
+    await store.append(run.sessionKey, {
+      data: { type: "run_finished", runId: run.runId, outcome, ...(reason ? { reason } : {}), usage, durationMs },
+    });
+  } catch (err) {
+    log.error("could not record the end of a run", { runId: run.runId, error: errorMessage(err) });
+    if (outcome !== "error") failure = { type: "StorageError", message: errorMessage(err) };
+    outcome = "error";
+    reason = failure?.message ?? errorMessage(err);
+  }
+  if (failure) {
+    deps.emit(run, { type: "error", ...base, error: failure });
+    if (deps.hooks.has("Error")) deps.hooks.observe("Error", { ...base, phase: "provider", error: failure });
+  }
+  const response: AgentResponse = { ...base, text, outcome, usage, durationMs, ...(reason ? { reason } : {}) };
+  deps.emit(run, { type: "final", ...response });
+  if (deps.hooks.has("AfterMessage")) {
+    deps.hooks.observe("AfterMessage", { ...response, agentId: run.agentId, userText: run.userText });
+  }
+  return response;
+}
+
+function stopOutcome(run: RunState): { outcome: RunOutcome; reason: string } {
+  return run.stop ?? { outcome: "aborted", reason: "aborted" };
+}
+
+async function appendAssistant(deps: LoopDeps, run: RunState, message: Message, stopReason: string, step: StepResult): Promise<void> {
+  await deps.store.append(run.sessionKey, {
+    data: { type: "assistant_message", runId: run.runId, message, stopReason, ...(step.model ? { model: step.model } : {}), usage: step.usage },
+  });
+}
+
+async function streamStep(deps: LoopDeps, run: RunState, request: Parameters<Provider["stream"]>[0]): Promise<StepResult> {
+  const base = { runId: run.runId, sessionKey: run.sessionKey };
+  let model: string | undefined;
+  try {
+    for await (const ev of deps.provider.stream(request, run.controller.signal)) {
+      switch (ev.type) {
+        case "start":
+          model = ev.model;
+          break;
+        case "text_delta":
+          deps.emit(run, { type: "text_delta", ...base, text: ev.text });
+          break;
+        case "thinking_delta":
+          deps.emit(run, { type: "thinking_delta", ...base, text: ev.text });
+          break;
+        case "stop":
+          return { message: ev.message, stopReason: ev.stopReason, usage: ev.usage, ...(model ? { model } : {}), ...(ev.error ? { error: ev.error } : {}) };
+      }
+    }
+    return failed("the provider stream ended without a stop event", model);
+  } catch (err) {
+    return failed(errorMessage(err), model);
+  }
+}
+
+function failed(message: string, model?: string): StepResult {
+  return {
+    message: { role: "assistant", content: [] },
+    stopReason: "error",
+    usage: emptyUsage(),
+    ...(model ? { model } : {}),
+    error: { kind: "provider_contract", message, retryable: false },
+  };
+}
