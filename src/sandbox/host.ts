@@ -1,0 +1,94 @@
+/**
+ * `HostExecutor`: sandbox level `off`. Commands run directly on the host as the gateway's user,
+ * with no namespace, mount or network isolation. What it still does:
+ * - an explicit minimal environment (PATH, HOME = the workspace, LANG, TERM, `envAllow` names,
+ *   the request's own variables; secret-looking names and values are dropped), never `process.env`;
+ * - rlimits (CPU seconds, address space, file size, open files, no core dumps) set by a wrapper
+ *   shell that then execs the command;
+ * - `cwd` checked against the file policy (inside the workspace or an allowed path);
+ * - its own process group, killed as a whole on timeout or abort (see spawn.ts), output cap.
+ * The file tools go through the same `SandboxFs` as at the other levels.
+ * Creating one logs a loud warning. Node-compatible.
+ */
+import { InvalidParamsError } from "../core/errors.ts";
+import { createLogger, type Logger } from "../core/log.ts";
+import { redact } from "../core/secrets.ts";
+import type { ResolvedSandboxConfig } from "./config.ts";
+import type { ExecRequest, ExecResult, Executor, ExecutorStatus, SandboxFs } from "./executor.ts";
+import { createSandboxFs } from "./fs.ts";
+import { wrapperArgv } from "./limits.ts";
+import { runProcess } from "./spawn.ts";
+
+export interface HostExecutorOptions {
+  log?: Logger;
+  /** where PATH, LANG and `envAllow` values come from; default process.env */
+  hostEnv?: Record<string, string | undefined>;
+}
+
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+const SECRET_NAME = /(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
+export const OFF_WARNING = "sandbox level off: tools run on the host without isolation";
+
+export class HostExecutor implements Executor {
+  readonly level = "off" as const;
+  readonly networkAccess: boolean;
+  readonly fs: SandboxFs;
+  private readonly log: Logger;
+  private readonly hostEnv: Record<string, string | undefined>;
+
+  constructor(
+    readonly config: ResolvedSandboxConfig,
+    opts: HostExecutorOptions = {},
+  ) {
+    this.networkAccess = config.networkAccess;
+    this.log = opts.log ?? createLogger("sandbox");
+    this.hostEnv = opts.hostEnv ?? process.env;
+    this.fs = createSandboxFs({ root: config.workspace, allowedPaths: config.allowedPaths.filter((p) => p !== config.workspace) });
+    this.log.warn(`${OFF_WARNING} (commands can read and change anything the gateway's user can, and reach the network)`, {
+      workspace: config.workspace,
+    });
+  }
+
+  async status(): Promise<ExecutorStatus> {
+    return { level: "off", ok: true, details: { isolation: "none", workspace: this.config.workspace, warning: OFF_WARNING } };
+  }
+
+  async exec(request: ExecRequest, signal?: AbortSignal): Promise<ExecResult> {
+    const cwdRequested = request.cwd ?? this.config.workspace;
+    const cwd = await this.fs.resolve(cwdRequested);
+    const st = await this.fs.stat(cwd);
+    if (!st) throw new InvalidParamsError(`cwd does not exist: ${cwdRequested}; create it first or leave cwd out to use the workspace`);
+    if (st.type !== "dir") throw new InvalidParamsError(`cwd is not a directory: ${cwdRequested}`);
+    const limits = this.config.limits;
+    return runProcess({
+      argv: wrapperArgv(limits, null, ["/bin/sh", "-c", request.command]),
+      cwd,
+      env: this.buildEnv(request.env),
+      ...(request.stdin !== undefined ? { stdin: request.stdin } : {}),
+      timeoutMs: Math.min(request.timeoutMs ?? limits.timeoutMs, limits.timeoutMs),
+      outputBytes: Math.min(request.outputBytes ?? limits.outputBytes, limits.outputBytes),
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  /** The child's whole environment. */
+  buildEnv(extra: Record<string, string> = {}): Record<string, string> {
+    const env: Record<string, string> = {
+      PATH: this.hostEnv.PATH || DEFAULT_PATH,
+      HOME: this.config.workspace,
+      LANG: this.hostEnv.LANG || "C.UTF-8",
+      TERM: "dumb",
+    };
+    const add = (name: string, value: string | undefined, from: string) => {
+      if (value === undefined) return;
+      if (SECRET_NAME.test(name) || redact(value) !== value) {
+        this.log.warn(`sandbox: ${from} variable ${name} looks like a secret and is not passed to tools`);
+        return;
+      }
+      env[name] = value;
+    };
+    for (const name of this.config.envAllow) add(name, this.hostEnv[name], "envAllow");
+    for (const [name, value] of Object.entries(extra)) add(name, value, "requested");
+    return env;
+  }
+}
