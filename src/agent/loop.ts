@@ -14,7 +14,7 @@
  * with stopReason "aborted" | "error" when it is non-empty, so the model later sees what the user
  * saw; partial tool calls are dropped. `executeRun` never throws.
  */
-import { errorMessage, OpenClawError } from "../core/errors.ts";
+import { errorMessage, OpenClawError, StorageError } from "../core/errors.ts";
 import type { RunOutcome } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import { addUsage, emptyUsage, textOf, type Message, type ToolUseBlock, type Usage } from "../core/messages.ts";
@@ -95,6 +95,7 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
   let reason: string | undefined;
   let text = "";
   let failure: { type: string; message: string } | undefined;
+  let phase: "provider" | "store" | "internal" = "provider";
   const wall = setTimeout(() => stopRun(run, "limit", `wall time limit reached (${deps.limits.maxWallMs} ms)`), deps.limits.maxWallMs);
   (wall as { unref?: () => void }).unref?.();
 
@@ -197,6 +198,7 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
     }
   } catch (err) {
     outcome = "error";
+    phase = err instanceof StorageError ? "store" : "internal";
     failure = { type: err instanceof OpenClawError ? err.name : "InternalError", message: errorMessage(err) };
     reason = failure.message;
     log.error("run failed", { runId: run.runId, sessionKey: run.sessionKey, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
@@ -212,12 +214,13 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
   } catch (err) {
     log.error("could not record the end of a run", { runId: run.runId, error: errorMessage(err) });
     if (outcome !== "error") failure = { type: "StorageError", message: errorMessage(err) };
+    phase = "store";
     outcome = "error";
     reason = failure?.message ?? errorMessage(err);
   }
   if (failure) {
     deps.emit(run, { type: "error", ...base, error: failure });
-    if (deps.hooks.has("Error")) deps.hooks.observe("Error", { ...base, phase: "provider", error: failure });
+    if (deps.hooks.has("Error")) deps.hooks.observe("Error", { ...base, phase, error: failure });
   }
   const response: AgentResponse = { ...base, text, outcome, usage, durationMs, ...(reason ? { reason } : {}) };
   deps.emit(run, { type: "final", ...response });
