@@ -5,24 +5,20 @@ import type { LogRecord } from "../../../core/log.ts";
 import type { Gateway } from "../../gateway.ts";
 import { defineMethod, type MethodTable } from "../dispatch.ts";
 
-const COUNT_TTL_MS = 5_000;
+const COUNT_PAGE = 500;
+const COUNT_MAX_PAGES = 1000;
 
-/** Sessions counted by paging the store (bounded), cached for a few seconds. */
-function sessionCounter(gw: Gateway): () => Promise<number> {
-  let cached: { at: number; n: number } | null = null;
-  return async () => {
-    if (cached && Date.now() - cached.at < COUNT_TTL_MS) return cached.n;
-    let n = 0;
-    let cursor: string | undefined;
-    for (let page = 0; page < 1000; page++) {
-      const res = await gw.store.listSessions(cursor ? { limit: 500, cursor } : { limit: 500 });
-      n += res.items.length;
-      if (!res.nextCursor) break;
-      cursor = res.nextCursor;
-    }
-    cached = { at: Date.now(), n };
-    return n;
-  };
+/** Sessions counted by paging the store (the store interface has no count); bounded at 500,000. */
+async function countSessions(gw: Gateway): Promise<number> {
+  let n = 0;
+  let cursor: string | undefined;
+  for (let page = 0; page < COUNT_MAX_PAGES; page++) {
+    const res = await gw.store.listSessions(cursor ? { limit: COUNT_PAGE, cursor } : { limit: COUNT_PAGE });
+    n += res.items.length;
+    if (!res.nextCursor) break;
+    cursor = res.nextCursor;
+  }
+  return n;
 }
 
 const TailParams = z.strictObject({
@@ -32,7 +28,6 @@ const TailParams = z.strictObject({
 });
 
 export function systemMethods(gw: Gateway): MethodTable {
-  const countSessions = sessionCounter(gw);
   return {
     // Reaching a method means the connection is authenticated already (header or first frame);
     // a client that always sends `auth` first still gets a consistent answer.
@@ -44,7 +39,7 @@ export function systemMethods(gw: Gateway): MethodTable {
     status: defineMethod(z.strictObject({}), async () => ({
       version: gw.version,
       uptimeS: Math.round((Date.now() - gw.startedAt) / 1000),
-      sessions: await countSessions(),
+      sessions: await countSessions(gw),
       runsInFlight: gw.runtime.runs().length,
       connections: gw.metrics.wsConnections,
       rssBytes: process.memoryUsage.rss(),

@@ -1,0 +1,50 @@
+/**
+ * Config sources for the gateway. `FileConfigSource` edits the config file through the config
+ * module's patch API (validated against the schema before anything is written, written atomically,
+ * mode 0600). `MemoryConfigSource` holds a config in memory (library use, tests).
+ */
+import { patchConfig } from "../config/edit.ts";
+import { ConfigSchema, type Config } from "../config/schema.ts";
+import { ConfigError } from "../core/errors.ts";
+import type { ConfigSource } from "./context.ts";
+import { mergePatch } from "./limits.ts";
+
+export class FileConfigSource implements ConfigSource {
+  #config: Config;
+  constructor(
+    config: Config,
+    private readonly path: string,
+  ) {
+    this.#config = config;
+  }
+  get(): Config {
+    return this.#config;
+  }
+  async patch(patch: Record<string, unknown>): Promise<Config> {
+    this.#config = patchConfig(patch, { path: this.path, check: "strict" }).config;
+    return this.#config;
+  }
+}
+
+export class MemoryConfigSource implements ConfigSource {
+  #raw: unknown;
+  #config: Config;
+  constructor(raw: Record<string, unknown> = {}) {
+    this.#raw = raw;
+    this.#config = ConfigSchema.parse(raw);
+  }
+  get(): Config {
+    return this.#config;
+  }
+  async patch(patch: Record<string, unknown>): Promise<Config> {
+    const next = mergePatch(this.#raw, patch);
+    const r = ConfigSchema.safeParse(next);
+    if (!r.success) {
+      const i = r.error.issues[0]!;
+      throw new ConfigError(`invalid config at ${i.path.join(".") || "(root)"}: ${i.message}`);
+    }
+    this.#raw = next;
+    this.#config = r.data;
+    return this.#config;
+  }
+}
