@@ -21,6 +21,10 @@ import type {
 } from "./types.ts";
 import { WriteQueue } from "./writer.ts";
 
+export interface StoreOptions {
+  maxPages?: number;
+}
+
 export class SqliteStore implements SessionStore {
   readonly path: string;
   #db: Database;
@@ -28,9 +32,11 @@ export class SqliteStore implements SessionStore {
   #closed = false;
   #lastTs = 0;
 
-  constructor(path: string) {
+  /** `maxPages` caps the file size (PRAGMA max_page_count; pages are 4 KiB): a quota, and how tests simulate a full disk. */
+  constructor(path: string, opts: StoreOptions = {}) {
     this.path = path;
     this.#db = openDatabase(path);
+    if (opts.maxPages !== undefined) this.#db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(opts.maxPages))}`);
     this.#writer = new WriteQueue(this.#db, path);
   }
 
@@ -178,6 +184,6 @@ export class SqliteStore implements SessionStore {
 }
 
 /** Opens (creating and migrating) the store. Throws StorageCorruptError / StorageError. */
-export async function openStore(path: string = databasePath()): Promise<SqliteStore> {
-  return new SqliteStore(path);
+export async function openStore(path: string = databasePath(), opts: StoreOptions = {}): Promise<SqliteStore> {
+  return new SqliteStore(path, opts);
 }

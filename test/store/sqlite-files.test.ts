@@ -1,0 +1,138 @@
+// SQLite specifics: durability across reopen, pragmas, group commit, and refusing bad files.
+import { Database } from "bun:sqlite";
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StorageCorruptError, StorageError } from "../../src/core/errors.ts";
+import { openStore } from "../../src/store/sqlite.ts";
+import { userMsg } from "./contract.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "store-files-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const fresh = () => join(dir, `d${n++}`, "state", "openclaw.db");
+
+async function openError(path: string): Promise<Error> {
+  try {
+    const s = await openStore(path);
+    await s.close();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error("expected openStore to fail");
+}
+
+describe("SqliteStore files", () => {
+  test("creates the file in a 0700 directory with WAL and synchronous=FULL; data survives reopen", async () => {
+    const path = fresh();
+    const s = await openStore(path);
+    await s.append("agent:main:main", { data: userMsg("run_1", "persist me"), idempotencyKey: "k1" });
+    await s.kvSet("tg", "offset", 7);
+    await s.close();
+    expect(statSync(join(path, "..")).mode & 0o777).toBe(0o700);
+    const raw = new Database(path, { readonly: true });
+    expect(raw.query("PRAGMA journal_mode").values()[0]![0]).toBe("wal");
+    expect(raw.query("PRAGMA user_version").values()[0]![0]).toBe(1);
+    raw.close();
+    const again = await openStore(path);
+    const [e] = await again.readLatest("agent:main:main", 1);
+    expect(e!.data).toMatchObject({ message: { content: [{ text: "persist me" }] } });
+    expect(await again.kvGet("tg", "offset")).toBe(7);
+    // idempotency survives a restart: a retried append after reopen is still a no-op
+    const retry = await again.append("agent:main:main", { data: userMsg("run_1", "dup"), idempotencyKey: "k1" });
+    expect(retry.seq).toBe(1);
+    expect(again.integrityCheck()).toEqual(["ok"]);
+    await again.close();
+  });
+
+  test("concurrent appends in one tick share one transaction and keep seqs gap-free", async () => {
+    const s = await openStore(fresh());
+    const before = s.writeStats().batches;
+    const events = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => s.append(i % 2 ? "a" : "b", { data: userMsg(`run_${i}`) })),
+    );
+    expect(s.writeStats().batches - before).toBe(1);
+    expect(events.filter((e) => e.sessionKey === "a").map((e) => e.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect((await s.getSession("b"))!.lastSeq).toBe(100);
+    await s.close();
+  });
+
+  test("a failing write in a batch rolls back alone", async () => {
+    const s = await openStore(fresh());
+    const results = await Promise.allSettled([
+      s.append("a", { data: userMsg("run_1") }),
+      s.kvSet("ns", "bad", { toJSON: () => { throw new Error("boom"); } }),
+      s.append("a", { data: userMsg("run_2") }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((await s.readLatest("a", 5)).map((e) => e.seq)).toEqual([1, 2]);
+    await s.close();
+  });
+
+  test("close waits for queued writes", async () => {
+    const path = fresh();
+    const s = await openStore(path);
+    const p = s.append("a", { data: userMsg("run_1") });
+    await s.close();
+    await p;
+    const again = await openStore(path);
+    expect((await again.getSession("a"))!.lastSeq).toBe(1);
+    await again.close();
+  });
+
+  test("a file that is not SQLite is refused with the file name and the recovery", async () => {
+    const path = fresh();
+    mkdirSync(join(path, ".."), { recursive: true });
+    writeFileSync(path, "this is not a database, just some text that is long enough");
+    const e = await openError(path);
+    expect(e).toBeInstanceOf(StorageCorruptError);
+    expect(e.message).toContain(path);
+    expect(e.message).toContain("move the file aside");
+    expect(readFileSync(path, "utf8")).toStartWith("this is not"); // left untouched
+  });
+
+  test("a foreign SQLite database is refused", async () => {
+    const path = fresh();
+    mkdirSync(join(path, ".."), { recursive: true });
+    const other = new Database(path, { create: true });
+    other.exec("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT)");
+    other.close();
+    const e = await openError(path);
+    expect(e).toBeInstanceOf(StorageCorruptError);
+    expect(e.message).toContain("some other program");
+    expect(e.message).toContain(path);
+  });
+
+  test("a database from a newer openclaw is refused (not called corrupt)", async () => {
+    const path = fresh();
+    const s = await openStore(path);
+    await s.close();
+    const raw = new Database(path);
+    raw.exec("PRAGMA user_version = 99");
+    raw.close();
+    const e = await openError(path);
+    expect(e).toBeInstanceOf(StorageError);
+    expect(e).not.toBeInstanceOf(StorageCorruptError);
+    expect(e.message).toContain("newer openclaw");
+  });
+
+  test("corrupted pages are caught by quick_check at open", async () => {
+    const path = fresh();
+    const s = await openStore(path);
+    await s.appendMany("a", Array.from({ length: 300 }, (_, i) => ({ data: userMsg(`run_${i}`, "x".repeat(200)) })));
+    await s.close(); // checkpoints the WAL into the main file
+    const raw = new Database(path);
+    raw.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    raw.exec("PRAGMA journal_mode = DELETE");
+    raw.close();
+    const buf = readFileSync(path);
+    const page = 4096;
+    for (let p = 2; p * page < buf.length; p++) buf.fill(0xab, p * page + 8, p * page + 200); // scribble over page headers/cells
+    writeFileSync(path, buf);
+    const e = await openError(path);
+    expect(e).toBeInstanceOf(StorageCorruptError);
+    expect(e.message).toContain(path);
+    expect(e.message).toContain("Recovery");
+  });
+});
