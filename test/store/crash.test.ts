@@ -15,15 +15,11 @@ const child = join(import.meta.dir, "fixtures", "crash-child.ts");
 async function round(path: string, killAfterMs: number): Promise<Map<string, Set<number>>> {
   const proc = Bun.spawn([process.execPath, child, path], { stdout: "pipe", stderr: "pipe" });
   const acked = new Map<string, Set<number>>();
-  let buffered = "";
-  const reader = (async () => {
-    const dec = new TextDecoder();
-    for await (const chunk of proc.stdout) buffered += dec.decode(chunk, { stream: true });
-  })();
+  const reader = new Response(proc.stdout).text();
   await Bun.sleep(killAfterMs);
   proc.kill("SIGKILL");
   await proc.exited;
-  await reader;
+  const buffered = await reader;
   for (const line of buffered.split("\n")) {
     const m = /^ack (s\d) (\d+)$/.exec(line);
     if (!m) continue;
