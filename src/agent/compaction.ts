@@ -35,6 +35,8 @@ export interface CompactionInput {
 export interface CompactionResult {
   history: History;
   compacted?: { summaryChars: number; tokensBefore: number; throughSeq: number };
+  /** the summary request failed; the caller should not retry within the same run */
+  failed?: boolean;
 }
 
 export function promptTokens(system: string, tools: ToolSpec[], history: History, current: Message[]): number {
@@ -80,7 +82,7 @@ export async function maybeCompact(input: CompactionInput): Promise<CompactionRe
   }
   if (failure !== undefined || !summary) {
     input.log.warn("compaction skipped: the summary request failed", { sessionKey: input.sessionKey, error: failure ?? "empty summary" });
-    return { history };
+    return { history, failed: true };
   }
   const throughSeq = old[old.length - 1]!.userSeq;
   await input.store.append(input.sessionKey, {

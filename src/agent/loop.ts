@@ -108,6 +108,7 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
     const current: Message[] = [run.userMessage];
     let steps = 0;
     let executor: Executor | undefined;
+    let compactionFailed = false;
 
     for (;;) {
       if (signal.aborted) {
@@ -120,12 +121,15 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
         reason = `output token limit reached (${deps.limits.maxOutputTokens} tokens)`;
         break;
       }
-      const compacted = await maybeCompact({
-        provider: deps.provider, store, log, sessionKey: run.sessionKey, runId: run.runId, model: run.model, system,
-        tools: deps.toolSpecs, history, current, contextWindow: deps.contextWindow, reserveTokens: deps.reserveTokens, signal,
-      });
+      const compacted = compactionFailed
+        ? { history }
+        : await maybeCompact({
+            provider: deps.provider, store, log, sessionKey: run.sessionKey, runId: run.runId, model: run.model, system,
+            tools: deps.toolSpecs, history, current, contextWindow: deps.contextWindow, reserveTokens: deps.reserveTokens, signal,
+          });
       history = compacted.history;
-      if (compacted.compacted) {
+      if ("failed" in compacted && compacted.failed) compactionFailed = true;
+      if ("compacted" in compacted && compacted.compacted) {
         deps.emit(run, { type: "compaction", ...base, summaryChars: compacted.compacted.summaryChars, tokensBefore: compacted.compacted.tokensBefore });
       }
 

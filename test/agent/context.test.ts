@@ -1,0 +1,99 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildSystemPrompt, loadBootstrap, loadHistory, normalizeMessages } from "../../src/agent/context.ts";
+import type { Message } from "../../src/core/messages.ts";
+import { ApiKey } from "../../src/core/secrets.ts";
+import { MemoryStore } from "../../src/store/memory.ts";
+import { say } from "../fakes/scripted-provider.ts";
+import { makeRuntime } from "./helpers.ts";
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), "agent-ctx-"));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const text = (role: Message["role"], t: string): Message => ({ role, content: [{ type: "text", text: t }] });
+
+describe("bootstrap files", () => {
+  test("present files are included in order, missing ones skipped, each capped with a note", async () => {
+    const ws = tmp();
+    writeFileSync(join(ws, "SOUL.md"), "You are calm.");
+    writeFileSync(join(ws, "AGENTS.md"), "Rule one.");
+    writeFileSync(join(ws, "USER.md"), "x".repeat(25_000));
+    const boot = await loadBootstrap(ws);
+    expect(boot.indexOf("## AGENTS.md")).toBeLessThan(boot.indexOf("## SOUL.md"));
+    expect(boot.indexOf("## SOUL.md")).toBeLessThan(boot.indexOf("## USER.md"));
+    expect(boot).not.toContain("IDENTITY.md");
+    expect(boot).toContain("[USER.md truncated: 5000 more characters not shown]");
+    expect(boot.length).toBeLessThan(21_000 + 200);
+  });
+
+  test("the system prompt never carries a secret", async () => {
+    const ws = tmp();
+    const key = new ApiKey("sk-ant-api03-verysecretvalue1234");
+    writeFileSync(join(ws, "AGENTS.md"), `use key ${key.reveal()} and token 123456789:AAbbccddeeffgghhiijjkkllmmnnooppqq`);
+    const prompt = await buildSystemPrompt("base", ws);
+    expect(prompt.startsWith("base")).toBe(true);
+    expect(prompt).not.toContain("verysecretvalue");
+    expect(prompt).not.toContain("AAbbccddeeff");
+  });
+
+  test("the runtime sends the bootstrap files in the system prompt", async () => {
+    const ws = tmp();
+    writeFileSync(join(ws, "IDENTITY.md"), "Name: Clawd");
+    const { runtime, provider } = makeRuntime([say.text("hi")], { workspace: ws, systemPrompt: "BASE" });
+    await runtime.processMessage("s", "hello");
+    expect(provider.requests[0]!.system).toContain("BASE");
+    expect(provider.requests[0]!.system).toContain("Name: Clawd");
+  });
+});
+
+describe("history", () => {
+  test("events are grouped by run in the order of each run's user message, after the latest reset", async () => {
+    const store = new MemoryStore();
+    const um = (runId: string, t: string) => ({ data: { type: "user_message" as const, runId, message: text("user", t) } });
+    const am = (runId: string, t: string) => ({ data: { type: "assistant_message" as const, runId, message: text("assistant", t), stopReason: "end_turn" } });
+    await store.appendMany("h", [um("r0", "old"), am("r0", "old answer"), { data: { type: "session_reset" } }]);
+    await store.appendMany("h", [um("r1", "q1"), um("r2", "q2"), am("r1", "a1"), am("r2", "a2")]);
+    const mine = await store.append("h", um("r3", "q3"));
+    const later = await store.append("h", um("r4", "q4"));
+    const h = await loadHistory(store, "h", mine.seq);
+    expect(h.runs.map((r) => r.runId)).toEqual(["r1", "r2"]);
+    expect(h.runs.map((r) => r.messages.map((m) => (m.content[0] as { text: string }).text))).toEqual([["q1", "a1"], ["q2", "a2"]]);
+    expect((await loadHistory(store, "h", later.seq)).runs.map((r) => r.runId)).toEqual(["r1", "r2", "r3"]);
+  });
+
+  test("a compaction summary replaces the runs through throughSeq", async () => {
+    const store = new MemoryStore();
+    await store.appendMany("c", [
+      { data: { type: "user_message", runId: "r1", message: text("user", "q1") } },
+      { data: { type: "user_message", runId: "r2", message: text("user", "q2") } },
+      { data: { type: "assistant_message", runId: "r1", message: text("assistant", "a1"), stopReason: "end_turn" } },
+      { data: { type: "compaction", summary: "they talked about q1", throughSeq: 1 } },
+    ]);
+    const h = await loadHistory(store, "c", 100);
+    expect(h.summary).toBe("they talked about q1");
+    expect(h.runs.map((r) => r.runId)).toEqual(["r2"]);
+  });
+
+  test("normalisation drops unpaired tool blocks, merges roles, starts with the user", () => {
+    const msgs = normalizeMessages([
+      text("assistant", "orphan greeting"),
+      text("user", "a"),
+      { role: "assistant", content: [{ type: "text", text: "calling" }, { type: "tool_use", id: "t1", name: "x", input: {} }, { type: "tool_use", id: "t2", name: "x", input: {} }] },
+      { role: "user", content: [{ type: "tool_result", toolUseId: "t1", content: [], isError: false }, { type: "tool_result", toolUseId: "zz", content: [], isError: false }] },
+      text("user", "b"),
+      text("assistant", ""),
+    ]);
+    expect(msgs.map((m) => [m.role, m.content.map((b) => (b.type === "tool_use" ? `use:${b.id}` : b.type === "tool_result" ? `res:${b.toolUseId}` : b.type === "text" ? b.text : b.type))])).toEqual([
+      ["user", ["a"]],
+      ["assistant", ["calling", "use:t1"]],
+      ["user", ["res:t1", "b"]],
+    ]);
+  });
+});
