@@ -54,4 +54,6 @@ export interface GatewayDeps {
   hotApply?: (config: Config, changedKeys: string[]) => string[];
   /** for the status method */
   stateDir?: string;
+  /** how long a WebSocket may stay unauthenticated; default 5000 ms */
+  authTimeoutMs?: number;
 }

@@ -144,7 +144,7 @@ export function websocketHandlers(gw: Gateway): WebSocketHandler<WsData> {
       if (!ws.data.authed) {
         peer.authTimer = setTimeout(() => {
           if (!ws.data.authed && !peer.closed) ws.close(1008, "authentication timeout");
-        }, AUTH_TIMEOUT_MS);
+        }, gw.deps.authTimeoutMs ?? AUTH_TIMEOUT_MS);
       }
     },
 
