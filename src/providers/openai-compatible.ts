@@ -1,0 +1,177 @@
+/**
+ * `OpenAICompatibleProvider`: chat completions streamed over SSE with plain fetch (no SDK), for
+ * OpenAI, OpenRouter, Ollama, vLLM, llama.cpp server, LM Studio and anything else that speaks
+ * `POST {baseUrl}/chat/completions`. Same contract as every provider: `stream()` never throws; it
+ * ends with one `stop` event; retries via `retry.ts`. A server that ignores `stream: true` and
+ * answers with one JSON completion is accepted too.
+ */
+import { createLogger, type Logger } from "../core/log.ts";
+import type { ApiKey } from "../core/secrets.ts";
+import { errorMessage } from "../core/errors.ts";
+import type { Provider, ProviderEvent, ProviderRequest } from "./types.ts";
+import { abortedStop, errorStop, failure, httpFailure, isRetryableStatus, kindOfStatus, type AttemptFailure, type StopEvent } from "./failure.ts";
+import { parseRetryAfter, retrySettings, withRetries, type RetrySettings } from "./retry.ts";
+import { AttemptControl } from "./attempt-control.ts";
+import { OpenAIAssembler, type ChatChunk } from "./openai-stream.ts";
+import { toChatBody } from "./openai-map.ts";
+import { readSse } from "./sse.ts";
+import { DEFAULT_TIMEOUT_MS } from "./anthropic.ts";
+
+export interface OpenAICompatibleOptions {
+  /** provider id as used in model refs (`ollama`, `openrouter`, …) */
+  id: string;
+  /** e.g. `http://127.0.0.1:11434/v1`; `/chat/completions` is appended */
+  baseUrl: string;
+  apiKey?: ApiKey;
+  timeoutMs?: number;
+  maxRetries?: number;
+  headers?: Record<string, string>;
+  /** used when a request names no model */
+  defaultModel?: string;
+  /** default: `max_completion_tokens` for api.openai.com, `max_tokens` elsewhere */
+  maxTokensField?: "max_tokens" | "max_completion_tokens";
+  retry?: Partial<RetrySettings>;
+  log?: Logger;
+}
+
+export class OpenAICompatibleProvider implements Provider {
+  readonly id: string;
+  readonly #opts: OpenAICompatibleOptions;
+  readonly #url: string;
+  readonly #retry: RetrySettings;
+  readonly #timeoutMs: number;
+  readonly #log: Logger;
+
+  constructor(opts: OpenAICompatibleOptions) {
+    this.id = opts.id;
+    this.#opts = opts;
+    this.#url = `${opts.baseUrl.replace(/\/+$/, "")}/chat/completions`;
+    this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#retry = retrySettings(opts.retry, opts.maxRetries);
+    this.#log = opts.log ?? createLogger(`providers:${opts.id}`);
+  }
+
+  stream(request: ProviderRequest, signal?: AbortSignal): AsyncIterable<ProviderEvent> {
+    const model = request.model.startsWith(`${this.id}/`) ? request.model.slice(this.id.length + 1) : request.model || this.#opts.defaultModel;
+    if (!model) return once(errorStop(failure("invalid_request", `${this.id}: no model given (use a ref like ${this.id}/<model>)`, false)));
+    const field = this.#opts.maxTokensField ?? (/^https:\/\/api\.openai\.com\//.test(this.#url) ? "max_completion_tokens" : "max_tokens");
+    const body = JSON.stringify(toChatBody(request, model, { maxTokensField: field }));
+    return withRetries(() => this.#attempt(body, signal), this.#retry, signal, this.#log);
+  }
+
+  #headers(): Record<string, string> {
+    const h: Record<string, string> = { "content-type": "application/json", accept: "text/event-stream", ...this.#opts.headers };
+    if (this.#opts.apiKey) h.authorization = `Bearer ${this.#opts.apiKey.reveal()}`;
+    return h;
+  }
+
+  async *#attempt(body: string, signal: AbortSignal | undefined): AsyncGenerator<ProviderEvent> {
+    const ctl = new AttemptControl(signal, this.#timeoutMs);
+    const asm = new OpenAIAssembler(this.id);
+    let done = false;
+    try {
+      if (ctl.aborted) {
+        yield abortedStop();
+        return;
+      }
+      const res = await fetch(this.#url, { method: "POST", headers: this.#headers(), body, signal: ctl.signal });
+      ctl.touch();
+      if (!res.ok) {
+        yield errorStop(await this.#httpError(res));
+        return;
+      }
+      if (!res.body || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
+        yield* asm.handle(toChunk((await res.json()) as Completion));
+        yield this.#endOf(ctl, asm);
+        return;
+      }
+      for await (const sse of readSse(res.body, () => ctl.touch())) {
+        if (sse.data.trim() === "[DONE]") {
+          done = true;
+          break;
+        }
+        const chunk = JSON.parse(sse.data) as ChatChunk;
+        if (chunk.error) {
+          asm.failure = streamFailure(this.id, chunk.error);
+          break;
+        }
+        yield* asm.handle(chunk);
+        if (asm.failure) break;
+      }
+      // [DONE] without a finish_reason still closes pending tool calls (lenient servers)
+      if (done && !asm.finished && !asm.failure) yield* asm.handle({ choices: [{ finish_reason: "stop" }] });
+      yield this.#endOf(ctl, asm);
+    } catch (err) {
+      if (ctl.aborted) yield abortedStop(asm.content(), asm.usage);
+      else if (ctl.timedOut) yield errorStop(this.#timeout(), asm.content(), asm.usage);
+      else if (err instanceof SyntaxError) yield errorStop(failure("malformed", `${this.id}: malformed stream data: ${err.message}`, false), asm.content(), asm.usage);
+      else {
+        const kind = asm.content().length > 0 ? "stream_cut" : "connection";
+        yield errorStop(failure(kind, `${this.id}: connection failed: ${errorMessage(err)}`, true), asm.content(), asm.usage);
+      }
+    } finally {
+      ctl.dispose();
+    }
+  }
+
+  #endOf(ctl: AttemptControl, asm: OpenAIAssembler): StopEvent {
+    if (asm.failure) return errorStop(asm.failure, asm.content(), asm.usage);
+    if (asm.finished) return asm.finalStop();
+    if (ctl.aborted) return abortedStop(asm.content(), asm.usage);
+    if (ctl.timedOut) return errorStop(this.#timeout(), asm.content(), asm.usage);
+    return errorStop(failure("stream_cut", `${this.id}: the stream ended before the completion finished`, true), asm.content(), asm.usage);
+  }
+
+  #timeout(): AttemptFailure {
+    return failure("timeout", `${this.id}: no data for ${this.#timeoutMs} ms`, true);
+  }
+
+  async #httpError(res: Response): Promise<AttemptFailure> {
+    let detail: string | undefined;
+    try {
+      const text = await res.text();
+      try {
+        const j = JSON.parse(text) as { error?: string | { message?: string }; message?: string };
+        detail = typeof j.error === "string" ? j.error : (j.error?.message ?? j.message);
+      } catch {
+        detail = text.slice(0, 300) || undefined;
+      }
+    } catch {
+      /* body unreadable: the status says enough */
+    }
+    return httpFailure(this.id, res.status, detail, parseRetryAfter(res.headers));
+  }
+}
+
+async function* once(ev: StopEvent): AsyncGenerator<ProviderEvent> {
+  yield ev;
+}
+
+function streamFailure(id: string, e: NonNullable<ChatChunk["error"]>): AttemptFailure {
+  const status = typeof e.code === "number" ? e.code : Number.isInteger(Number(e.code)) ? Number(e.code) : undefined;
+  const kind = status ? kindOfStatus(status) : "server_error";
+  return failure(kind, `${id}: error in stream: ${e.message ?? e.type ?? "unknown"}`, status ? isRetryableStatus(status) : true);
+}
+
+interface Completion {
+  model?: string;
+  choices?: Array<{ message?: { content?: string | null; reasoning_content?: string | null; tool_calls?: Array<{ id?: string; function?: { name?: string; arguments?: string } }> }; finish_reason?: string | null }>;
+  usage?: ChatChunk["usage"];
+}
+
+/** A non-streamed completion as one chunk, so the assembler handles both. */
+function toChunk(c: Completion): ChatChunk {
+  const choice = c.choices?.[0];
+  const m = choice?.message ?? {};
+  const chunk: ChatChunk = {
+    choices: [
+      {
+        delta: { content: m.content ?? null, reasoning_content: m.reasoning_content ?? null, tool_calls: (m.tool_calls ?? []).map((t, index) => ({ ...t, index })) },
+        finish_reason: choice?.finish_reason ?? "stop",
+      },
+    ],
+  };
+  if (c.model) chunk.model = c.model;
+  if (c.usage) chunk.usage = c.usage;
+  return chunk;
+}
