@@ -9,7 +9,10 @@
  * - `standard`: the host root read-only, with secrets masked: /root, /home, /run (sockets such as
  *   docker.sock live there, and connect() ignores a read-only mount), /var/tmp, shadow/gshadow,
  *   sudoers, SSH host keys, /etc/ssl/private.
- * - `strict`: an empty root holding only /usr, /bin, /sbin, /lib* and a few /etc files.
+ * - `strict`: an empty, read-only root holding only /usr, /bin, /sbin, /lib* and a few /etc files.
+ *
+ * Every writable tmpfs is size-capped (tmpfs pages are host memory that no rlimit counts), and
+ * /dev (a tmpfs bwrap creates) is remounted read-only.
  *
  * The environment is NOT in argv (argv is world-readable in /proc on the host): the executor
  * spawns bwrap with exactly the tool's environment, which bwrap hands on unchanged.
@@ -27,12 +30,16 @@ export interface BwrapPlan {
   stateDir: string;
   /** real path inside an allowed path */
   cwd: string;
+  /** size cap of each writable tmpfs (/tmp, $HOME, the state dir, /dev/shm): tmpfs is host RAM */
+  tmpfsBytes: number;
   /** descriptor number bwrap reads a seccomp program from */
   seccompFd?: number;
   /** what runs inside */
   command: string[];
 }
 
+/** tmpfs over hidden folders only holds mount points for allowed paths below them */
+const HIDE_BYTES = 1 << 20;
 const HIDE_DIRS = ["/root", "/home", "/run", "/var/tmp", "/etc/ssl/private", "/etc/sudoers.d"];
 const HIDE_FILES = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"];
 const STRICT_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
@@ -50,12 +57,16 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   if (plan.level === "strict") strictRoot(a, plan.networkAccess);
   else standardRoot(a, plan.networkAccess);
 
-  a.push("--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp");
+  const size = String(plan.tmpfsBytes);
+  // /dev is a tmpfs too: read-only, with a size-capped /dev/shm.
+  a.push("--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev");
+  a.push("--proc", "/proc", "--size", size, "--tmpfs", "/tmp");
   for (const dir of [plan.home, plan.stateDir]) {
     // standard: a path that does not exist has nothing to hide (and cannot be a mount point on the ro root)
-    if (plan.level === "strict" || existsSync(dir)) a.push("--tmpfs", dir);
+    if (plan.level === "strict" || existsSync(dir)) a.push("--size", size, "--tmpfs", dir);
   }
   for (const p of [...plan.allowedPaths].sort((x, y) => x.length - y.length)) a.push("--bind", p, p);
+  if (plan.level === "strict") a.push("--remount-ro", "/"); // the root tmpfs holds only mount points
   a.push("--chdir", plan.cwd);
   if (plan.seccompFd !== undefined) a.push("--seccomp", String(plan.seccompFd));
   a.push("--", ...plan.command);
@@ -64,7 +75,7 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
 
 function standardRoot(a: string[], networkAccess: boolean): void {
   a.push("--ro-bind", "/", "/");
-  for (const d of HIDE_DIRS) if (isDir(d)) a.push("--tmpfs", d);
+  for (const d of HIDE_DIRS) if (isDir(d)) a.push("--size", String(HIDE_BYTES), "--tmpfs", d);
   for (const f of [...HIDE_FILES, ...sshHostKeys()]) if (exists(f)) a.push("--ro-bind", "/dev/null", f);
   // /etc/resolv.conf often links into /run (systemd-resolved), which is hidden above: bind it back.
   if (networkAccess) {
@@ -86,7 +97,7 @@ function strictRoot(a: string[], networkAccess: boolean): void {
     const target = realOr(p);
     if (target) a.push("--ro-bind", target, p);
   }
-  if (isDir("/etc/ssl/private")) a.push("--tmpfs", "/etc/ssl/private");
+  if (isDir("/etc/ssl/private")) a.push("--size", String(HIDE_BYTES), "--tmpfs", "/etc/ssl/private");
 }
 
 function sshHostKeys(): string[] {

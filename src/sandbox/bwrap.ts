@@ -10,7 +10,7 @@
  *
  * Node-compatible (node:child_process via spawn.ts, node:fs); no Bun APIs.
  */
-import { SandboxUnavailableError } from "../core/errors.ts";
+import { InvalidParamsError, SandboxUnavailableError } from "../core/errors.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { redact } from "../core/secrets.ts";
 import type { SandboxLevel } from "../config/schema.ts";
@@ -30,7 +30,7 @@ export interface BwrapExecutorOptions {
   hostEnv?: Record<string, string | undefined>;
 }
 
-const SECRET_NAME = /(_API_KEY|_TOKEN|_SECRET|PASSWORD|APIKEY|API_KEY|SECRET|TOKEN)$/i;
+const SECRET_NAME = /(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
 
 export class BwrapExecutor implements Executor {
   readonly level: SandboxLevel;
@@ -71,7 +71,11 @@ export class BwrapExecutor implements Executor {
     const s = await this.status();
     if (!s.ok) throw new SandboxUnavailableError(s.reason ?? "the sandbox is unavailable", { details: { level: this.level } });
     if (!this.bwrapPath) this.bwrapPath = String(s.details?.bwrap ?? "");
-    const cwd = await this.fs.resolve(request.cwd ?? this.config.workspace);
+    const cwdRequested = request.cwd ?? this.config.workspace;
+    const cwd = await this.fs.resolve(cwdRequested);
+    if ((await this.fs.stat(cwd))?.type !== "dir") {
+      throw new InvalidParamsError(`cwd is not an existing directory: ${cwdRequested}; create it first or leave cwd out to use the workspace`);
+    }
     const limits = this.config.limits;
     return this.run(request.command, cwd, {
       env: request.env,
@@ -129,6 +133,7 @@ export class BwrapExecutor implements Executor {
         home: this.config.home,
         stateDir: this.config.stateDir,
         cwd,
+        tmpfsBytes: limits.fileSizeMb * 1024 * 1024,
         ...(seccomp ? { seccompFd: 3 } : {}),
         command: inner,
       });

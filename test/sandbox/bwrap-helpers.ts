@@ -1,0 +1,111 @@
+// Shared set-up for the bubblewrap tests: a fake host (HOME with an SSH key and .bashrc, a state
+// dir with a token and a database), a secret in process.env, and executors at both levels.
+import { existsSync, mkdirSync, rmSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "../../src/core/log.ts";
+import type { SandboxConfig } from "../../src/config/schema.ts";
+import { BwrapExecutor } from "../../src/sandbox/bwrap.ts";
+import { resolveSandbox } from "../../src/sandbox/config.ts";
+
+export const LEVELS = ["standard", "strict"] as const;
+
+export const quietLog: Logger = {
+  error: () => {},
+  warn: () => {},
+  info: () => {},
+  debug: () => {},
+  trace: () => {},
+  enabled: () => false,
+  child: () => quietLog,
+};
+
+export interface FakeHost {
+  home: string;
+  state: string;
+  secret: string;
+  sshKey: string;
+  sshKeyText: string;
+  bashrc: string;
+  token: string;
+}
+
+let host: FakeHost | undefined;
+
+/**
+ * Creates the fake host once per test process. It lives under the current directory, not /tmp:
+ * /tmp is a tmpfs inside the sandbox anyway, so a HOME there would hide a missing $HOME mask.
+ */
+export function fakeHost(): FakeHost {
+  if (host) return host;
+  sweepStaleHosts();
+  const root = join(process.cwd(), `.sandbox-test-host-${process.pid}`);
+  const cleanup = () => rmSync(root, { recursive: true, force: true });
+  process.once("exit", cleanup);
+  process.once("beforeExit", cleanup);
+  const home = join(root, "home");
+  const state = join(home, ".openclaw");
+  const secret = `sk-ant-api03-${crypto.randomUUID().replaceAll("-", "")}SECRET`;
+  process.env.ANTHROPIC_API_KEY = secret; // the gateway holds it; no tool may ever see it
+  mkdirSync(join(home, ".ssh"), { recursive: true, mode: 0o700 });
+  const sshKey = join(home, ".ssh", "id_rsa");
+  const sshKeyText = "-----BEGIN OPENSSH PRIVATE KEY-----\nFAKE-KEY-FOR-TESTS\n";
+  writeFileSync(sshKey, sshKeyText, { mode: 0o600 });
+  const bashrc = join(home, ".bashrc");
+  writeFileSync(bashrc, "# original\n");
+  mkdirSync(join(state, "credentials"), { recursive: true });
+  mkdirSync(join(state, "state"), { recursive: true });
+  const token = join(state, "credentials", "gateway-token");
+  writeFileSync(token, `tok_${crypto.randomUUID()}`);
+  writeFileSync(join(state, "state", "openclaw.db"), "not really sqlite");
+  host = { home, state, secret, sshKey, sshKeyText, bashrc, token };
+  return host;
+}
+
+/** Removes fake hosts left by earlier test processes that are gone. */
+function sweepStaleHosts(): void {
+  for (const name of readdirSync(process.cwd())) {
+    const pid = /^\.sandbox-test-host-(\d+)$/.exec(name)?.[1];
+    if (!pid || Number(pid) === process.pid) continue;
+    try {
+      process.kill(Number(pid), 0);
+    } catch {
+      rmSync(join(process.cwd(), name), { recursive: true, force: true });
+    }
+  }
+}
+
+export function bwrapExecutor(level: "standard" | "strict", over: Partial<SandboxConfig> = {}, workspace?: string): BwrapExecutor {
+  const h = fakeHost();
+  const ws = workspace ?? join(h.state, `workspace-${level}`);
+  const cfg = resolveSandbox({ level, ...over, limits: { timeoutMs: 20_000, ...over.limits } as SandboxConfig["limits"] }, { workspace: ws, home: h.home, stateDir: h.state });
+  return new BwrapExecutor(cfg, { log: quietLog, hostEnv: { ...process.env } });
+}
+
+/** Host pids whose command line contains `marker` (other than this test process). */
+export function pidsWithMarker(marker: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, "utf8").includes(marker)) found.push(Number(name));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return found;
+}
+
+/** Polls (bounded: `ms`) until no host process carries `marker`; returns what is left. */
+export async function waitNoMarker(marker: string, ms = 3000): Promise<number[]> {
+  const end = Date.now() + ms;
+  let left = pidsWithMarker(marker);
+  while (left.length > 0 && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 50));
+    left = pidsWithMarker(marker);
+  }
+  return left;
+}
+
+export function has(bin: string): boolean {
+  return ["/usr/bin", "/usr/sbin"].some((d) => existsSync(join(d, bin)));
+}
