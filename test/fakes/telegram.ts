@@ -224,7 +224,7 @@ export class FakeTelegram {
     const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
     if (file) {
       if (file[1] !== this.token) return new Response("Unauthorized", { status: 401 });
-      for (const f of this.files.values()) if (f.path === decodeURIComponent(file[2]!)) return new Response(f.bytes);
+      for (const f of this.files.values()) if (f.path === decodeURIComponent(file[2]!)) return new Response(f.bytes.slice().buffer as ArrayBuffer);
       return new Response("Not Found", { status: 404 });
     }
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);

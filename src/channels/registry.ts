@@ -1,0 +1,18 @@
+/**
+ * The channels `gateway run` starts: one per configured channel. Telegram is enabled when a token is
+ * configured (channels.telegram.botToken, tokenFile, or TELEGRAM_BOT_TOKEN merged in by config
+ * loading) and `enabled` is not false. A configuration error throws ConfigError (named key + fix).
+ */
+import type { Channel, ChannelContext } from "./channel.ts";
+import { TelegramChannel, type TelegramChannelOptions } from "./telegram/bot.ts";
+import { resolveSettings, resolveToken } from "./telegram/settings.ts";
+
+export function createChannels(ctx: ChannelContext, opts: { telegram?: TelegramChannelOptions } = {}): Channel[] {
+  const channels: Channel[] = [];
+  const tg = ctx.config.channels.telegram;
+  if (tg && tg.enabled !== false) {
+    const token = resolveToken(tg);
+    if (token) channels.push(new TelegramChannel(ctx, resolveSettings(ctx.config, token), opts.telegram));
+  }
+  return channels;
+}
