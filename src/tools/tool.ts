@@ -55,8 +55,8 @@ export function defineTool<S extends z.ZodType>(def: ToolDefinition<S>): Tool<S>
       ctx.signal.addEventListener("abort", () => resolve(textResult(`${def.name} was aborted`, true)), { once: true });
     });
     try {
-      const work = Promise.resolve()
-        .then(() => def.execute(parsed.data, { ...ctx, signal: controller.signal }))
+      // An async IIFE calls `execute` synchronously, so it sees an abort that follows this call.
+      const work = (async () => def.execute(parsed.data, { ...ctx, signal: controller.signal }))()
         .then((r) => (typeof r === "string" ? textResult(r) : r))
         .catch((err: unknown) => errorResult(def.name, err));
       return truncateResult(await Promise.race([work, stop]), maxOutputChars);

@@ -1,0 +1,93 @@
+/**
+ * `grep`: search file contents (regex or literal) under a folder through the sandbox fs. Reports
+ * `path:line: text`, capped. Binary files and files over the size cap are skipped. The regex runs
+ * in this process, so lines are cut to a fixed length before matching and patterns with nested
+ * quantifiers (the classic catastrophic-backtracking shape) are refused.
+ */
+import { z } from "zod";
+import { PayloadTooLargeError } from "../core/errors.ts";
+import { compileGlob, skipDirsFor, walkRelative } from "./glob.ts";
+import { ToolError, defineTool } from "./tool.ts";
+import { decodeText, looksBinary } from "./text.ts";
+
+const GrepInput = z.object({
+  pattern: z.string().min(1).describe("JavaScript regular expression (or plain text with literal: true)"),
+  path: z.string().optional().describe("file or folder to search, relative to the workspace; default the workspace"),
+  glob: z.string().optional().describe('only files matching this glob; without "/" it matches the file name (e.g. "*.ts")'),
+  literal: z.boolean().optional().describe("treat pattern as plain text"),
+  ignoreCase: z.boolean().optional(),
+  maxMatches: z.number().int().min(1).max(1000).optional().describe("default 100"),
+});
+
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+const MAX_LINE_MATCH = 4000;
+const MAX_LINE_SHOW = 300;
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,?\d*\})/;
+
+export function compilePattern(pattern: string, literal: boolean, ignoreCase: boolean): RegExp {
+  const source = literal ? pattern.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&") : pattern;
+  if (!literal && NESTED_QUANTIFIER.test(pattern)) {
+    throw new ToolError(`pattern ${JSON.stringify(pattern)} has a quantified group containing a quantifier (like (a+)+), which can take exponential time; simplify it`);
+  }
+  try {
+    return new RegExp(source, ignoreCase ? "i" : "");
+  } catch (err) {
+    throw new ToolError(`invalid regular expression: ${(err as Error).message}; fix it or set literal: true`);
+  }
+}
+
+export function grepTool(opts: { walkLimit?: number } = {}) {
+  const walkLimit = opts.walkLimit ?? 100_000;
+  return defineTool({
+    name: "grep",
+    description:
+      "Search file contents with a regular expression (or literal text). Returns path:line: text for each matching line, " +
+      "skipping binary files, files over 5 MB, .git and node_modules. Use glob to filter files.",
+    schema: GrepInput,
+    timeoutMs: 60_000,
+    async execute({ pattern, path = ".", glob, literal = false, ignoreCase = false, maxMatches = 100 }, ctx) {
+      const re = compilePattern(pattern, literal, ignoreCase);
+      const filter = glob ? compileGlob(glob) : undefined;
+      const byName = glob !== undefined && !glob.includes("/");
+      const matches: string[] = [];
+      let more = 0;
+      let files = 0;
+      let skipped = 0;
+      for await (const { entry, rel } of walkRelative(ctx.executor.fs, path, { limit: walkLimit, skipDirs: skipDirsFor(glob ?? "") })) {
+        if (ctx.signal.aborted) break;
+        if (entry.type !== "file") continue;
+        if (filter && !filter.test(byName ? rel.slice(rel.lastIndexOf("/") + 1) : rel)) continue;
+        if (entry.size > MAX_FILE_BYTES) {
+          skipped++;
+          continue;
+        }
+        let bytes: Uint8Array;
+        try {
+          bytes = await ctx.executor.fs.readFile(entry.path, { maxBytes: MAX_FILE_BYTES });
+        } catch (err) {
+          if (err instanceof PayloadTooLargeError) skipped++;
+          else if (!(err instanceof Error && err.name === "NotFoundError")) throw err;
+          continue;
+        }
+        if (looksBinary(bytes)) continue;
+        files++;
+        const lines = decodeText(bytes).split(/\r?\n/);
+        for (let i = 0; i < lines.length; i++) {
+          const line = lines[i]!;
+          if (!re.test(line.length > MAX_LINE_MATCH ? line.slice(0, MAX_LINE_MATCH) : line)) continue;
+          if (matches.length >= maxMatches) {
+            more++;
+            continue;
+          }
+          const shown = line.length > MAX_LINE_SHOW ? `${line.slice(0, MAX_LINE_SHOW)}…` : line;
+          matches.push(`${entry.path}:${i + 1}: ${shown}`);
+        }
+      }
+      const notes: string[] = [];
+      if (more > 0) notes.push(`[${more} more matching lines not shown; narrow the pattern, path or glob]`);
+      if (skipped > 0) notes.push(`[${skipped} files over 5 MB skipped]`);
+      if (matches.length === 0) return [`no matches for ${JSON.stringify(pattern)} in ${files} files under ${path}`, ...notes].join("\n");
+      return [...matches, ...notes].join("\n");
+    },
+  });
+}
