@@ -82,7 +82,8 @@ describe("authentication", () => {
 describe("origin and size", () => {
   const upgradeHeaders = (extra: Record<string, string>) => ({ upgrade: "websocket", connection: "upgrade", "sec-websocket-key": randomBytes(16).toString("base64"), "sec-websocket-version": "13", ...extra });
   test("a cross-origin upgrade is refused before auth, spoofed Host or not", async () => {
-    for (const extra of [{ origin: "https://evil.example" }, { origin: "https://evil.example", host: `127.0.0.1:${srv.port}` }, { origin: "https://evil.example", authorization: `Bearer ${TOKEN}` }]) {
+    const variants: Record<string, string>[] = [{ origin: "https://evil.example" }, { origin: "https://evil.example", host: `127.0.0.1:${srv.port}` }, { origin: "https://evil.example", authorization: `Bearer ${TOKEN}` }];
+    for (const extra of variants) {
       const res = await fetch(`http://127.0.0.1:${srv.port}/ws`, { headers: upgradeHeaders(extra) });
       expect(res.status).toBe(403);
     }
