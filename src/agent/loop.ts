@@ -67,6 +67,7 @@ export interface LoopDeps {
   reserveTokens: number;
   thinking?: { budgetTokens: number };
   maxParallelTools: number;
+  displayModel: string;
   log: Logger;
   emit(run: RunState, event: AgentEvent): void;
 }
@@ -101,7 +102,7 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
 
   try {
     await store.append(run.sessionKey, { data: { type: "run_started", runId: run.runId, ...(run.model ? { model: run.model } : {}) } });
-    deps.emit(run, { type: "run_started", ...base, ts: started, model: run.model || "default" });
+    deps.emit(run, { type: "run_started", ...base, ts: started, model: run.model || deps.displayModel });
 
     const system = await buildSystemPrompt(deps.systemPrompt, deps.workspace);
     let history = await loadHistory(store, run.sessionKey, run.userSeq);

@@ -45,6 +45,8 @@ export interface RuntimeOptions {
   toolSettings?: ToolSettings;
   log?: Logger;
   thinking?: { budgetTokens: number };
+  /** the model name shown in `run_started` when `model` is "" (e.g. the configured primary) */
+  displayModel?: string;
   /** tool calls of one assistant message run at once; default 8 */
   maxParallelTools?: number;
 }
@@ -285,6 +287,7 @@ export class AgentRuntime {
       reserveTokens: o.reserveTokens ?? 16_384,
       ...(o.thinking ? { thinking: o.thinking } : {}),
       maxParallelTools: o.maxParallelTools ?? 8,
+      displayModel: o.displayModel ?? "default",
       log: this.#log,
       emit: (run, e) => this.#emit(run, e),
     };
@@ -309,7 +312,7 @@ export class AgentRuntime {
       this.#log.error("could not record an aborted queued run", { runId: state.runId, error: err instanceof Error ? err.message : String(err) });
     }
     const base = { runId: state.runId, sessionKey: state.sessionKey };
-    this.#emit(state, { type: "run_started", ...base, ts: now, model: state.model || "default" });
+    this.#emit(state, { type: "run_started", ...base, ts: now, model: state.model || (this.#opts.displayModel ?? "default") });
     const response: AgentResponse = { ...base, text: "", outcome: "aborted", usage: emptyUsage(), durationMs: 0, reason };
     this.#emit(state, { type: "final", ...response });
     this.#settle(run, response);
