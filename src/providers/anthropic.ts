@@ -19,6 +19,7 @@ import { toAnthropicParams } from "./anthropic-map.ts";
 
 export const ANTHROPIC_BASE_URL = "https://api.anthropic.com";
 export const DEFAULT_TIMEOUT_MS = 300_000;
+export const DEFAULT_ANTHROPIC_MODEL = "claude-sonnet-4-5";
 
 export interface AnthropicProviderOptions {
   apiKey: ApiKey;
@@ -30,6 +31,8 @@ export interface AnthropicProviderOptions {
   headers?: Record<string, string>;
   /** provider id used in model refs and messages (default `anthropic`) */
   id?: string;
+  /** used when a request names no model (default `claude-sonnet-4-5`) */
+  defaultModel?: string;
   /** backoff tuning; tests inject `sleep` and `random` here */
   retry?: Partial<RetrySettings>;
   log?: Logger;
@@ -41,9 +44,11 @@ export class AnthropicProvider implements Provider {
   readonly #retry: RetrySettings;
   readonly #timeoutMs: number;
   readonly #log: Logger;
+  readonly #defaultModel: string;
 
   constructor(opts: AnthropicProviderOptions) {
     this.id = opts.id ?? "anthropic";
+    this.#defaultModel = opts.defaultModel ?? DEFAULT_ANTHROPIC_MODEL;
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#retry = retrySettings(opts.retry, opts.maxRetries);
     this.#log = opts.log ?? createLogger(`providers:${this.id}`);
@@ -69,6 +74,10 @@ export class AnthropicProvider implements Provider {
   }
 
   stream(request: ProviderRequest, signal?: AbortSignal): AsyncIterable<ProviderEvent> {
+    // a full `anthropic/<model>` ref is accepted too; "" means the default model
+    const prefix = `${this.id}/`;
+    const model = request.model.startsWith(prefix) ? request.model.slice(prefix.length) : request.model || this.#defaultModel;
+    if (model !== request.model) request = { ...request, model };
     return withRetries(() => this.#attempt(request, signal), this.#retry, signal, this.#log);
   }
 
