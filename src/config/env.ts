@@ -83,3 +83,10 @@ export function applyEnvOverrides(doc: JsonObject, env: Env = process.env): stri
   }
   return applied;
 }
+
+/** Colour on a TTY unless NO_COLOR is set (https://no-color.org) or TERM=dumb. */
+export function colorWanted(isTty: boolean, env: Env = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.TERM === "dumb") return false;
+  return isTty;
+}
