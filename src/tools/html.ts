@@ -10,7 +10,11 @@ const NAMED: Record<string, string> = {
   rdquo: "”", bull: "•", middot: "·", euro: "€", pound: "£", yen: "¥", cent: "¢", sect: "§", deg: "°",
   plusmn: "±", times: "×", divide: "÷", para: "¶", shy: "", zwj: "", zwnj: "", larr: "←", rarr: "→",
   uarr: "↑", darr: "↓", hearts: "♥", check: "✓", frac12: "½", frac14: "¼", frac34: "¾",
+  szlig: "ß", aelig: "æ", AElig: "Æ", oslash: "ø", Oslash: "Ø", iexcl: "¡", iquest: "¿",
 };
+
+// &eacute; &Uuml; … as base letter + combining mark, composed.
+const MARKS: Record<string, string> = { acute: "\u0301", grave: "\u0300", circ: "\u0302", uml: "\u0308", tilde: "\u0303", ring: "\u030a", cedil: "\u0327" };
 
 export function decodeEntities(s: string): string {
   return s.replace(/&(#\d{1,7}|#x[0-9a-f]{1,6}|[a-z][a-z0-9]{1,31});?/gi, (m, body: string) => {
@@ -19,7 +23,9 @@ export function decodeEntities(s: string): string {
       if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return "\uFFFD";
       return String.fromCodePoint(code);
     }
-    return NAMED[body.toLowerCase()] ?? m;
+    const accented = /^([a-zA-Z])(acute|grave|circ|uml|tilde|ring|cedil)$/.exec(body);
+    if (accented) return (accented[1]! + MARKS[accented[2]!]).normalize("NFC");
+    return NAMED[body] ?? NAMED[body.toLowerCase()] ?? m;
   });
 }
 

@@ -98,8 +98,16 @@ function decodeBody(bytes: Uint8Array, contentType: string): string {
   }
 }
 
-export function webFetchTool(opts: { resolve?: HostResolver } = {}) {
+export interface WebFetchOptions {
+  /** name → addresses for the private-address check; default node:dns lookup (all) */
+  resolve?: HostResolver;
+  /** the HTTP client; default global fetch (a seam for tests) */
+  fetchImpl?: typeof fetch;
+}
+
+export function webFetchTool(opts: WebFetchOptions = {}) {
   const resolve = opts.resolve ?? systemResolver;
+  const doFetch = opts.fetchImpl ?? ((input: string | URL | Request, init?: RequestInit) => fetch(input, init));
   return defineTool({
     name: "web_fetch",
     description:
@@ -117,7 +125,7 @@ export function webFetchTool(opts: { resolve?: HostResolver } = {}) {
       let res: Response;
       for (let hop = 0; ; hop++) {
         try {
-          res = await fetch(current, {
+          res = await doFetch(current, {
             redirect: "manual",
             signal: ctx.signal,
             headers: { "user-agent": "openclaw-bun/web_fetch", accept: "text/html,application/xhtml+xml,text/plain,application/json;q=0.9,*/*;q=0.5" },
