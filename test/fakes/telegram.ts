@@ -119,9 +119,36 @@ export class FakeTelegram {
 
   raw(update: Record<string, unknown>): number {
     const update_id = this.#nextUpdateId++;
-    this.#updates.push({ update_id, ...update });
-    this.#wake();
+    if (this.webhook) void this.#push({ update_id, ...update });
+    else {
+      this.#updates.push({ update_id, ...update });
+      this.#wake();
+    }
     return update_id;
+  }
+
+  /** Webhook deliveries: status of each POST to the webhook URL. */
+  readonly pushes: { updateId: number; status: number }[] = [];
+
+  /** Deliver to the webhook like Telegram: POST with the secret header; retry (bounded) until a 200. */
+  async #push(update: { update_id: number }, attempts = 3): Promise<void> {
+    const wh = this.webhook!;
+    for (let i = 0; i < attempts; i++) {
+      let status = 0;
+      try {
+        const res = await fetch(wh.url, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...(wh.secret ? { "x-telegram-bot-api-secret-token": wh.secret } : {}) },
+          body: JSON.stringify(update),
+        });
+        status = res.status;
+      } catch {
+        status = 0;
+      }
+      this.pushes.push({ updateId: update.update_id, status });
+      if (status === 200) return;
+      await Bun.sleep(50);
+    }
   }
 
   #message(chat: Record<string, unknown>, from: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {

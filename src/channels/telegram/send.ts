@@ -36,6 +36,7 @@ export function classifyTelegramError(err: unknown): TelegramFailure {
     if (err.error_code === 429) return { kind: "rate_limited", description: d, retryAfterMs: (err.parameters.retry_after ?? 1) * 1000 };
     if (err.error_code === 403) return { kind: "blocked", description: d };
     if (err.error_code === 409) return { kind: "conflict", description: d };
+    if (err.error_code >= 500) return { kind: "network", description: d };
     if (err.error_code === 401) return { kind: "unauthorized", description: d };
     if (lower.includes("chat not found") || lower.includes("user not found")) return { kind: "chat_not_found", description: d };
     if (lower.includes("message is too long") || lower.includes("text is too long")) return { kind: "too_long", description: d };
