@@ -1,4 +1,6 @@
-// Entry point: run the CLI, nothing else.
+// Entry point: run the CLI, nothing else. (No top-level await: the compiled binary uses bytecode.)
 import { main } from "./cli/index.ts";
 
-process.exitCode = await main();
+void main().then((code) => {
+  process.exitCode = code;
+});

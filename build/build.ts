@@ -1,0 +1,44 @@
+// `npm run build`: regenerate the embed module (migrations, dashboard assets), then
+// `bun build --compile` src/main.ts into dist/openclaw with the version and git commit injected,
+// minified, with bytecode (measured faster to start; `--no-bytecode` to compare).
+//   bun build/build.ts [--outfile dist/openclaw] [--no-bytecode]
+import { statSync } from "node:fs";
+import { join } from "node:path";
+// @ts-expect-error plain-JS module shared with postinstall (no type declarations)
+import { generate } from "./embed.mjs";
+import pkg from "../package.json" with { type: "json" };
+
+const root = join(import.meta.dir, "..");
+const argv = process.argv.slice(2);
+const outIdx = argv.indexOf("--outfile");
+const outfile = outIdx >= 0 && argv[outIdx + 1] ? argv[outIdx + 1]! : join(root, "dist", "openclaw");
+const bytecode = !argv.includes("--no-bytecode");
+
+function gitCommit(): string {
+  const rev = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root, stderr: "ignore" });
+  if (rev.exitCode !== 0) return "unknown";
+  const dirty = Bun.spawnSync(["git", "status", "--porcelain", "--untracked-files=no"], { cwd: root, stderr: "ignore" });
+  return rev.stdout.toString().trim() + (dirty.stdout.toString().trim() ? "-dirty" : "");
+}
+
+const embedded = generate() as { migrations: number; assets: number };
+const commit = gitCommit();
+const started = performance.now();
+const cmd = [
+  process.execPath, "build", join(root, "src", "main.ts"),
+  "--compile", "--minify", "--sourcemap=none",
+  ...(bytecode ? ["--bytecode"] : []),
+  "--define", `__OPENCLAW_VERSION__=${JSON.stringify(pkg.version)}`,
+  "--define", `__OPENCLAW_COMMIT__=${JSON.stringify(commit)}`,
+  "--outfile", outfile,
+];
+const r = Bun.spawnSync(cmd, { cwd: root, stdout: "inherit", stderr: "inherit" });
+if (r.exitCode !== 0) {
+  console.error(`build failed (exit ${r.exitCode}): ${cmd.join(" ")}`);
+  process.exit(1);
+}
+const mb = (statSync(outfile).size / 1024 / 1024).toFixed(1);
+console.log(
+  `built ${outfile}: openclaw ${pkg.version} (${commit}), ${mb} MiB, bytecode ${bytecode ? "on" : "off"}, ` +
+    `${embedded.migrations} migration(s), ${embedded.assets} asset(s), ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
