@@ -461,10 +461,14 @@ async function readParams(req: Request, url: URL): Promise<Record<string, any>> 
 }
 
 if (import.meta.main) {
-  const port = Number(process.env.FAKE_TELEGRAM_PORT ?? 0);
+  // `bun test/fakes/telegram.ts [--port N]`: prints FAKE_TELEGRAM_URL=<url>; runs until SIGINT/SIGTERM.
+  const i = process.argv.indexOf("--port");
+  const port = i >= 0 ? Number(process.argv[i + 1]) || 0 : 0;
   const fake = await new FakeTelegram({ token: process.env.FAKE_TELEGRAM_TOKEN ?? FAKE_TOKEN, maxPollWaitMs: 1000 }).start(port);
-  console.log(fake.url);
-  process.on("SIGTERM", () => void fake.stop().then(() => process.exit(0)));
+  process.stdout.write(`FAKE_TELEGRAM_URL=${fake.url}\n`);
+  const stop = () => void fake.stop().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
 }
 
 const HTML_TAGS = new Set(["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"]);
