@@ -4,7 +4,6 @@
 //   bun build/build.ts [--outfile dist/openclaw] [--no-bytecode]
 import { statSync } from "node:fs";
 import { join } from "node:path";
-// @ts-expect-error plain-JS module shared with postinstall (no type declarations)
 import { generate } from "./embed.mjs";
 import pkg from "../package.json" with { type: "json" };
 
@@ -21,7 +20,7 @@ function gitCommit(): string {
   return rev.stdout.toString().trim() + (dirty.stdout.toString().trim() ? "-dirty" : "");
 }
 
-const embedded = generate() as { migrations: number; assets: number };
+const embedded = generate();
 const commit = gitCommit();
 const started = performance.now();
 const cmd = [
