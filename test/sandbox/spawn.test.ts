@@ -101,7 +101,7 @@ describe("runProcess", () => {
 
   test("`yes` is capped with a marker, killed past the drain limit, memory flat", async () => {
     const before = process.memoryUsage().rss;
-    const r = await runProcess({ ...base, argv: ["yes"], outputBytes: 100_000, drainLimitBytes: 64 * 1024 * 1024, timeoutMs: 30_000 });
+    const r = await runProcess({ ...base, argv: ["yes"], outputBytes: 100_000, drainLimitBytes: 256 * 1024 * 1024, timeoutMs: 30_000 });
     const after = process.memoryUsage().rss;
     expect(r.truncated).toBe(true);
     expect(r.timedOut).toBe(false);
@@ -109,8 +109,8 @@ describe("runProcess", () => {
     expect(r.stdout.startsWith("y\ny\n")).toBe(true);
     expect(r.stdout).toMatch(/\n\[output truncated: \d+ more bytes dropped\]$/);
     expect(r.stdout.length).toBeLessThan(100_100);
-    // 64 MiB were read; none of it may have been kept
-    expect(after - before).toBeLessThan(48 * 1024 * 1024);
+    // 256 MiB were read; memory stays at the GC's working set (~40 MiB measured), far below that
+    expect(after - before).toBeLessThan(96 * 1024 * 1024);
   });
 
   test("stdout and stderr share one budget", async () => {
