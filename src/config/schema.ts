@@ -30,6 +30,30 @@ export const SandboxConfigSchema = z.looseObject({
   envAllow: z.array(z.string()).default([]),
 });
 
+/**
+ * Sandbox settings as written under `agents.defaults.sandbox` / `agents.entries.<id>.sandbox`: no
+ * defaults here (zod's `.partial()` keeps them, which made an agent entry reset every key it did
+ * not set). `sandbox/config.ts` overlays defaults ← entry key by key, then applies the defaults.
+ */
+export const SandboxOverrideSchema = z.looseObject({
+  level: SandboxLevelSchema.optional(),
+  allowedPaths: z.array(z.string().min(1)).optional(),
+  networkAccess: z.boolean().optional(),
+  limits: z
+    .looseObject({
+      cpuSeconds: z.number().int().positive().optional(),
+      memoryMb: z.number().int().positive().optional(),
+      fileSizeMb: z.number().int().positive().optional(),
+      openFiles: z.number().int().positive().optional(),
+      processes: z.number().int().positive().optional(),
+      timeoutMs: z.number().int().positive().optional(),
+      outputBytes: z.number().int().positive().optional(),
+    })
+    .optional(),
+  bwrapPath: z.string().optional(),
+  envAllow: z.array(z.string()).optional(),
+});
+
 export const ModelRefSchema = z.string().regex(/^[A-Za-z0-9._-]+\/.+$/, "a model reference like anthropic/claude-sonnet-4-5");
 export const ModelSelectionSchema = z.union([
   ModelRefSchema,
@@ -45,7 +69,7 @@ export const AgentLimitsSchema = z.looseObject({
 export const AgentSettingsSchema = z.looseObject({
   model: ModelSelectionSchema.optional(),
   workspace: z.string().optional(),
-  sandbox: SandboxConfigSchema.partial().optional(),
+  sandbox: SandboxOverrideSchema.optional(),
   maxConcurrent: z.number().int().positive().optional(),
   limits: AgentLimitsSchema.partial().optional(),
   /** Model context window in tokens (for compaction); default from the model catalogue or 200k. */
@@ -176,6 +200,7 @@ export const ConfigSchema = z.looseObject({
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type SandboxConfig = z.infer<typeof SandboxConfigSchema>;
+export type SandboxOverride = z.infer<typeof SandboxOverrideSchema>;
 export type SandboxLevel = z.infer<typeof SandboxLevelSchema>;
 export type SandboxLimits = z.infer<typeof SandboxLimitsSchema>;
 export type AgentSettings = z.infer<typeof AgentSettingsSchema>;

@@ -10,9 +10,9 @@
  * be a surprise).
  */
 import { mkdirSync, realpathSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ConfigError } from "../core/errors.ts";
-import { SandboxConfigSchema, type Config, type SandboxConfig } from "../config/schema.ts";
+import { SandboxConfigSchema, type Config, type SandboxConfig, type SandboxOverride } from "../config/schema.ts";
 import { databasePath, defaultWorkspace, expandHome, gatewayTokenPath, homeDir, stateDir } from "../config/paths.ts";
 
 export interface ResolvedSandboxConfig extends SandboxConfig {
@@ -36,7 +36,7 @@ export interface ResolveOptions {
 export function resolveSandboxConfig(config: Config, agentId = "main", opts: ResolveOptions = {}): ResolvedSandboxConfig {
   const defaults = config.agents.defaults;
   const entry = config.agents.entries[agentId];
-  const partial = { ...(defaults.sandbox ?? {}), ...(entry?.sandbox ?? {}) };
+  const partial: SandboxOverride = { ...defaults.sandbox, ...entry?.sandbox, limits: { ...defaults.sandbox?.limits, ...entry?.sandbox?.limits } };
   const pathsKey =
     entry?.sandbox?.allowedPaths !== undefined ? `agents.entries.${agentId}.sandbox.allowedPaths` : "agents.defaults.sandbox.allowedPaths";
   const workspace = opts.workspace ?? entry?.workspace ?? defaults.workspace ?? defaultWorkspace();
@@ -49,7 +49,7 @@ export function resolveSandboxConfig(config: Config, agentId = "main", opts: Res
  * `workspaceKey` name the config keys in error messages.
  */
 export function resolveSandbox(
-  partial: Partial<SandboxConfig>,
+  partial: SandboxOverride | Partial<SandboxConfig>,
   opts: ResolveOptions & { pathsKey?: string; workspaceKey?: string } = {},
 ): ResolvedSandboxConfig {
   const parsed = SandboxConfigSchema.safeParse(partial);
@@ -61,7 +61,8 @@ export function resolveSandbox(
   const pathsKey = opts.pathsKey ?? "sandbox.allowedPaths";
   const home = realish(opts.home ?? homeDir());
   const state = realish(opts.stateDir ?? stateDir());
-  const protectedDirs = [home, state, realish(dirname(databasePath())), realish(dirname(gatewayTokenPath()))];
+  // same layout as config/paths.ts (databasePath, gatewayTokenPath), under the state dir in use
+  const protectedDirs = [home, state, join(state, dirname(relative(stateDir(), databasePath()))), join(state, dirname(relative(stateDir(), gatewayTokenPath())))];
   const secretDirs = protectedDirs.slice(2);
 
   const wsInput = abs(opts.workspace ?? defaultWorkspace());
