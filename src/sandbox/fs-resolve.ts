@@ -10,7 +10,7 @@
 import { constants, existsSync } from "node:fs";
 import { lstat, open, readlink, realpath, type FileHandle } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
-import { NotFoundError } from "../core/errors.ts";
+import { InvalidParamsError, NotFoundError } from "../core/errors.ts";
 import { PathEscapeError } from "./executor.ts";
 
 const HAS_PROC_FD = process.platform === "linux" && existsSync("/proc/self/fd");
@@ -33,6 +33,7 @@ export async function resolveLoose(abs: string): Promise<string> {
     return await realpath(abs);
   } catch (err) {
     const code = errCode(err);
+    if (code === "ELOOP") throw new InvalidParamsError(`too many levels of symbolic links: ${abs}`);
     if (code !== "ENOENT" && code !== "ENOTDIR") throw err;
   }
   let done: string = sep;
@@ -58,7 +59,7 @@ export async function resolveLoose(abs: string): Promise<string> {
       done = next;
       continue;
     }
-    if (++hops > MAX_LINKS) throw new PathEscapeError(`too many levels of symbolic links: ${abs}`);
+    if (++hops > MAX_LINKS) throw new InvalidParamsError(`too many levels of symbolic links: ${abs}`);
     const target = await readlink(next);
     rest = [...target.split(sep).filter(Boolean), ...rest];
     if (isAbsolute(target)) done = sep;

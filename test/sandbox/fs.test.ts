@@ -230,3 +230,10 @@ describe("a symlink swapped in after the check (TOCTOU)", () => {
     expect(readdirSync(outside)).toEqual(["secret"]);
   });
 });
+
+test("a symlink loop is reported, not followed forever", async () => {
+  symlinkSync(join(ws, "loop-b"), join(ws, "loop-a"));
+  symlinkSync(join(ws, "loop-a"), join(ws, "loop-b"));
+  await expect(fs.readFile("loop-a")).rejects.toThrow(/too many levels of symbolic links/);
+  await expect(fs.writeFile("loop-a", "x")).rejects.toThrow(/too many levels of symbolic links/);
+});
