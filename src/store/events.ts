@@ -39,7 +39,8 @@ export function appendRows(
   now: number,
 ): StoredEvent[] {
   const out: StoredEvent[] = [];
-  let lastSeq = ensureSessionRow(db, { key: sessionKey }, now).lastSeq;
+  const row = db.query<{ last_seq: number }, [string]>("SELECT last_seq FROM sessions WHERE key = ?").get(sessionKey);
+  let lastSeq = row ? row.last_seq : ensureSessionRow(db, { key: sessionKey }, now).lastSeq;
   const insert = db.query(`INSERT INTO events (${COLS}) VALUES (?, ?, ?, ?, ?, ?)`);
   let wrote = false;
   for (const item of items) {
@@ -57,7 +58,7 @@ export function appendRows(
     wrote = true;
     const e: StoredEvent = { sessionKey, seq, ts: now, type: item.data.type, data: item.data };
     if (item.idempotencyKey !== undefined) e.idempotencyKey = item.idempotencyKey;
-    out.push(structuredClone(e));
+    out.push(e); // `data` is the fresh object zod produced and the row is already serialized: no copy needed
   }
   if (wrote) db.query("UPDATE sessions SET last_seq = ?, updated_at = ? WHERE key = ?").run(lastSeq, now, sessionKey);
   return out;

@@ -66,10 +66,10 @@ export class WriteQueue {
     }
     let fatal: unknown;
     for (const job of batch) {
-      db.exec("SAVEPOINT job");
+      db.query("SAVEPOINT job").run();
       try {
         const value = job.run(db);
-        db.exec("RELEASE job");
+        db.query("RELEASE job").run();
         outcomes.push({ ok: true, value });
       } catch (err) {
         if (!db.inTransaction) {
@@ -77,8 +77,8 @@ export class WriteQueue {
           break;
         }
         try {
-          db.exec("ROLLBACK TO job");
-          db.exec("RELEASE job");
+          db.query("ROLLBACK TO job").run();
+          db.query("RELEASE job").run();
         } catch (e2) {
           fatal = e2;
           break;
