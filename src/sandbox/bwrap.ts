@@ -153,7 +153,9 @@ export class BwrapExecutor implements Executor {
       }
       return result;
     } finally {
-      await cgroup?.dispose();
+      // Not awaited: runProcess has already seen bwrap exit, and killing bwrap ends its PID
+      // namespace; dispose only reaps the folder (and SIGKILLs anything that somehow lingers).
+      void cgroup?.dispose();
     }
   }
 

@@ -116,7 +116,9 @@ export function createExecCgroup(base: PidsCgroupBase, maxPids: number): ExecCgr
       }
     },
     dispose: async () => {
-      for (let i = 0; i < 50; i++) {
+      // The kernel frees an emptied cgroup asynchronously (rmdir says EBUSY for a few ms), so
+      // callers need not await this: it kills stragglers and retries with a growing pause.
+      for (let i = 0, pause = 5; i < 12; i++, pause = Math.min(pause * 2, 500)) {
         const pids = readPids(procsPath);
         if (pids.length === 0) {
           try {
@@ -133,9 +135,9 @@ export function createExecCgroup(base: PidsCgroupBase, maxPids: number): ExecCgr
             // already gone
           }
         }
-        await new Promise((r) => setTimeout(r, 40));
+        await new Promise((r) => setTimeout(r, pause));
       }
-      // Left for sweepStale after this gateway exits; the processes in it are SIGKILLed above.
+      // Left for sweepStale after this gateway exits; the processes in it were SIGKILLed above.
     },
   };
 }
