@@ -54,8 +54,9 @@ export class Inbox {
     return true;
   }
 
-  /** Start-up: schedule every stored update that was not finished, oldest first. */
+  /** Start-up: (re)open for work and schedule every stored update that was not finished, oldest first. */
   async recover(): Promise<number> {
+    this.#accepting = true;
     const items = await this.#o.store.inboxPending(INBOX_CHANNEL);
     items.sort((a, b) => Number(a.updateId) - Number(b.updateId));
     for (const item of items) this.#schedule(item.payload as Update);
@@ -134,8 +135,10 @@ export function saveProgress(store: SessionStore, updateId: number | string, p: 
   return store.kvSet(PROGRESS_NS, String(updateId), p);
 }
 
-export function clearProgress(store: SessionStore, updateId: number | string): Promise<void> {
-  return store.kvSet(PROGRESS_NS, String(updateId), undefined);
+/** Drop the progress record, if there is one (a read costs no commit; most replies never saved one). */
+export async function clearProgress(store: SessionStore, updateId: number | string): Promise<void> {
+  if ((await store.kvGet(PROGRESS_NS, String(updateId))) === undefined) return;
+  await store.kvSet(PROGRESS_NS, String(updateId), undefined);
 }
 
 /** Chat (and forum topic) an update belongs to, for ordering. */
