@@ -9,7 +9,8 @@ import type { Logger } from "../core/log.ts";
 import { textOf, type Message } from "../core/messages.ts";
 import type { Provider, ToolSpec } from "../providers/types.ts";
 import type { SessionStore } from "../store/types.ts";
-import { estimateTokens, toMessages, type History } from "./context.ts";
+import { estimateTokens, summaryMessage } from "./context.ts";
+import type { History, PriorRun } from "./history.ts";
 
 export const SUMMARY_SYSTEM_PROMPT =
   "You summarise conversations between a user and an AI assistant so the assistant can continue them. " +
@@ -39,8 +40,16 @@ export interface CompactionResult {
   failed?: boolean;
 }
 
+/** Estimated prompt size. Per-run estimates are cached on the run, so this is O(runs), not O(text). */
 export function promptTokens(system: string, tools: ToolSpec[], history: History, current: Message[]): number {
-  return estimateTokens(system) + (tools.length ? estimateTokens(tools) : 0) + estimateTokens(toMessages(history, current));
+  let total = estimateTokens(system) + (tools.length ? estimateTokens(tools) : 0) + estimateTokens(current);
+  if (history.summary !== undefined) total += estimateTokens(summaryMessage(history.summary));
+  for (const r of history.runs) total += runTokens(r);
+  return total;
+}
+
+function runTokens(r: PriorRun): number {
+  return (r.tokens ??= estimateTokens(r.messages));
 }
 
 export async function maybeCompact(input: CompactionInput): Promise<CompactionResult> {
@@ -54,7 +63,7 @@ export async function maybeCompact(input: CompactionInput): Promise<CompactionRe
   let keepBudget = budget - fixed;
   let keepFrom = history.runs.length;
   while (keepFrom > 0) {
-    const t = estimateTokens(history.runs[keepFrom - 1]!.messages);
+    const t = runTokens(history.runs[keepFrom - 1]!);
     if (t > keepBudget) break;
     keepBudget -= t;
     keepFrom--;

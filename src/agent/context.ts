@@ -1,23 +1,16 @@
 /**
- * What the model sees: the system prompt (base prompt + workspace bootstrap files) and the history
- * of earlier runs rebuilt from the store.
+ * What the model sees: the system prompt (base prompt + workspace bootstrap files) and the message
+ * list (summary + earlier runs from history.ts + the current run).
  *
- * History rules:
- * - Only events after the latest `session_reset` or `compaction` count. A compaction summarises
- *   every run whose `user_message` has seq <= `throughSeq`; its summary opens the history.
- * - Events are grouped by `runId`, runs ordered by their `user_message` seq (a message queued while
- *   another run was in flight never interleaves with it). Only runs queued before the current one
- *   are included.
- * - The result is normalised so every provider accepts it: consecutive same-role messages merged,
+ * The message list is normalised so every provider accepts it: consecutive same-role messages merged,
  *   tool_use blocks without a matching tool_result (and results without a call) dropped, empty
  *   messages dropped, and it starts with a user message.
  */
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { StoredEvent } from "../core/events.ts";
 import type { ContentBlock, Message } from "../core/messages.ts";
 import { redact } from "../core/secrets.ts";
-import type { SessionStore } from "../store/types.ts";
+import type { History } from "./history.ts";
 
 export const BOOTSTRAP_FILES = ["AGENTS.md", "SOUL.md", "USER.md", "IDENTITY.md"] as const;
 export const BOOTSTRAP_MAX_CHARS = 20_000;
@@ -57,73 +50,6 @@ export async function buildSystemPrompt(base: string | undefined, workspace: str
   return redact(text);
 }
 
-export interface PriorRun {
-  runId: string;
-  userSeq: number;
-  messages: Message[];
-}
-
-export interface History {
-  summary?: string;
-  /** seq of the stored compaction event in use (for compaction chaining) */
-  runs: PriorRun[];
-}
-
-const PAGE = 512;
-
-/** Events after the latest reset/compaction marker (plus the marker's summary). Reads backwards in pages. */
-async function eventsSinceMarker(store: SessionStore, sessionKey: string): Promise<{ summary?: string; events: StoredEvent[] }> {
-  const session = await store.getSession(sessionKey);
-  if (!session || session.lastSeq === 0) return { events: [] };
-  const pages: StoredEvent[][] = [];
-  let floor = 1;
-  let summary: string | undefined;
-  let markerFound = false;
-  let to = session.lastSeq;
-  while (to >= 1) {
-    const from = Math.max(1, to - PAGE + 1);
-    const page = await store.readRange(sessionKey, from, to);
-    pages.unshift(page);
-    if (!markerFound) {
-      for (let i = page.length - 1; i >= 0; i--) {
-        const e = page[i]!;
-        if (e.data.type === "session_reset") {
-          floor = e.seq + 1;
-          markerFound = true;
-          break;
-        }
-        if (e.data.type === "compaction") {
-          floor = e.data.throughSeq + 1;
-          summary = e.data.summary;
-          markerFound = true;
-          break;
-        }
-      }
-    }
-    if (markerFound && from <= floor) break;
-    to = from - 1;
-  }
-  const events = pages.flat().filter((e) => e.seq >= floor && e.data.type !== "compaction" && e.data.type !== "session_reset");
-  return summary === undefined ? { events } : { summary, events };
-}
-
-/** Earlier runs of the session (those whose user message precedes `beforeSeq`), grouped and ordered. */
-export async function loadHistory(store: SessionStore, sessionKey: string, beforeSeq: number): Promise<History> {
-  const { summary, events } = await eventsSinceMarker(store, sessionKey);
-  const runs = new Map<string, PriorRun>();
-  for (const e of events) {
-    const d = e.data;
-    if (d.type === "user_message") {
-      if (e.seq < beforeSeq) runs.set(d.runId, { runId: d.runId, userSeq: e.seq, messages: [d.message] });
-      continue;
-    }
-    if (d.type !== "assistant_message" && d.type !== "tool_result") continue;
-    runs.get(d.runId)?.messages.push(d.message);
-  }
-  const ordered = [...runs.values()].sort((a, b) => a.userSeq - b.userSeq);
-  return summary === undefined ? { runs: ordered } : { summary, runs: ordered };
-}
-
 export function summaryMessage(summary: string): Message {
   return { role: "user", content: [{ type: "text", text: `<conversation_summary>\n${summary}\n</conversation_summary>` }] };
 }
@@ -138,6 +64,7 @@ export function toMessages(history: History, current: Message[]): Message[] {
 }
 
 export function normalizeMessages(input: Message[]): Message[] {
+  if (wellFormed(input)) return input.slice();
   // 1. pair tool_use with tool_result in the next message; drop the unpaired ones
   const out: Message[] = [];
   for (let i = 0; i < input.length; i++) {
@@ -167,6 +94,27 @@ export function normalizeMessages(input: Message[]): Message[] {
   }
   while (merged.length && merged[0]!.role !== "user") merged.shift();
   return merged;
+}
+
+/** The common case, checked without allocating: nothing to fix. */
+function wellFormed(msgs: Message[]): boolean {
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i]!;
+    if (m.content.length === 0 || (i === 0 ? m.role !== "user" : msgs[i - 1]!.role === m.role)) return false;
+    let seenOther = false;
+    for (const b of m.content) {
+      if (b.type === "text" && b.text === "") return false;
+      if (b.type === "tool_use") {
+        const next = msgs[i + 1];
+        if (!next || !next.content.some((r) => r.type === "tool_result" && r.toolUseId === b.id)) return false;
+      } else if (b.type === "tool_result") {
+        if (seenOther) return false;
+        const prev = msgs[i - 1];
+        if (!prev || !prev.content.some((u) => u.type === "tool_use" && u.id === b.toolUseId)) return false;
+      } else seenOther = true;
+    }
+  }
+  return true;
 }
 
 /** Rough token estimate (4 characters a token) used for the compaction budget. */

@@ -18,7 +18,7 @@ export async function resolveExecutor(sandbox: Partial<SandboxConfig> | Executor
   const config = sandbox ?? {};
   try {
     const { buildExecutor } = await import("./sandbox-build.ts");
-    return await buildExecutor(config, workspace);
+    return await buildExecutor(config, workspace, log);
   } catch (err) {
     const reason = errorMessage(err);
     log.warn("no sandbox executor; tools that touch the OS will be refused", { reason });

@@ -23,7 +23,8 @@ import type { Executor } from "../sandbox/executor.ts";
 import type { SessionStore } from "../store/types.ts";
 import type { Tool, ToolSettings } from "../tools/types.ts";
 import { maybeCompact } from "./compaction.ts";
-import { buildSystemPrompt, loadHistory, toMessages } from "./context.ts";
+import { buildSystemPrompt, toMessages } from "./context.ts";
+import type { HistoryCache } from "./history.ts";
 import type { EventBuffer } from "./event-buffer.ts";
 import type { HookDispatcher } from "./hooks.ts";
 import { notRunResults, runToolCalls } from "./tool-calls.ts";
@@ -57,6 +58,7 @@ export interface LoopDeps {
   store: SessionStore;
   tools: ReadonlyMap<string, Tool>;
   toolSpecs: ToolSpec[];
+  history: HistoryCache;
   hooks: HookDispatcher;
   executor(): Promise<Executor>;
   toolSettings: ToolSettings;
@@ -105,7 +107,7 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
     deps.emit(run, { type: "run_started", ...base, ts: started, model: run.model || deps.displayModel });
 
     const system = await buildSystemPrompt(deps.systemPrompt, deps.workspace);
-    let history = await loadHistory(store, run.sessionKey, run.userSeq);
+    let history = await deps.history.load(store, run.sessionKey, run.userSeq);
     const current: Message[] = [run.userMessage];
     let steps = 0;
     let executor: Executor | undefined;

@@ -22,6 +22,7 @@ import type { SessionStore, UnfinishedRun } from "../store/types.ts";
 import type { Tool, ToolSettings } from "../tools/types.ts";
 import { EventBuffer } from "./event-buffer.ts";
 import { resolveExecutor } from "./executor.ts";
+import { HistoryCache } from "./history.ts";
 import { HookDispatcher, type HookHandlers, type HookOptions } from "./hooks.ts";
 import { Lanes, type LaneJob } from "./lanes.ts";
 import { executeRun, stopRun, type LoopDeps, type RunLimits, type RunState } from "./loop.ts";
@@ -80,6 +81,7 @@ export class AgentRuntime {
   #admission = new Map<string, Promise<void>>();
   #listeners = new Set<(e: AgentEvent) => void>();
   #touched = new Set<string>();
+  readonly #history = new HistoryCache();
   #closed = false;
 
   constructor(provider: Provider, options: RuntimeOptions = {}) {
@@ -277,6 +279,7 @@ export class AgentRuntime {
       store: this.store,
       tools: this.#tools,
       toolSpecs: this.#toolSpecs,
+      history: this.#history,
       hooks: this.hooks,
       executor: () => (this.#executor ??= resolveExecutor(this.#sandbox, o.workspace, this.#log)),
       toolSettings: o.toolSettings ?? DEFAULT_TOOL_SETTINGS,

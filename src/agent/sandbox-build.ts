@@ -1,11 +1,12 @@
 /**
- * Builds the executor for a sandbox config. Loaded lazily by executor.ts so the library does not
- * pull the sandbox implementation in until a tool needs it.
+ * Builds the executor for a sandbox config given to `withSandbox({...})`. Loaded lazily by
+ * executor.ts so the sandbox implementation is only pulled in when a tool first needs it.
  */
 import type { SandboxConfig } from "../config/schema.ts";
-import { SandboxUnavailableError } from "../core/errors.ts";
+import type { Logger } from "../core/log.ts";
 import type { Executor } from "../sandbox/executor.ts";
+import { createSandboxExecutor } from "../sandbox/factory.ts";
 
-export async function buildExecutor(_config: Partial<SandboxConfig>, _workspace: string | undefined): Promise<Executor> {
-  throw new SandboxUnavailableError("no sandbox implementation is available in this build; pass an Executor to withSandbox()");
+export async function buildExecutor(config: Partial<SandboxConfig>, workspace: string | undefined, log: Logger): Promise<Executor> {
+  return createSandboxExecutor(config, { ...(workspace ? { workspace } : {}), log: log.child("sandbox") });
 }

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildSystemPrompt, loadBootstrap, loadHistory, normalizeMessages } from "../../src/agent/context.ts";
+import { buildSystemPrompt, loadBootstrap, normalizeMessages } from "../../src/agent/context.ts";
+import { HistoryCache, loadHistory } from "../../src/agent/history.ts";
 import type { Message } from "../../src/core/messages.ts";
 import { ApiKey } from "../../src/core/secrets.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
@@ -95,5 +96,46 @@ describe("history", () => {
       ["assistant", ["calling", "use:t1"]],
       ["user", ["res:t1", "b"]],
     ]);
+  });
+});
+
+describe("history cache", () => {
+  const um = (runId: string, t: string) => ({ data: { type: "user_message" as const, runId, message: text("user", t) } });
+  const am = (runId: string, t: string) => ({ data: { type: "assistant_message" as const, runId, message: text("assistant", t), stopReason: "end_turn" } });
+  const ids = (h: { runs: { runId: string }[] }) => h.runs.map((r) => r.runId);
+
+  test("incremental loads read only new events and agree with a fresh rebuild across compaction, reset and re-creation", async () => {
+    const store = new MemoryStore();
+    let read = 0;
+    const readRange = store.readRange.bind(store);
+    store.readRange = async (...args) => {
+      const out = await readRange(...args);
+      read += out.length;
+      return out;
+    };
+    const cache = new HistoryCache();
+    for (let i = 0; i < 50; i++) await store.appendMany("k", [um(`r${i}`, `q${i}`), am(`r${i}`, `a${i}`)]);
+    expect(ids(await cache.load(store, "k", 1e9)).length).toBe(50);
+    read = 0;
+    await store.appendMany("k", [um("r50", "q50"), am("r50", "a50")]);
+    const h = await cache.load(store, "k", 1e9);
+    expect(read).toBe(2);
+    expect(h).toEqual(await loadHistory(store, "k", 1e9));
+
+    const throughSeq = (await store.readRange("k", 1)).find((e) => e.data.type === "user_message" && e.data.runId === "r40")!.seq;
+    await store.append("k", { data: { type: "compaction", summary: "S", throughSeq } });
+    const compacted = await cache.load(store, "k", 1e9);
+    expect(compacted.summary).toBe("S");
+    expect(ids(compacted)).toEqual(["r41", "r42", "r43", "r44", "r45", "r46", "r47", "r48", "r49", "r50"]);
+    expect(compacted).toEqual(await loadHistory(store, "k", 1e9));
+
+    await store.append("k", { data: { type: "session_reset" } });
+    await store.appendMany("k", [um("n1", "new")]);
+    expect(await cache.load(store, "k", 1e9)).toEqual({ runs: [{ runId: "n1", userSeq: expect.any(Number), messages: [text("user", "new")] }] });
+
+    await store.deleteSession("k");
+    await new Promise((r) => setTimeout(r, 2));
+    await store.appendMany("k", [um("x1", "other"), am("x1", "life")]);
+    expect(ids(await cache.load(store, "k", 1e9))).toEqual(["x1"]);
   });
 });

@@ -1,0 +1,57 @@
+/**
+ * `buildRuntime(config, store)`: the AgentRuntime the gateway and the CLI run, wired from config —
+ * the model router (`agents.defaults.model` primary + fallbacks), the built-in tools after
+ * `tools.allow` / `tools.deny`, the sandbox executor for `agents.defaults.sandbox`, limits,
+ * `maxConcurrent`, the workspace (bootstrap files), compaction window, thinking, and the hook
+ * dispatcher (`runtime.hooks`, where the plugin host registers). Throws `ConfigError` when the
+ * sandbox settings are refused (e.g. an allowed path covering the state dir).
+ */
+import type { Config } from "../config/schema.ts";
+import { defaultWorkspace, expandHome } from "../config/paths.ts";
+import { createLogger, type Logger } from "../core/log.ts";
+import type { Provider } from "../providers/types.ts";
+import { createModelRouter } from "../providers/registry.ts";
+import type { Executor } from "../sandbox/executor.ts";
+import { createExecutor } from "../sandbox/factory.ts";
+import type { SessionStore } from "../store/types.ts";
+import { applyToolPolicy, defaultTools } from "../tools/registry.ts";
+import type { Tool } from "../tools/types.ts";
+import { AgentRuntime } from "./runtime.ts";
+
+export interface BuildRuntimeOptions {
+  log?: Logger;
+  agentId?: string;
+  /** replaces the model router (tests, embedders) */
+  provider?: Provider;
+  /** replaces the configured sandbox executor */
+  executor?: Executor;
+  /** extra tools (plugins); policy applies to them too */
+  extraTools?: Tool[];
+}
+
+export function buildRuntime(config: Config, store: SessionStore, opts: BuildRuntimeOptions = {}): AgentRuntime {
+  const agentId = opts.agentId ?? "main";
+  const log = opts.log ?? createLogger("agent");
+  const s = { ...config.agents.defaults, ...(config.agents.entries[agentId] ?? {}) };
+  const workspace = expandHome(s.workspace ?? defaultWorkspace());
+  const provider = opts.provider ?? createModelRouter(config, { agentId, log: log.child("providers") });
+  const runtime = new AgentRuntime(provider, {
+    agentId,
+    workspace,
+    displayModel: "defaultModel" in provider && typeof provider.defaultModel === "string" ? provider.defaultModel : provider.id,
+    ...(s.maxConcurrent ? { maxConcurrent: s.maxConcurrent } : {}),
+    limits: { ...(config.agents.defaults.limits ?? {}), ...(s.limits ?? {}) },
+    ...(s.systemPrompt ? { systemPrompt: s.systemPrompt } : {}),
+    ...(s.contextWindow ? { contextWindow: s.contextWindow } : {}),
+    ...(s.reserveTokens ? { reserveTokens: s.reserveTokens } : {}),
+    ...(s.thinking?.enabled ? { thinking: { budgetTokens: s.thinking.budgetTokens } } : {}),
+    toolSettings: { webFetch: { maxBytes: config.tools.web.fetch.maxBytes, allowPrivateNetwork: config.tools.web.fetch.allowPrivateNetwork } },
+    log,
+  });
+  const policy = { ...(config.tools.allow ? { allow: config.tools.allow } : {}), deny: config.tools.deny };
+  runtime
+    .withStore(store)
+    .withTools(applyToolPolicy([...defaultTools(), ...(opts.extraTools ?? [])], policy))
+    .withSandbox(opts.executor ?? createExecutor(config, agentId, { log: log.child("sandbox") }));
+  return runtime;
+}

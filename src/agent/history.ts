@@ -1,0 +1,141 @@
+/**
+ * The history of earlier runs, rebuilt from the store and cached per session.
+ *
+ * Rules:
+ * - Only events after the latest `session_reset` or `compaction` count. A compaction summarises
+ *   every run whose `user_message` has seq <= `throughSeq`; its summary opens the history.
+ * - Events are grouped by `runId`, runs ordered by their `user_message` seq (a message queued while
+ *   another run was in flight never interleaves with it). Only runs queued before the current one
+ *   are included; events of runs whose user message is not in range are ignored.
+ *
+ * The cache keeps, per session, what the rules above produce plus the last seq it has seen; a load
+ * reads only the events appended since (by this process or any other writer of the store), so a
+ * turn costs O(new events), not O(log). A session whose record changed under it (deleted and
+ * re-created, or shorter than seen) is rebuilt from the store. At most `maxSessions` are cached
+ * (least recently used evicted).
+ */
+import type { StoredEvent } from "../core/events.ts";
+import type { Message } from "../core/messages.ts";
+import type { SessionStore } from "../store/types.ts";
+
+export interface PriorRun {
+  runId: string;
+  userSeq: number;
+  messages: Message[];
+  /** cached token estimate of `messages` (compaction.ts); cleared when a message is added */
+  tokens?: number;
+}
+
+export interface History {
+  summary?: string;
+  runs: PriorRun[];
+}
+
+interface Cached {
+  createdAt: number;
+  lastSeq: number;
+  summary?: string;
+  runs: Map<string, PriorRun>;
+}
+
+const PAGE = 512;
+
+export class HistoryCache {
+  #sessions = new Map<string, Cached>();
+  readonly #max: number;
+
+  constructor(maxSessions = 500) {
+    this.#max = Math.max(1, maxSessions);
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  forget(sessionKey: string): void {
+    this.#sessions.delete(sessionKey);
+  }
+
+  /** Earlier runs of the session (those whose user message precedes `beforeSeq`), grouped and ordered. */
+  async load(store: SessionStore, sessionKey: string, beforeSeq: number): Promise<History> {
+    const session = await store.getSession(sessionKey);
+    if (!session || session.lastSeq === 0) {
+      this.#sessions.delete(sessionKey);
+      return { runs: [] };
+    }
+    let c = this.#sessions.get(sessionKey);
+    if (!c || c.createdAt !== session.createdAt || c.lastSeq > session.lastSeq) {
+      c = await rebuild(store, sessionKey, session.lastSeq, session.createdAt);
+    } else if (c.lastSeq < session.lastSeq) {
+      for (let from = c.lastSeq + 1; from <= session.lastSeq; from += PAGE) {
+        apply(c, await store.readRange(sessionKey, from, Math.min(session.lastSeq, from + PAGE - 1)));
+      }
+      c.lastSeq = session.lastSeq;
+    }
+    this.#sessions.delete(sessionKey);
+    this.#sessions.set(sessionKey, c);
+    while (this.#sessions.size > this.#max) this.#sessions.delete(this.#sessions.keys().next().value!);
+    const runs = [...c.runs.values()].filter((r) => r.userSeq < beforeSeq).sort((a, b) => a.userSeq - b.userSeq);
+    return c.summary === undefined ? { runs } : { summary: c.summary, runs };
+  }
+}
+
+/** One-shot load without a cache. */
+export function loadHistory(store: SessionStore, sessionKey: string, beforeSeq: number): Promise<History> {
+  return new HistoryCache(1).load(store, sessionKey, beforeSeq);
+}
+
+/** Reads backwards in pages to the latest marker, then applies the events after it. */
+async function rebuild(store: SessionStore, sessionKey: string, lastSeq: number, createdAt: number): Promise<Cached> {
+  const pages: StoredEvent[][] = [];
+  let floor = 1;
+  let marker: StoredEvent | undefined;
+  for (let to = lastSeq; to >= 1; ) {
+    const from = Math.max(1, to - PAGE + 1);
+    const page = await store.readRange(sessionKey, from, to);
+    pages.unshift(page);
+    if (!marker) {
+      for (let i = page.length - 1; i >= 0 && !marker; i--) {
+        const d = page[i]!.data;
+        if (d.type === "session_reset" || d.type === "compaction") {
+          marker = page[i]!;
+          floor = d.type === "compaction" ? d.throughSeq + 1 : page[i]!.seq + 1;
+        }
+      }
+    }
+    if (marker && from <= floor) break;
+    to = from - 1;
+  }
+  const c: Cached = { createdAt, lastSeq, runs: new Map() };
+  if (marker?.data.type === "compaction") c.summary = marker.data.summary;
+  apply(c, pages.flat().filter((e) => e.seq >= floor && e !== marker && e.data.type !== "compaction" && e.data.type !== "session_reset"));
+  return c;
+}
+
+function apply(c: Cached, events: StoredEvent[]): void {
+  for (const e of events) {
+    const d = e.data;
+    switch (d.type) {
+      case "session_reset":
+        c.runs.clear();
+        delete c.summary;
+        break;
+      case "compaction":
+        c.summary = d.summary;
+        for (const [id, r] of c.runs) if (r.userSeq <= d.throughSeq) c.runs.delete(id);
+        break;
+      case "user_message":
+        c.runs.set(d.runId, { runId: d.runId, userSeq: e.seq, messages: [d.message] });
+        break;
+      case "assistant_message":
+      case "tool_result": {
+        const r = c.runs.get(d.runId);
+        if (r) {
+          r.messages.push(d.message);
+          delete r.tokens;
+        }
+        break;
+      }
+    }
+  }
+}
