@@ -1,6 +1,9 @@
 // `npm run build`: regenerate the embed module (migrations, dashboard assets), then
 // `bun build --compile` src/main.ts into dist/openclaw with the version and git commit injected,
-// minified, with bytecode (measured faster to start; `--no-bytecode` to compare).
+// minified, ESM with code splitting (each lazily imported subcommand is its own chunk inside the
+// binary) and bytecode. Measured CPU time of `dist/openclaw --version` (median of 21, 2 CPUs):
+// no bytecode 130-160 ms, CJS + bytecode 60-70 ms, ESM + splitting + bytecode 50 ms.
+// `--no-bytecode` builds without it, to compare.
 //   bun build/build.ts [--outfile dist/openclaw] [--no-bytecode]
 import { statSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +28,7 @@ const commit = gitCommit();
 const started = performance.now();
 const cmd = [
   process.execPath, "build", join(root, "src", "main.ts"),
-  "--compile", "--minify", "--sourcemap=none",
+  "--compile", "--minify", "--sourcemap=none", "--format=esm", "--splitting",
   ...(bytecode ? ["--bytecode"] : []),
   "--define", `__OPENCLAW_VERSION__=${JSON.stringify(pkg.version)}`,
   "--define", `__OPENCLAW_COMMIT__=${JSON.stringify(commit)}`,

@@ -92,13 +92,18 @@ async function readBench(): Promise<void> {
 
 function startBench(label: string, cmd: string[], n = 20): void {
   const times: number[] = [];
+  const cpu: number[] = [];
+  let rss = 0;
   for (let i = 0; i < n; i++) {
     const s = performance.now();
     const r = Bun.spawnSync(cmd, { stdout: "ignore", stderr: "ignore", env: { ...process.env, OPENCLAW_STATE_DIR: join(dir, "state") } });
     times.push(performance.now() - s);
     if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} exited ${r.exitCode}`);
+    cpu.push(Number(r.resourceUsage?.cpuTime.total ?? 0) / 1000);
+    rss = Math.max(rss, Number(r.resourceUsage?.maxRSS ?? 0));
   }
-  rows.push([label, "", `median ${fmtMs(pct(times, 50))}, p99 ${fmtMs(pct(times, 99))}`, `${n} runs`, ""]);
+  // wall time swings with machine load; CPU time (user + system) is the steadier figure
+  rows.push([label, "", `median ${fmtMs(pct(times, 50))}, p99 ${fmtMs(pct(times, 99))}`, `CPU median ${fmtMs(pct(cpu, 50))}, ${n} runs`, `max RSS ${(rss / 1024 / 1024).toFixed(0)} MiB`]);
 }
 
 try {
