@@ -1,7 +1,7 @@
 // Adversarial suite, part 4: escape attempts (nested namespaces, mounts, capabilities, ptrace,
 // kernel attack surface), at standard and strict.
 import { describe, expect, test } from "bun:test";
-import { LEVELS, bwrapExecutor, has } from "./bwrap-helpers.ts";
+import { LEVELS, bwrapExecutor, useFakeHost, has } from "./bwrap-helpers.ts";
 
 const python = has("python3");
 // errno of a raw syscall, printed as "name=<errno>" (0 = it worked)
@@ -18,6 +18,8 @@ call("keyctl", 250, 0, 0, 0, 0, 0)
 call("ptrace_attach", 101, 16, 1, 0, 0)
 call("unshare_net", 272, 0x40000000)
 '`;
+
+useFakeHost();
 
 for (const level of LEVELS) {
   describe(`escape attempts at ${level}`, () => {

@@ -5,9 +5,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { dirname, join } from "node:path";
 import { PathEscapeError } from "../../src/sandbox/executor.ts";
 import type { BwrapExecutor } from "../../src/sandbox/bwrap.ts";
-import { LEVELS, bwrapExecutor, fakeHost } from "./bwrap-helpers.ts";
+import { LEVELS, bwrapExecutor, useFakeHost } from "./bwrap-helpers.ts";
 
-const h = fakeHost();
+const h = useFakeHost();
 
 for (const level of LEVELS) {
   describe(`file and secret attacks at ${level}`, () => {

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createSocket, type Socket } from "node:dgram";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { LEVELS, bwrapExecutor, has } from "./bwrap-helpers.ts";
+import { LEVELS, bwrapExecutor, useFakeHost, has } from "./bwrap-helpers.ts";
+
+useFakeHost();
 
 let http: Server;
 let httpPort = 0;

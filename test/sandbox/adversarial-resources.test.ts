@@ -5,7 +5,9 @@ import { existsSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { LEVELS, bwrapExecutor, pidsWithMarker, waitNoMarker } from "./bwrap-helpers.ts";
+import { LEVELS, bwrapExecutor, useFakeHost, pidsWithMarker, waitNoMarker } from "./bwrap-helpers.ts";
+
+useFakeHost();
 
 const limits = { processes: 32, memoryMb: 256, fileSizeMb: 4, cpuSeconds: 1, openFiles: 32, timeoutMs: 20_000, outputBytes: 65_536 };
 

@@ -1,7 +1,8 @@
 // Shared set-up for the bubblewrap tests: a fake host (HOME with an SSH key and .bashrc, a state
 // dir with a token and a database), a secret in process.env, and executors at both levels.
 import { existsSync, mkdirSync, rmSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { afterAll } from "bun:test";
 import type { Logger } from "../../src/core/log.ts";
 import type { SandboxConfig } from "../../src/config/schema.ts";
 import { BwrapExecutor } from "../../src/sandbox/bwrap.ts";
@@ -39,9 +40,6 @@ export function fakeHost(): FakeHost {
   if (host) return host;
   sweepStaleHosts();
   const root = join(process.cwd(), `.sandbox-test-host-${process.pid}`);
-  const cleanup = () => rmSync(root, { recursive: true, force: true });
-  process.once("exit", cleanup);
-  process.once("beforeExit", cleanup);
   const home = join(root, "home");
   const state = join(home, ".openclaw");
   const secret = `sk-ant-api03-${crypto.randomUUID().replaceAll("-", "")}SECRET`;
@@ -59,6 +57,20 @@ export function fakeHost(): FakeHost {
   writeFileSync(join(state, "state", "openclaw.db"), "not really sqlite");
   host = { home, state, secret, sshKey, sshKeyText, bashrc, token };
   return host;
+}
+
+/**
+ * Call at the top level of each test file that uses the fake host: after the file, the fake host
+ * is removed and the fake secret leaves process.env (other suites run in the same process).
+ */
+export function useFakeHost(): FakeHost {
+  const h = fakeHost();
+  afterAll(() => {
+    if (process.env.ANTHROPIC_API_KEY === h.secret) delete process.env.ANTHROPIC_API_KEY;
+    rmSync(dirname(h.home), { recursive: true, force: true });
+    host = undefined;
+  });
+  return h;
 }
 
 /** Removes fake hosts left by earlier test processes that are gone. */

@@ -6,9 +6,9 @@ import { configureLogging, onLog, type LogRecord } from "../../src/core/log.ts";
 import { BwrapExecutor } from "../../src/sandbox/bwrap.ts";
 import { createExecutor, createSandboxExecutor } from "../../src/sandbox/factory.ts";
 import { HostExecutor } from "../../src/sandbox/host.ts";
-import { fakeHost, quietLog } from "./bwrap-helpers.ts";
+import { useFakeHost, quietLog } from "./bwrap-helpers.ts";
 
-const h = fakeHost();
+const h = useFakeHost();
 const opts = { home: h.home, stateDir: h.state, log: quietLog };
 
 describe("createExecutor", () => {

@@ -8,9 +8,9 @@ import { SandboxUnavailableError } from "../../src/core/errors.ts";
 import { BwrapExecutor } from "../../src/sandbox/bwrap.ts";
 import { resolveSandbox } from "../../src/sandbox/config.ts";
 import { clearProbeCache, explainFailure, findBwrap } from "../../src/sandbox/probe.ts";
-import { LEVELS, fakeHost, quietLog } from "./bwrap-helpers.ts";
+import { LEVELS, useFakeHost, quietLog } from "./bwrap-helpers.ts";
 
-const h = fakeHost();
+const h = useFakeHost();
 const bin = mkdtempSync(join(tmpdir(), "fake-bwrap-"));
 const emptyBin = mkdtempSync(join(tmpdir(), "no-bwrap-"));
 
