@@ -136,9 +136,11 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
         deps.emit(run, { type: "compaction", ...base, summaryChars: compacted.compacted.summaryChars, tokensBefore: compacted.compacted.tokensBefore });
       }
 
+      const maxTokens = Math.min(deps.limits.maxOutputTokens, remaining);
+      // extended thinking needs max_tokens above its budget; near the end of the budget, answer without it
+      const thinking = deps.thinking && maxTokens > deps.thinking.budgetTokens ? { thinking: deps.thinking } : {};
       const step = await streamStep(deps, run, {
-        model: run.model, system, messages: toMessages(history, current), tools: deps.toolSpecs,
-        maxTokens: Math.min(deps.limits.maxOutputTokens, remaining), ...(deps.thinking ? { thinking: deps.thinking } : {}),
+        model: run.model, system, messages: toMessages(history, current), tools: deps.toolSpecs, maxTokens, ...thinking,
       });
       usage = addUsage(usage, step.usage);
       const calls = step.message.content.filter((b): b is ToolUseBlock => b.type === "tool_use");

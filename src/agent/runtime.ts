@@ -80,6 +80,7 @@ export class AgentRuntime {
   #byIdem = new Map<string, string>();
   #admission = new Map<string, Promise<void>>();
   #listeners = new Set<(e: AgentEvent) => void>();
+  /** sessions used by this process, most recent last (SessionEnd at shutdown); capped */
   #touched = new Set<string>();
   readonly #history = new HistoryCache();
   #closed = false;
@@ -171,7 +172,9 @@ export class AgentRuntime {
     }
     const runId = newId("run");
     const session = await store.ensureSession({ key: sessionKey, agentId, channel: input.channel ?? null, peer: input.peer ?? null });
+    this.#touched.delete(sessionKey);
     this.#touched.add(sessionKey);
+    if (this.#touched.size > 10_000) this.#touched.delete(this.#touched.values().next().value!);
     if (this.hooks.has("SessionStart") && (session.lastSeq === 0 || (await store.readLatest(sessionKey, 1))[0]?.data.type === "session_reset")) {
       this.hooks.observe("SessionStart", { sessionKey, agentId, runId });
     }

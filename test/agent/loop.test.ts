@@ -167,4 +167,12 @@ describe("the tool loop", () => {
     const res = await runtime.processMessage("mt", "go");
     expect(res).toMatchObject({ outcome: "limit", text: "truncated answ" });
   });
+
+  test("thinking is requested only while the token budget leaves room above its budget", async () => {
+    const provider = new ScriptedProvider(() => say.tool("echo", { text: "t" }, { usage: { outputTokens: 60 } }));
+    const { runtime } = makeRuntime(provider, { limits: { maxOutputTokens: 100 }, thinking: { budgetTokens: 50 } });
+    runtime.withTools([echoTool()]);
+    await runtime.processMessage("think", "go");
+    expect(provider.requests.map((r) => [r.maxTokens, r.thinking?.budgetTokens])).toEqual([[100, 50], [40, undefined]]);
+  });
 });
