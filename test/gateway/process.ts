@@ -58,6 +58,6 @@ export function spawnGateway(opts: { stateDir: string; configPath: string; args?
     clearTimeout(timer);
     rejectStart(new Error(`gateway exited before starting (code ${await proc.exited}):\n${err}`));
   })();
-  void proc.stdout.text();
+  void new Response(proc.stdout).text();
   return { proc, stderr: () => err, started };
 }
