@@ -203,3 +203,30 @@ describe("methods over POST /rpc", () => {
     expect(text).toMatch(/^openclaw_event_loop_lag_seconds /m);
   });
 });
+
+describe("draining and channels", () => {
+  test("while draining: chat.send is -32007 and readyz is 503", async () => {
+    const d = makeHarness();
+    d.gw.runs.draining = true;
+    expect((await d.rpc("chat.send", { text: "late" })).error.code).toBe(-32007);
+    expect((await d.request("/readyz", { auth: null })).status).toBe(503);
+    await d.close();
+  });
+  test("channel routes are mounted without gateway auth; channel status is reported", async () => {
+    const seen: string[] = [];
+    const channel = {
+      id: "fake",
+      start: async () => {},
+      stop: async () => {},
+      status: () => ({ id: "fake", enabled: true, running: true, mode: "webhook" }),
+      routes: () => [{ method: "POST" as const, path: "/fake-hook", handle: async (r: Request) => (seen.push(await r.text()), new Response("ok")) }],
+    };
+    const c = makeHarness({ deps: { channels: [channel] } });
+    const r = await c.request("/fake-hook", { method: "POST", body: "update", auth: null });
+    expect(r.status).toBe(200);
+    expect(seen).toEqual(["update"]);
+    expect((await c.rpc("channels.status")).result.channels).toEqual([{ id: "fake", enabled: true, running: true, mode: "webhook" }]);
+    expect((await c.rpc("status")).result.channels[0].id).toBe("fake");
+    await c.close();
+  });
+});
