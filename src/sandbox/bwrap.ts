@@ -12,11 +12,11 @@
  */
 import { InvalidParamsError, SandboxUnavailableError } from "../core/errors.ts";
 import { createLogger, type Logger } from "../core/log.ts";
-import { redact } from "../core/secrets.ts";
 import type { SandboxLevel } from "../config/schema.ts";
 import { bwrapArgs } from "./bwrap-args.ts";
 import type { ResolvedSandboxConfig } from "./config.ts";
 import type { ExecRequest, ExecResult, Executor, ExecutorStatus, SandboxFs } from "./executor.ts";
+import { toolEnv } from "./env.ts";
 import { createSandboxFs } from "./fs.ts";
 import { guardFs } from "./guarded-fs.ts";
 import { createExecCgroup, innerNprocArgv, pidsCgroupBase, wrapperArgv, type PidsMode } from "./limits.ts";
@@ -29,8 +29,6 @@ export interface BwrapExecutorOptions {
   /** where `envAllow` values and PATH (for finding bwrap) come from; default process.env */
   hostEnv?: Record<string, string | undefined>;
 }
-
-const SECRET_NAME = /(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
 
 export class BwrapExecutor implements Executor {
   readonly level: SandboxLevel;
@@ -160,24 +158,9 @@ export class BwrapExecutor implements Executor {
   }
 
   /** PATH, HOME, LANG, TERM, the config's `envAllow` names and the request's own variables; nothing secret. */
-  private buildEnv(extra: Record<string, string> = {}): Record<string, string> {
-    const env: Record<string, string> = {
-      PATH: PATH_DEFAULT,
-      HOME: this.config.home,
-      LANG: this.hostEnv.LANG || "C.UTF-8",
-      TERM: "dumb",
-    };
-    const add = (name: string, value: string | undefined, from: string) => {
-      if (value === undefined) return;
-      if (SECRET_NAME.test(name) || redact(value) !== value) {
-        this.log.warn(`sandbox: ${from} variable ${name} looks like a secret and is not passed to tools`);
-        return;
-      }
-      env[name] = value;
-    };
-    for (const name of this.config.envAllow) add(name, this.hostEnv[name], "envAllow");
-    for (const [name, value] of Object.entries(extra)) add(name, value, "requested");
-    return env;
+  private buildEnv(extra?: Record<string, string>): Record<string, string> {
+    const { config, hostEnv, log } = this;
+    return toolEnv({ path: PATH_DEFAULT, home: config.home, envAllow: config.envAllow, hostEnv, extra, log });
   }
 }
 

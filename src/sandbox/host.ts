@@ -12,11 +12,12 @@
  */
 import { InvalidParamsError } from "../core/errors.ts";
 import { createLogger, type Logger } from "../core/log.ts";
-import { redact } from "../core/secrets.ts";
 import type { ResolvedSandboxConfig } from "./config.ts";
 import type { ExecRequest, ExecResult, Executor, ExecutorStatus, SandboxFs } from "./executor.ts";
+import { toolEnv } from "./env.ts";
 import { createSandboxFs } from "./fs.ts";
 import { wrapperArgv } from "./limits.ts";
+import { PATH_DEFAULT } from "./probe.ts";
 import { runProcess } from "./spawn.ts";
 
 export interface HostExecutorOptions {
@@ -25,8 +26,6 @@ export interface HostExecutorOptions {
   hostEnv?: Record<string, string | undefined>;
 }
 
-const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-const SECRET_NAME = /(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
 export const OFF_WARNING = "sandbox level off: tools run on the host without isolation";
 
 export class HostExecutor implements Executor {
@@ -72,23 +71,8 @@ export class HostExecutor implements Executor {
   }
 
   /** The child's whole environment. */
-  buildEnv(extra: Record<string, string> = {}): Record<string, string> {
-    const env: Record<string, string> = {
-      PATH: this.hostEnv.PATH || DEFAULT_PATH,
-      HOME: this.config.workspace,
-      LANG: this.hostEnv.LANG || "C.UTF-8",
-      TERM: "dumb",
-    };
-    const add = (name: string, value: string | undefined, from: string) => {
-      if (value === undefined) return;
-      if (SECRET_NAME.test(name) || redact(value) !== value) {
-        this.log.warn(`sandbox: ${from} variable ${name} looks like a secret and is not passed to tools`);
-        return;
-      }
-      env[name] = value;
-    };
-    for (const name of this.config.envAllow) add(name, this.hostEnv[name], "envAllow");
-    for (const [name, value] of Object.entries(extra)) add(name, value, "requested");
-    return env;
+  buildEnv(extra?: Record<string, string>): Record<string, string> {
+    const { config, hostEnv, log } = this;
+    return toolEnv({ path: hostEnv.PATH || PATH_DEFAULT, home: config.workspace, envAllow: config.envAllow, hostEnv, extra, log });
   }
 }

@@ -1,0 +1,40 @@
+/**
+ * The whole environment a tool's process gets, at every sandbox level: the executor's PATH and
+ * HOME, LANG (from the host, else C.UTF-8), TERM=dumb, the config's `envAllow` names read from the
+ * host, then the request's own variables. A variable whose name or value looks like a secret is
+ * dropped with a warning, never passed to a tool. `process.env` is never inherited.
+ */
+import type { Logger } from "../core/log.ts";
+import { redact } from "../core/secrets.ts";
+
+const SECRET_NAME = /(API_?KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$/i;
+
+export interface ToolEnvOptions {
+  path: string;
+  home: string;
+  envAllow: readonly string[];
+  hostEnv: Record<string, string | undefined>;
+  /** the request's own variables; applied last */
+  extra?: Record<string, string> | undefined;
+  log: Logger;
+}
+
+export function toolEnv(o: ToolEnvOptions): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: o.path,
+    HOME: o.home,
+    LANG: o.hostEnv.LANG || "C.UTF-8",
+    TERM: "dumb",
+  };
+  const add = (name: string, value: string | undefined, from: string) => {
+    if (value === undefined) return;
+    if (SECRET_NAME.test(name) || redact(value) !== value) {
+      o.log.warn(`sandbox: ${from} variable ${name} looks like a secret and is not passed to tools`);
+      return;
+    }
+    env[name] = value;
+  };
+  for (const name of o.envAllow) add(name, o.hostEnv[name], "envAllow");
+  for (const [name, value] of Object.entries(o.extra ?? {})) add(name, value, "requested");
+  return env;
+}
