@@ -8,7 +8,8 @@
  */
 import type { Logger } from "../core/log.ts";
 import type { Provider, ProviderEvent, ProviderFailure, ProviderRequest } from "./types.ts";
-import { errorStop, failure, isOutputEvent, type StopEvent } from "./failure.ts";
+import { errorStop, failure, type StopEvent } from "./failure.ts";
+import { forwardAttempt } from "./forward.ts";
 
 const FAILOVER_KINDS = new Set(["auth", "config", "not_found"]);
 
@@ -33,31 +34,14 @@ export async function* streamChain(chain: ChainLink[], request: ProviderRequest,
       yield summarize(errorStop(r.error), failures);
       return;
     }
-    const held: ProviderEvent[] = [];
-    let output = false;
-    let stop: StopEvent | undefined;
-    for await (const ev of r.provider.stream({ ...request, model: r.model }, signal)) {
-      if (ev.type === "stop") {
-        stop = ev;
-        break;
-      }
-      if (!output && !isOutputEvent(ev)) {
-        held.push(ev);
-        continue;
-      }
-      if (!output) {
-        output = true;
-        yield* held;
-      }
-      yield ev;
-    }
-    stop ??= errorStop(failure("malformed", `${link.ref}: stream ended without a stop event`, false));
+    const { stop: ended, output, held } = yield* forwardAttempt(r.provider.stream({ ...request, model: r.model }, signal));
+    const stop = ended ?? errorStop(failure("malformed", `${link.ref}: stream ended without a stop event`, false));
     if (stop.stopReason === "error" && !output && !last && !signal?.aborted && shouldFailOver(stop.error)) {
       failures.push({ ref: link.ref, error: stop.error! });
       log.warn("model failed; trying the next fallback", { model: link.ref, next: chain[i + 1]!.ref, kind: stop.error!.kind });
       continue;
     }
-    if (!output) yield* held;
+    yield* held;
     if (stop.stopReason === "error" && stop.error) failures.push({ ref: link.ref, error: stop.error });
     yield summarize(stop, failures);
     return;

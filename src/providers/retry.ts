@@ -9,7 +9,8 @@
  */
 import type { Logger } from "../core/log.ts";
 import type { ProviderEvent } from "./types.ts";
-import { abortedStop, errorStop, failure, isOutputEvent, type AttemptFailure, type StopEvent } from "./failure.ts";
+import { abortedStop, errorStop, failure, type AttemptFailure } from "./failure.ts";
+import { forwardAttempt } from "./forward.ts";
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
@@ -89,26 +90,8 @@ export type Attempt = (attempt: number) => AsyncIterable<ProviderEvent>;
 /** Runs `attempt` until it succeeds, fails for good, or output has been yielded. Never throws. */
 export async function* withRetries(run: Attempt, s: RetrySettings, signal: AbortSignal | undefined, log?: Logger): AsyncGenerator<ProviderEvent> {
   for (let n = 0; ; n++) {
-    const held: ProviderEvent[] = [];
-    let output = false;
-    let stop: StopEvent | undefined;
-    for await (const ev of run(n)) {
-      if (ev.type === "stop") {
-        stop = ev;
-        break;
-      }
-      if (!output && !isOutputEvent(ev)) {
-        held.push(ev);
-        continue;
-      }
-      if (!output) {
-        output = true;
-        yield* held;
-        held.length = 0;
-      }
-      yield ev;
-    }
-    stop ??= errorStop(failure("malformed", "provider stream ended without a stop event", false));
+    const { stop: ended, output, held } = yield* forwardAttempt(run(n));
+    let stop = ended ?? errorStop(failure("malformed", "provider stream ended without a stop event", false));
     const err = stop.error as AttemptFailure | undefined;
     if (stop.stopReason === "error" && err?.retryable && !output && n < s.maxRetries && !signal?.aborted) {
       const delay = retryDelay(n, s, err.retryAfterMs);
