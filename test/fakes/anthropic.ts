@@ -13,7 +13,7 @@
  * and echoes; `POST <url>/_fake/enqueue` with a reply object scripts it, `GET /_fake/requests` reads.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { json, playSse, portArg, ReplyQueue, serveUntilSignal, startHttpFake, type RecordedRequest, type SseEnding, type SseFrame } from "./http-fake.ts";
+import { json, playReply, serveFromCli, splitText, startScriptedFake, type RecordedRequest, type ModelFakeOptions, type ScriptedFake, type SseFrame } from "./http-fake.ts";
 
 export type { RecordedRequest } from "./http-fake.ts";
 
@@ -87,15 +87,6 @@ export const reply = {
   streamError: (errorType = "overloaded_error", text = "") => msg(text ? [{ type: "text", text }] : [], { streamError: errorType }),
 };
 
-function chunks(s: string, size: number, min = 1): string[] {
-  const n = Math.max(min, Math.ceil(s.length / size));
-  const step = Math.max(1, Math.ceil(s.length / n));
-  const out: string[] = [];
-  for (let i = 0; i < s.length; i += step) out.push(s.slice(i, i + step));
-  while (out.length < min) out.push("");
-  return out;
-}
-
 const toolJson = (b: Extract<FakeBlock, { type: "tool_use" }>) => b.rawJson ?? JSON.stringify(b.input ?? {});
 
 function finalUsage(r: Extract<FakeReply, { kind: "message" }>, req: RecordedRequest): FakeUsage {
@@ -130,16 +121,16 @@ export function messageFrames(r: Extract<FakeReply, { kind: "message" }>, req: R
     const delta = (d: Record<string, unknown>) => ev("content_block_delta", { index, delta: d });
     if (b.type === "text") {
       ev("content_block_start", { index, content_block: { type: "text", text: "" } });
-      for (const c of chunks(b.text, size)) delta({ type: "text_delta", text: c });
+      for (const c of splitText(b.text, size)) delta({ type: "text_delta", text: c });
     } else if (b.type === "thinking") {
       ev("content_block_start", { index, content_block: { type: "thinking", thinking: "", signature: "" } });
-      for (const c of chunks(b.thinking, size)) delta({ type: "thinking_delta", thinking: c });
+      for (const c of splitText(b.thinking, size)) delta({ type: "thinking_delta", thinking: c });
       delta({ type: "signature_delta", signature: b.signature });
     } else if (b.type === "redacted_thinking") {
       ev("content_block_start", { index, content_block: { type: "redacted_thinking", data: b.data } });
     } else {
       ev("content_block_start", { index, content_block: { type: "tool_use", id: b.id, name: b.name, input: {} } });
-      const pieces = chunks(toolJson(b), size, 2);
+      const pieces = splitText(toolJson(b), size, 2);
       pieces.forEach((c, i) => {
         if (last && i === pieces.length - 1) cutAt = frames.length; // withhold the last piece when cut
         delta({ type: "input_json_delta", partial_json: c });
@@ -186,7 +177,7 @@ export function lastUserText(req: RecordedRequest): string {
 
 export const echoReply = (req: RecordedRequest): FakeReply => reply.text(lastUserText(req) || "(nothing to echo)");
 
-async function answer(r: FakeReply | undefined, req: RecordedRequest, raw: IncomingMessage, res: ServerResponse, apiKey?: string): Promise<void> {
+async function answer(r: FakeReply | undefined, req: RecordedRequest, raw: IncomingMessage, res: ServerResponse, apiKey: string | undefined): Promise<void> {
   const err = (status: number, type: string, message: string, headers?: Record<string, string>) =>
     json(res, status, { type: "error", error: { type, message } }, { "request-id": `req_fake_${Date.now()}`, ...headers });
   if (req.method !== "POST" || req.path !== "/v1/messages") return err(404, "not_found_error", `fake-anthropic: no route ${req.method} ${req.path}`);
@@ -198,60 +189,21 @@ async function answer(r: FakeReply | undefined, req: RecordedRequest, raw: Incom
   if (r.kind === "http_error") return err(r.status, r.errorType, r.message, r.headers);
   if (req.body.stream !== true) return json(res, 200, nonStreaming(r, req));
   const { frames, cutAt } = messageFrames(r, req);
-  if (r.streamError) {
-    const sent = frames.slice(0, cutAt);
-    sent.push({ event: "error", data: JSON.stringify({ type: "error", error: { type: r.streamError, message: r.streamError } }) });
-    return playSse(raw, res, sent, { mode: "complete" }, r.delayMs);
-  }
-  const ending: SseEnding = r.cut ? { mode: "cut", at: cutAt } : r.hold ? { mode: "hold", at: cutAt } : { mode: "complete" };
-  return playSse(raw, res, frames, ending, r.delayMs);
+  const streamError = r.streamError ? [{ event: "error", data: JSON.stringify({ type: "error", error: { type: r.streamError, message: r.streamError } }) }] : undefined;
+  return playReply(raw, res, frames, cutAt, r, streamError);
 }
 
-export interface FakeAnthropicOptions {
-  port?: number;
-  /** `"echo"`, a reply, or a function of the request, used when the queue is empty */
-  fallback?: "echo" | FakeReply | ((req: RecordedRequest) => FakeReply);
-  /** when set, any other key (x-api-key or Bearer) gets 401 */
-  apiKey?: string;
-}
+/** `apiKey` is matched against `x-api-key` or `Authorization: Bearer …`. */
+export type FakeAnthropicOptions = ModelFakeOptions<FakeReply>;
+export type FakeAnthropic = ScriptedFake<FakeReply>;
 
-export interface FakeAnthropic {
-  url: string;
-  requests: RecordedRequest[];
-  enqueue(...replies: Array<FakeReply | ((req: RecordedRequest) => FakeReply)>): void;
-  /** replies still queued */
-  pending(): number;
-  /** bodies of the recorded /v1/messages requests */
-  bodies(): any[];
-  stop(): Promise<void>;
-}
-
-export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
-  const queue = new ReplyQueue<FakeReply>(opts.fallback === "echo" ? echoReply : opts.fallback);
-  const http = await startHttpFake(
-    (req, raw, res) => answer(queue.next(req), req, raw, res, opts.apiKey),
-    {
-      enqueue: (body) => queue.push(...((Array.isArray(body) ? body : [body]) as FakeReply[])),
-      reset: () => queue.clear(),
-    },
-    opts.port,
-  );
-  return {
-    url: http.url,
-    requests: http.requests,
-    enqueue: (...replies) => queue.push(...replies),
-    pending: () => queue.length,
-    bodies: () => http.requests.filter((r) => r.path === "/v1/messages").map((r) => r.body),
-    stop: http.stop,
-  };
+export function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
+  return startScriptedFake({ answer, echo: echoReply, isApiPath: (path) => path === "/v1/messages" }, opts);
 }
 
 /** `bun test/fakes/anthropic.ts [--port N]`: prints `FAKE_ANTHROPIC_URL=<url>`, echoes until SIGTERM. */
-export async function main(argv: string[] = process.argv.slice(2)): Promise<FakeAnthropic> {
-  const fake = await startFakeAnthropic({ port: portArg(argv), fallback: "echo" });
-  process.stdout.write(`FAKE_ANTHROPIC_URL=${fake.url}\n`);
-  serveUntilSignal(fake);
-  return fake;
+export function main(argv: string[] = process.argv.slice(2)): Promise<FakeAnthropic> {
+  return serveFromCli((port) => startFakeAnthropic({ port, fallback: "echo" }), "FAKE_ANTHROPIC_URL", argv);
 }
 
 if ((import.meta as ImportMeta & { main?: boolean }).main) await main();

@@ -3,6 +3,7 @@
  * 127.0.0.1 (node:http so the fakes also run under Node), request recording, a reply queue with an
  * optional fallback, SSE playback that can complete, cut the connection, or hold it open until the
  * client goes away, and a small control API (`/_fake/*`) for driving a fake in another process.
+ * `startScriptedFake` and `serveFromCli` put these together the way both model fakes use them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -29,13 +30,16 @@ export interface QueueOptions<R> {
   fallback?: R | ((req: RecordedRequest) => R);
 }
 
+/** A reply, or a function of the request that makes one. */
+export type Scripted<R> = R | ((req: RecordedRequest) => R);
+
 export class ReplyQueue<R> {
-  readonly #items: Array<R | ((req: RecordedRequest) => R)> = [];
-  fallback: R | ((req: RecordedRequest) => R) | undefined;
-  constructor(fallback?: R | ((req: RecordedRequest) => R)) {
+  readonly #items: Array<Scripted<R>> = [];
+  fallback: Scripted<R> | undefined;
+  constructor(fallback?: Scripted<R>) {
     this.fallback = fallback;
   }
-  push(...items: Array<R | ((req: RecordedRequest) => R)>): void {
+  push(...items: Array<Scripted<R>>): void {
     this.#items.push(...items);
   }
   get length(): number {
@@ -81,6 +85,32 @@ export async function playSse(req: IncomingMessage, res: ServerResponse, frames:
     if (res.destroyed || req.socket.destroyed) return resolve();
     res.once("close", () => resolve());
   });
+}
+
+/** `s` in pieces of about `size` characters, at least `min` of them (padded with ""), as a model streams it. */
+export function splitText(s: string, size: number, min = 1): string[] {
+  const n = Math.max(min, Math.ceil(s.length / size));
+  const step = Math.max(1, Math.ceil(s.length / n));
+  const out: string[] = [];
+  for (let i = 0; i < s.length; i += step) out.push(s.slice(i, i + step));
+  while (out.length < min) out.push("");
+  return out;
+}
+
+export interface StreamReplyOptions {
+  cut?: boolean;
+  hold?: boolean;
+  delayMs?: number;
+}
+
+/**
+ * Plays a streamed reply. With `errorFrames`, the frames up to `cutAt`, then those, then a proper
+ * end; otherwise all frames, or (with `cut` / `hold`) the first `cutAt` and then the drop / hold.
+ */
+export function playReply(req: IncomingMessage, res: ServerResponse, frames: SseFrame[], cutAt: number, o: StreamReplyOptions, errorFrames?: SseFrame[]): Promise<void> {
+  if (errorFrames) return playSse(req, res, [...frames.slice(0, cutAt), ...errorFrames], { mode: "complete" }, o.delayMs);
+  const ending: SseEnding = o.cut ? { mode: "cut", at: cutAt } : o.hold ? { mode: "hold", at: cutAt } : { mode: "complete" };
+  return playSse(req, res, frames, ending, o.delayMs);
 }
 
 export interface HttpFake {
@@ -148,6 +178,64 @@ export async function startHttpFake(handler: Handler, control: { enqueue(body: u
         server.close(() => resolve());
       }),
   };
+}
+
+/** A model fake scripted with a queue of replies (see anthropic.ts, openai.ts). */
+export interface ScriptedFake<R> {
+  url: string;
+  requests: RecordedRequest[];
+  enqueue(...replies: Array<Scripted<R>>): void;
+  /** replies still queued */
+  pending(): number;
+  /** bodies of the recorded requests to the model API (control and other paths left out) */
+  // biome-ignore lint: request bodies are arbitrary JSON
+  bodies(): any[];
+  stop(): Promise<void>;
+}
+
+/** What a test may set on a model fake. */
+export interface ModelFakeOptions<R> {
+  port?: number;
+  /** `"echo"` (answer with the last user text), a reply, or a function of the request, used when the queue is empty */
+  fallback?: "echo" | Scripted<R>;
+  /** when set, a request carrying any other API key gets 401 (where the key is read is the fake's own) */
+  apiKey?: string;
+}
+
+/** What one model API fake supplies to `startScriptedFake`. */
+export interface ModelFakeShape<R> {
+  /** answers a request with the queued reply (undefined: none queued and no fallback) */
+  answer(reply: R | undefined, req: RecordedRequest, raw: IncomingMessage, res: ServerResponse, apiKey: string | undefined): Promise<void> | void;
+  /** the `"echo"` fallback */
+  echo(req: RecordedRequest): R;
+  /** which recorded paths `bodies()` returns */
+  isApiPath(path: string): boolean;
+}
+
+/** Starts a fake that answers each request with the next queued reply, else the fallback. */
+export async function startScriptedFake<R>(shape: ModelFakeShape<R>, o: ModelFakeOptions<R>): Promise<ScriptedFake<R>> {
+  const queue = new ReplyQueue<R>(o.fallback === "echo" ? shape.echo : o.fallback);
+  const http = await startHttpFake(
+    (req, raw, res) => shape.answer(queue.next(req), req, raw, res, o.apiKey),
+    { enqueue: (body) => queue.push(...((Array.isArray(body) ? body : [body]) as R[])), reset: () => queue.clear() },
+    o.port,
+  );
+  return {
+    url: http.url,
+    requests: http.requests,
+    enqueue: (...replies) => queue.push(...replies),
+    pending: () => queue.length,
+    bodies: () => http.requests.filter((r) => shape.isApiPath(r.path)).map((r) => r.body),
+    stop: http.stop,
+  };
+}
+
+/** Command-line entry of a fake: starts it on `--port N` (default 0), prints `<envName>=<url>`, serves until SIGINT/SIGTERM. */
+export async function serveFromCli<F extends { url: string; stop(): Promise<void> }>(start: (port: number) => Promise<F>, envName: string, argv: string[]): Promise<F> {
+  const fake = await start(portArg(argv));
+  process.stdout.write(`${envName}=${fake.url}\n`);
+  serveUntilSignal(fake);
+  return fake;
 }
 
 /** `--port N` from argv (default 0). */

@@ -11,7 +11,7 @@
  * `bun test/fakes/openai.ts --port 0` prints `FAKE_OPENAI_URL=<url>` and echoes.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { json, playSse, portArg, ReplyQueue, serveUntilSignal, startHttpFake, type RecordedRequest, type SseEnding, type SseFrame } from "./http-fake.ts";
+import { json, playReply, serveFromCli, splitText, startScriptedFake, type RecordedRequest, type ModelFakeOptions, type ScriptedFake, type SseFrame } from "./http-fake.ts";
 
 export type { RecordedRequest } from "./http-fake.ts";
 
@@ -55,15 +55,6 @@ export const oai = {
   badRequest: (message = "invalid request") => httpError(400, message),
 };
 
-function pieces(s: string, size: number, min: number): string[] {
-  const n = Math.max(min, Math.ceil(s.length / size));
-  const step = Math.max(1, Math.ceil(s.length / n));
-  const out: string[] = [];
-  for (let i = 0; i < s.length; i += step) out.push(s.slice(i, i + step));
-  while (out.length < min) out.push("");
-  return out;
-}
-
 const argText = (c: FakeToolCall) => (typeof c.args === "string" ? c.args : JSON.stringify(c.args ?? {}));
 const callId = (c: FakeToolCall, i: number) => c.id ?? `call_fake_${++seq}_${i}`;
 
@@ -90,13 +81,13 @@ export function chatFrames(r: Extract<FakeChatReply, { kind: "chat" }>, req: Rec
     frames.push({ data: JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] }) });
   const size = r.chunkSize ?? 8;
   chunk({ role: "assistant", content: "" });
-  if (r.reasoning) for (const p of pieces(r.reasoning, size, 1)) chunk({ reasoning_content: p });
-  if (r.text) for (const p of pieces(r.text, size, 1)) chunk({ content: p });
+  if (r.reasoning) for (const p of splitText(r.reasoning, size, 1)) chunk({ reasoning_content: p });
+  if (r.text) for (const p of splitText(r.text, size, 1)) chunk({ content: p });
   let cutAt = frames.length;
   const calls = r.toolCalls ?? [];
   calls.forEach((c, index) => {
     chunk({ tool_calls: [{ index, id: callId(c, index), type: "function", function: { name: c.name, arguments: "" } }] });
-    const ps = pieces(argText(c), size, 2);
+    const ps = splitText(argText(c), size, 2);
     ps.forEach((p, i) => {
       if (index === calls.length - 1 && i === ps.length - 1) cutAt = frames.length;
       chunk({ tool_calls: [{ index, function: { arguments: p } }] });
@@ -133,7 +124,7 @@ export function lastUserText(req: RecordedRequest): string {
 
 export const echoChat = (req: RecordedRequest): FakeChatReply => oai.text(lastUserText(req) || "(nothing to echo)");
 
-async function answer(r: FakeChatReply | undefined, req: RecordedRequest, raw: IncomingMessage, res: ServerResponse, apiKey?: string): Promise<void> {
+async function answer(r: FakeChatReply | undefined, req: RecordedRequest, raw: IncomingMessage, res: ServerResponse, apiKey: string | undefined): Promise<void> {
   const err = (status: number, message: string, headers?: Record<string, string>) =>
     json(res, status, { error: { message, type: status === 429 ? "rate_limit_exceeded" : "invalid_request_error", code: null } }, headers);
   if (req.method !== "POST" || !/^(\/v1)?\/chat\/completions$/.test(req.path)) return err(404, `fake-openai: no route ${req.method} ${req.path}`);
@@ -143,54 +134,21 @@ async function answer(r: FakeChatReply | undefined, req: RecordedRequest, raw: I
   if (r.kind === "http_error") return err(r.status, r.message, r.headers);
   if (req.body.stream !== true) return json(res, 200, nonStreaming(r, req));
   const { frames, cutAt } = chatFrames(r, req);
-  if (r.streamError) {
-    const sent = frames.slice(0, cutAt);
-    sent.push({ data: JSON.stringify({ error: { message: r.streamError.message, code: r.streamError.code ?? 502 } }) }, { data: "[DONE]" });
-    return playSse(raw, res, sent, { mode: "complete" });
-  }
-  const ending: SseEnding = r.cut ? { mode: "cut", at: cutAt } : r.hold ? { mode: "hold", at: cutAt } : { mode: "complete" };
-  return playSse(raw, res, frames, ending);
+  const streamError = r.streamError ? [{ data: JSON.stringify({ error: { message: r.streamError.message, code: r.streamError.code ?? 502 } }) }, { data: "[DONE]" }] : undefined;
+  return playReply(raw, res, frames, cutAt, r, streamError);
 }
 
-export interface FakeOpenAIOptions {
-  port?: number;
-  fallback?: "echo" | FakeChatReply | ((req: RecordedRequest) => FakeChatReply);
-  /** when set, requests without `Authorization: Bearer <apiKey>` get 401 */
-  apiKey?: string;
-}
+/** `apiKey` is matched against `Authorization: Bearer …`. */
+export type FakeOpenAIOptions = ModelFakeOptions<FakeChatReply>;
+export type FakeOpenAI = ScriptedFake<FakeChatReply>;
 
-export interface FakeOpenAI {
-  url: string;
-  requests: RecordedRequest[];
-  enqueue(...replies: Array<FakeChatReply | ((req: RecordedRequest) => FakeChatReply)>): void;
-  pending(): number;
-  bodies(): any[];
-  stop(): Promise<void>;
-}
-
-export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
-  const queue = new ReplyQueue<FakeChatReply>(opts.fallback === "echo" ? echoChat : opts.fallback);
-  const http = await startHttpFake(
-    (req, raw, res) => answer(queue.next(req), req, raw, res, opts.apiKey),
-    { enqueue: (body) => queue.push(...((Array.isArray(body) ? body : [body]) as FakeChatReply[])), reset: () => queue.clear() },
-    opts.port,
-  );
-  return {
-    url: http.url,
-    requests: http.requests,
-    enqueue: (...replies) => queue.push(...replies),
-    pending: () => queue.length,
-    bodies: () => http.requests.filter((r) => r.path.endsWith("/chat/completions")).map((r) => r.body),
-    stop: http.stop,
-  };
+export function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  return startScriptedFake({ answer, echo: echoChat, isApiPath: (path) => path.endsWith("/chat/completions") }, opts);
 }
 
 /** `bun test/fakes/openai.ts [--port N]`: prints `FAKE_OPENAI_URL=<url>`, echoes until SIGTERM. */
-export async function main(argv: string[] = process.argv.slice(2)): Promise<FakeOpenAI> {
-  const fake = await startFakeOpenAI({ port: portArg(argv), fallback: "echo" });
-  process.stdout.write(`FAKE_OPENAI_URL=${fake.url}\n`);
-  serveUntilSignal(fake);
-  return fake;
+export function main(argv: string[] = process.argv.slice(2)): Promise<FakeOpenAI> {
+  return serveFromCli((port) => startFakeOpenAI({ port, fallback: "echo" }), "FAKE_OPENAI_URL", argv);
 }
 
 if ((import.meta as ImportMeta & { main?: boolean }).main) await main();
