@@ -13,7 +13,7 @@
  * and echoes; `POST <url>/_fake/enqueue` with a reply object scripts it, `GET /_fake/requests` reads.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { json, playReply, serveFromCli, splitText, startScriptedFake, type RecordedRequest, type ModelFakeOptions, type ScriptedFake, type SseFrame } from "./http-fake.ts";
+import { json, lastUserText, playReply, serveFromCli, splitText, startScriptedFake, type RecordedRequest, type ModelFakeOptions, type ScriptedFake, type SseFrame } from "./http-fake.ts";
 
 export type { RecordedRequest } from "./http-fake.ts";
 
@@ -160,19 +160,6 @@ function nonStreaming(r: Extract<FakeReply, { kind: "message" }>, req: RecordedR
 /** The API key a request carried: `x-api-key`, or `Authorization: Bearer …` (what SDK 1.x sends). */
 export function keyOf(req: RecordedRequest): string | undefined {
   return req.headers["x-api-key"] ?? /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1];
-}
-
-/** The last user text in the request (what the echo fallback answers). */
-export function lastUserText(req: RecordedRequest): string {
-  const messages: Array<{ role: string; content: unknown }> = req.body?.messages ?? [];
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (m.role !== "user") continue;
-    if (typeof m.content === "string") return m.content;
-    const texts = (m.content as Array<{ type: string; text?: string }>).filter((b) => b.type === "text").map((b) => b.text ?? "");
-    if (texts.length > 0) return texts.join("");
-  }
-  return "";
 }
 
 export const echoReply = (req: RecordedRequest): FakeReply => reply.text(lastUserText(req) || "(nothing to echo)");

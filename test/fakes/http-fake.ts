@@ -87,6 +87,23 @@ export async function playSse(req: IncomingMessage, res: ServerResponse, frames:
   });
 }
 
+/**
+ * The last user text in a chat request (what the echo fallbacks answer): string content, or the
+ * text parts of array content; a user message without text (e.g. only tool results) is skipped.
+ */
+export function lastUserText(req: RecordedRequest): string {
+  const messages: Array<{ role: string; content: unknown }> = req.body?.messages ?? [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role !== "user") continue;
+    if (typeof m.content === "string") return m.content;
+    if (!Array.isArray(m.content)) continue;
+    const texts = (m.content as Array<{ type: string; text?: string }>).filter((b) => b.type === "text").map((b) => b.text ?? "");
+    if (texts.length > 0) return texts.join("");
+  }
+  return "";
+}
+
 /** `s` in pieces of about `size` characters, at least `min` of them (padded with ""), as a model streams it. */
 export function splitText(s: string, size: number, min = 1): string[] {
   const n = Math.max(min, Math.ceil(s.length / size));

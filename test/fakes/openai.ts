@@ -11,7 +11,7 @@
  * `bun test/fakes/openai.ts --port 0` prints `FAKE_OPENAI_URL=<url>` and echoes.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { json, playReply, serveFromCli, splitText, startScriptedFake, type RecordedRequest, type ModelFakeOptions, type ScriptedFake, type SseFrame } from "./http-fake.ts";
+import { json, lastUserText, playReply, serveFromCli, splitText, startScriptedFake, type RecordedRequest, type ModelFakeOptions, type ScriptedFake, type SseFrame } from "./http-fake.ts";
 
 export type { RecordedRequest } from "./http-fake.ts";
 
@@ -109,17 +109,6 @@ function nonStreaming(r: Extract<FakeChatReply, { kind: "chat" }>, req: Recorded
     choices: [{ index: 0, message: { role: "assistant", content: r.text ?? null, ...(calls.length ? { tool_calls: calls } : {}) }, finish_reason: finishOf(r) }],
     usage: usageOf(r, req),
   };
-}
-
-export function lastUserText(req: RecordedRequest): string {
-  const messages: Array<{ role: string; content: unknown }> = req.body?.messages ?? [];
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (m.role !== "user") continue;
-    if (typeof m.content === "string") return m.content;
-    if (Array.isArray(m.content)) return m.content.filter((p: { type: string }) => p.type === "text").map((p: { text: string }) => p.text).join("");
-  }
-  return "";
 }
 
 export const echoChat = (req: RecordedRequest): FakeChatReply => oai.text(lastUserText(req) || "(nothing to echo)");
