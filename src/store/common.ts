@@ -22,6 +22,22 @@ export function validateAppend(input: AppendInput): { data: StoredEventData; ide
   return key === undefined ? { data: parsed.data } : { data: parsed.data, idempotencyKey: key };
 }
 
+/**
+ * The trusted path (`{ trusted: true }`): the payload is typed `StoredEventData` built by the
+ * runtime, so only the shape the store itself relies on is checked (no schema walk, no copy).
+ */
+export function checkTrustedAppend(input: AppendInput): { data: StoredEventData; idempotencyKey?: string } {
+  if (!input || typeof input !== "object" || !input.data || typeof input.data !== "object" || typeof input.data.type !== "string") {
+    throw new InvalidParamsError("append needs { data: { type, … }, idempotencyKey? }");
+  }
+  const key = input.idempotencyKey;
+  if (key === undefined) return input;
+  if (typeof key !== "string" || key.length === 0 || key.length > 512) {
+    throw new InvalidParamsError("idempotencyKey must be a non-empty string of at most 512 characters");
+  }
+  return { data: input.data, idempotencyKey: key };
+}
+
 export function validateSessionKey(key: unknown): string {
   if (typeof key !== "string" || key.length === 0 || key.length > 512) {
     throw new InvalidParamsError("session key must be a non-empty string of at most 512 characters");

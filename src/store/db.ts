@@ -5,7 +5,7 @@
  * SQLite error codes to our named errors.
  */
 import { Database } from "bun:sqlite";
-import { closeSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { OpenClawError, StorageCorruptError, StorageError, StorageFullError, errorMessage } from "../core/errors.ts";
 import { migrations } from "../generated/embedded.ts";
@@ -65,6 +65,7 @@ export function openDatabase(path: string): Database {
     throw new StorageError(`cannot create the state directory ${dirname(path)}: ${errorMessage(err)}`, { cause: err });
   }
   checkHeader(path);
+  restrictFiles(path);
   let db: Database | undefined;
   try {
     db = new Database(path, { create: true, strict: true });
@@ -87,6 +88,26 @@ export function openDatabase(path: string): Database {
       // already failing; the original error matters
     }
     throw mapSqliteError(err, path, "opening the store");
+  }
+}
+
+/**
+ * The database holds conversations: owner-only. The file is created 0600 before SQLite opens it
+ * (SQLite then creates `-wal` and `-shm` with the database file's mode); files left 0644 by an
+ * older build are tightened. Not applicable on Windows (chmod is a no-op there).
+ */
+function restrictFiles(path: string): void {
+  try {
+    closeSync(openSync(path, "a", 0o600));
+  } catch (err) {
+    throw new StorageError(`cannot create the database file ${path}: ${errorMessage(err)}`, { cause: err });
+  }
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if ((statSync(p).mode & 0o077) !== 0) chmodSync(p, 0o600);
+    } catch {
+      // missing (-wal/-shm before the first open) or not ours to change: SQLite reports real problems
+    }
   }
 }
 

@@ -7,10 +7,10 @@ import type { StoredEvent } from "../core/events.ts";
 import { StorageError } from "../core/errors.ts";
 import {
   afterCursor, agentIdFromKey, clampLimit, compareNewestFirst, decodeCursor, encodeCursor,
-  toJsonl, validateAppend, validateSessionKey,
+  checkTrustedAppend, toJsonl, validateAppend, validateSessionKey,
 } from "./common.ts";
 import type {
-  AppendInput, Page, PairingRecord, PairingStatus, SessionInput, SessionRecord, SessionStore, UnfinishedRun,
+  AppendInput, AppendOptions, Page, PairingRecord, PairingStatus, SessionInput, SessionRecord, SessionStore, UnfinishedRun,
 } from "./types.ts";
 
 const copy = <T>(v: T): T => structuredClone(v);
@@ -67,6 +67,11 @@ export class MemoryStore implements SessionStore {
     return s ? { ...s } : null;
   }
 
+  async countSessions(): Promise<number> {
+    this.#open();
+    return this.#sessions.size;
+  }
+
   async listSessions(opts: { limit?: number; cursor?: string; agentId?: string; channel?: string } = {}): Promise<Page<SessionRecord>> {
     this.#open();
     const limit = clampLimit(opts.limit, 50, 1000);
@@ -96,15 +101,16 @@ export class MemoryStore implements SessionStore {
     return true;
   }
 
-  async append(sessionKey: string, input: AppendInput): Promise<StoredEvent> {
-    const [event] = await this.appendMany(sessionKey, [input]);
+  async append(sessionKey: string, input: AppendInput, opts?: AppendOptions): Promise<StoredEvent> {
+    const [event] = await this.appendMany(sessionKey, [input], opts);
     return event!;
   }
 
-  async appendMany(sessionKey: string, inputs: AppendInput[]): Promise<StoredEvent[]> {
+  async appendMany(sessionKey: string, inputs: AppendInput[], opts?: AppendOptions): Promise<StoredEvent[]> {
     this.#open();
     validateSessionKey(sessionKey);
-    const valid = inputs.map(validateAppend); // all or nothing: validate before writing any
+    // all or nothing: validate before writing any (trusted payloads: shape only; they are still copied)
+    const valid = inputs.map(opts?.trusted ? checkTrustedAppend : validateAppend);
     const s = this.#ensure({ key: sessionKey });
     const log = this.#events.get(sessionKey)!;
     const out: StoredEvent[] = [];

@@ -28,6 +28,10 @@ export function getSessionRow(db: Database, key: string): SessionRecord | null {
   return r ? toSession(r) : null;
 }
 
+export function countSessionRows(db: Database): number {
+  return db.query<{ n: number }, []>("SELECT count(*) AS n FROM sessions").get()!.n;
+}
+
 /** Inserts the session if it is missing (an existing one is left alone) and returns it. */
 export function ensureSessionRow(db: Database, input: SessionInput, now: number): SessionRecord {
   db.query(

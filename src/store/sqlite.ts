@@ -8,16 +8,16 @@ import type { Database } from "bun:sqlite";
 import type { StoredEvent } from "../core/events.ts";
 import { StorageError } from "../core/errors.ts";
 import { databasePath } from "../config/paths.ts";
-import { toJsonl, validateAppend, validateSessionKey } from "./common.ts";
+import { checkTrustedAppend, toJsonl, validateAppend, validateSessionKey } from "./common.ts";
 import { integrityCheck, mapSqliteError, openDatabase } from "./db.ts";
 import { appendRows, findByIdem, iterateEvents, readLatestRows, readRangeRows, unfinishedRunRows } from "./events.ts";
 import {
   inboxDoneRow, inboxPendingRows, inboxPutRow, kvGetRow, kvSetRow,
   pairingByCodeRow, pairingGetRow, pairingListRows, pairingUpsertRow,
 } from "./pairing.ts";
-import { deleteSessionRows, ensureSessionRow, getSessionRow, listSessionRows, setTitleRow } from "./sessions.ts";
+import { countSessionRows, deleteSessionRows, ensureSessionRow, getSessionRow, listSessionRows, setTitleRow } from "./sessions.ts";
 import type {
-  AppendInput, Page, PairingRecord, PairingStatus, SessionInput, SessionRecord, SessionStore, UnfinishedRun,
+  AppendInput, AppendOptions, Page, PairingRecord, PairingStatus, SessionInput, SessionRecord, SessionStore, UnfinishedRun,
 } from "./types.ts";
 import { WriteQueue } from "./writer.ts";
 
@@ -72,6 +72,10 @@ export class SqliteStore implements SessionStore {
     return this.#read("reading a session", (db) => getSessionRow(db, key));
   }
 
+  countSessions(): Promise<number> {
+    return this.#read("counting sessions", (db) => countSessionRows(db));
+  }
+
   listSessions(opts: { limit?: number; cursor?: string; agentId?: string; channel?: string } = {}): Promise<Page<SessionRecord>> {
     return this.#read("listing sessions", (db) => listSessionRows(db, opts));
   }
@@ -84,16 +88,17 @@ export class SqliteStore implements SessionStore {
     return this.#write((db) => deleteSessionRows(db, key));
   }
 
-  async append(sessionKey: string, input: AppendInput): Promise<StoredEvent> {
-    const [e] = await this.appendMany(sessionKey, [input]);
+  async append(sessionKey: string, input: AppendInput, opts?: AppendOptions): Promise<StoredEvent> {
+    const [e] = await this.appendMany(sessionKey, [input], opts);
     return e!;
   }
 
-  appendMany(sessionKey: string, inputs: AppendInput[]): Promise<StoredEvent[]> {
+  appendMany(sessionKey: string, inputs: AppendInput[], opts?: AppendOptions): Promise<StoredEvent[]> {
     let items: ReturnType<typeof validateAppend>[];
     try {
       validateSessionKey(sessionKey);
-      items = inputs.map(validateAppend); // before queueing: a bad payload writes nothing
+      // before queueing: a bad payload writes nothing
+      items = opts?.trusted ? inputs.map(checkTrustedAppend) : inputs.map(validateAppend);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -7,7 +7,9 @@
  *
  * Errors: `StorageFullError` (disk full; reads still work), `StorageCorruptError` (names the file
  * and the recovery), `StorageError` otherwise. Appends validate `data` with `StoredEventDataSchema`
- * and throw `InvalidParamsError` on a bad payload, writing nothing.
+ * and throw `InvalidParamsError` on a bad payload, writing nothing — unless the caller passes
+ * `{ trusted: true }` (payloads the agent runtime builds itself, already typed and checked at its
+ * edge): then only the shape (`data.type`, the idempotency key) is checked.
  */
 import type { StoredEvent, StoredEventData } from "../core/events.ts";
 
@@ -43,6 +45,15 @@ export interface AppendInput {
   idempotencyKey?: string;
 }
 
+export interface AppendOptions {
+  /**
+   * The payloads were built by trusted code (typed `StoredEventData`, user content validated at the
+   * edge): skip the schema validation. The store may keep the `data` objects as given, so the
+   * caller must not mutate them afterwards. External input must never take this path.
+   */
+  trusted?: boolean;
+}
+
 export interface UnfinishedRun {
   sessionKey: string;
   runId: string;
@@ -64,6 +75,8 @@ export interface SessionStore {
   /** Create the session if it is missing (fields of an existing one are left alone) and return it. */
   ensureSession(input: SessionInput): Promise<SessionRecord>;
   getSession(key: string): Promise<SessionRecord | null>;
+  /** Number of sessions (all agents, all channels). */
+  countSessions(): Promise<number>;
   /** Newest (by updatedAt) first. */
   listSessions(opts?: { limit?: number; cursor?: string; agentId?: string; channel?: string }): Promise<Page<SessionRecord>>;
   setTitle(key: string, title: string): Promise<void>;
@@ -71,9 +84,9 @@ export interface SessionStore {
   deleteSession(key: string): Promise<boolean>;
 
   /** Append one event (creating the session if needed). Resolves after the event is durable. */
-  append(sessionKey: string, input: AppendInput): Promise<StoredEvent>;
-  /** Append several events atomically, in order. */
-  appendMany(sessionKey: string, inputs: AppendInput[]): Promise<StoredEvent[]>;
+  append(sessionKey: string, input: AppendInput, opts?: AppendOptions): Promise<StoredEvent>;
+  /** Append several events atomically, in order (one commit). */
+  appendMany(sessionKey: string, inputs: AppendInput[], opts?: AppendOptions): Promise<StoredEvent[]>;
   /** Events with fromSeq <= seq <= toSeq (inclusive), ascending, at most `limit`. */
   readRange(sessionKey: string, fromSeq: number, toSeq?: number, limit?: number): Promise<StoredEvent[]>;
   /** The latest `n` events, ascending. */

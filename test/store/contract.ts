@@ -41,6 +41,31 @@ export function storeContract(name: string, make: () => Promise<SessionStore>): 
       await s.close();
     });
 
+    test("trusted appends skip the schema but still check the shape and stay atomic", async () => {
+      const s = await make();
+      const [u, r] = await s.appendMany("t", [{ data: userMsg("run_1") }, { data: { type: "run_started", runId: "run_1" } }], { trusted: true });
+      expect([u!.seq, r!.seq]).toEqual([1, 2]);
+      expect((await s.readRange("t", 1)).map((e) => e.data)).toEqual([userMsg("run_1"), { type: "run_started", runId: "run_1" }]);
+      expect((await s.listUnfinishedRuns()).map((x) => x.runId)).toEqual(["run_1"]);
+      await expect(s.append("t", { data: null as unknown as StoredEventData }, { trusted: true })).rejects.toBeInstanceOf(InvalidParamsError);
+      await expect(s.append("t", { data: { type: "session_reset" }, idempotencyKey: "" }, { trusted: true })).rejects.toBeInstanceOf(InvalidParamsError);
+      // without the flag the same kind of payload is validated (a missing runId is refused)
+      await expect(s.append("t", { data: { type: "run_started" } as unknown as StoredEventData })).rejects.toBeInstanceOf(InvalidParamsError);
+      expect((await s.getSession("t"))!.lastSeq).toBe(2);
+      await s.close();
+    });
+
+    test("countSessions counts every session and follows deletes", async () => {
+      const s = await make();
+      expect(await s.countSessions()).toBe(0);
+      for (let i = 0; i < 7; i++) await s.ensureSession({ key: `agent:${i % 2 ? "a" : "b"}:s${i}`, channel: i % 3 ? "telegram" : null });
+      await s.append("agent:main:via-append", { data: userMsg("run_1") });
+      expect(await s.countSessions()).toBe(8);
+      expect(await s.deleteSession("agent:a:s1")).toBe(true);
+      expect(await s.countSessions()).toBe(7);
+      await s.close();
+    });
+
     test("a retried append with the same idempotency key returns the first event", async () => {
       const s = await make();
       const a = await s.append("k", { data: userMsg("run_1", "one"), idempotencyKey: "idem-1" });

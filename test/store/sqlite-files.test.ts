@@ -1,7 +1,7 @@
 // SQLite specifics: durability across reopen, pragmas, group commit, and refusing bad files.
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StorageCorruptError, StorageError } from "../../src/core/errors.ts";
@@ -44,6 +44,27 @@ describe("SqliteStore files", () => {
     expect(retry.seq).toBe(1);
     expect(again.integrityCheck()).toEqual(["ok"]);
     await again.close();
+  });
+
+  test("the database, -wal and -shm files are owner-only (0600), also when an older build left them 0644", async () => {
+    const old = process.umask(0o022);
+    try {
+      const path = fresh();
+      const s = await openStore(path);
+      await s.append("agent:main:main", { data: userMsg("run_1", "private") });
+      for (const p of [path, `${path}-wal`, `${path}-shm`]) {
+        expect(existsSync(p)).toBe(true);
+        expect(statSync(p).mode & 0o777).toBe(0o600);
+      }
+      await s.close();
+      chmodSync(path, 0o644);
+      const again = await openStore(path);
+      await again.append("agent:main:main", { data: userMsg("run_2", "still private") });
+      for (const p of [path, `${path}-wal`, `${path}-shm`]) expect(statSync(p).mode & 0o777).toBe(0o600);
+      await again.close();
+    } finally {
+      process.umask(old);
+    }
   });
 
   test("concurrent appends in one tick share one transaction and keep seqs gap-free", async () => {
