@@ -182,6 +182,9 @@ describe("methods over POST /rpc", () => {
     const s = (await h.rpc("status")).result;
     expect(s.version).toBe("test");
     expect(s.sessions).toBeGreaterThan(0);
+    expect(s.sessions).toBe(await h.store.countSessions());
+    await h.store.ensureSession({ key: "agent:main:status-count" });
+    expect((await h.rpc("status")).result.sessions).toBe(s.sessions + 1);
     expect(s.rssBytes).toBeGreaterThan(0);
     expect(s).toHaveProperty("runsInFlight");
     expect(s.channels).toEqual([]);

@@ -5,22 +5,6 @@ import type { LogRecord } from "../../../core/log.ts";
 import type { Gateway } from "../../gateway.ts";
 import { defineMethod, type MethodTable } from "../dispatch.ts";
 
-const COUNT_PAGE = 500;
-const COUNT_MAX_PAGES = 1000;
-
-/** Sessions counted by paging the store (the store interface has no count); bounded at 500,000. */
-async function countSessions(gw: Gateway): Promise<number> {
-  let n = 0;
-  let cursor: string | undefined;
-  for (let page = 0; page < COUNT_MAX_PAGES; page++) {
-    const res = await gw.store.listSessions(cursor ? { limit: COUNT_PAGE, cursor } : { limit: COUNT_PAGE });
-    n += res.items.length;
-    if (!res.nextCursor) break;
-    cursor = res.nextCursor;
-  }
-  return n;
-}
-
 const TailParams = z.strictObject({
   lines: z.number().int().min(0).max(500).default(100),
   /** keep streaming `logs.record` notifications on this connection */
@@ -39,7 +23,7 @@ export function systemMethods(gw: Gateway): MethodTable {
     status: defineMethod(z.strictObject({}), async () => ({
       version: gw.version,
       uptimeS: Math.round((Date.now() - gw.startedAt) / 1000),
-      sessions: await countSessions(gw),
+      sessions: await gw.store.countSessions(),
       runsInFlight: gw.runtime.runs().length,
       connections: gw.metrics.wsConnections,
       rssBytes: process.memoryUsage.rss(),
