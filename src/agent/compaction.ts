@@ -31,6 +31,8 @@ export interface CompactionInput {
   contextWindow: number;
   reserveTokens: number;
   signal: AbortSignal;
+  /** called before the compaction event is stored (the loop writes its held events first, in order) */
+  beforeWrite?: () => Promise<void>;
 }
 
 export interface CompactionResult {
@@ -94,6 +96,7 @@ export async function maybeCompact(input: CompactionInput): Promise<CompactionRe
     return { history, failed: true };
   }
   const throughSeq = old[old.length - 1]!.userSeq;
+  await input.beforeWrite?.();
   await input.store.append(input.sessionKey, {
     data: { type: "compaction", runId: input.runId, summary, throughSeq, tokensBefore },
   });

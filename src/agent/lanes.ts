@@ -3,6 +3,10 @@
  * number of jobs running at once (`maxConcurrent`). A job starts when it is the head of its session
  * lane AND a permit is free; jobs waiting for a permit are served FIFO across sessions. A job that
  * has not started can be cancelled; it leaves its lane without running.
+ *
+ * A caller that wants to know, before doing some work, that a job will start at once can reserve
+ * the session's idle lane and a permit (`tryReserve`), then `submitReserved` the job (it starts
+ * immediately) or `cancelReservation`. The waiting queue is a head-indexed array: O(1) dequeue.
  */
 export interface LaneJob {
   readonly sessionKey: string;
@@ -13,7 +17,9 @@ export interface LaneJob {
 export class Lanes {
   #lanes = new Map<string, LaneJob[]>();
   #waiting: LaneJob[] = [];
+  #head = 0;
   #running = new Set<LaneJob>();
+  #reserved = new Set<string>();
   #max: number;
 
   constructor(maxConcurrent: number) {
@@ -22,6 +28,34 @@ export class Lanes {
 
   get running(): number {
     return this.#running.size;
+  }
+
+  #busy(): number {
+    return this.#running.size + this.#reserved.size;
+  }
+
+  /** Reserve the idle lane of `sessionKey` and a free permit; false when a job would have to wait. */
+  tryReserve(sessionKey: string): boolean {
+    if (this.#lanes.has(sessionKey) || this.#busy() >= this.#max) return false;
+    this.#lanes.set(sessionKey, []);
+    this.#reserved.add(sessionKey);
+    return true;
+  }
+
+  /** Start `job` in the lane and permit reserved for its session (ahead of anything queued there since). */
+  submitReserved(job: LaneJob): void {
+    if (!this.#reserved.delete(job.sessionKey)) return this.submit(job);
+    const lane = this.#lanes.get(job.sessionKey)!;
+    lane.unshift(job);
+    this.#start(job);
+  }
+
+  cancelReservation(sessionKey: string): void {
+    if (!this.#reserved.delete(sessionKey)) return;
+    const lane = this.#lanes.get(sessionKey);
+    if (lane && lane.length === 0) this.#lanes.delete(sessionKey);
+    else if (lane) this.#waiting.push(lane[0]!);
+    this.#pump();
   }
 
   get maxConcurrent(): number {
@@ -49,7 +83,7 @@ export class Lanes {
     const i = lane ? lane.indexOf(job) : -1;
     if (!lane || i < 0) return false;
     lane.splice(i, 1);
-    const w = this.#waiting.indexOf(job);
+    const w = this.#waiting.indexOf(job, this.#head);
     if (w >= 0) this.#waiting.splice(w, 1);
     if (lane.length === 0) this.#lanes.delete(job.sessionKey);
     else if (i === 0) this.#ready(lane[0]!);
@@ -57,7 +91,7 @@ export class Lanes {
   }
 
   #ready(job: LaneJob): void {
-    if (this.#running.size < this.#max) this.#start(job);
+    if (this.#busy() < this.#max) this.#start(job);
     else this.#waiting.push(job);
   }
 
@@ -77,6 +111,21 @@ export class Lanes {
       if (lane.length === 0) this.#lanes.delete(job.sessionKey);
       else this.#waiting.push(lane[0]!); // behind jobs of other sessions that waited longer
     }
-    while (this.#running.size < this.#max && this.#waiting.length) this.#start(this.#waiting.shift()!);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#busy() < this.#max && this.#head < this.#waiting.length) {
+      const job = this.#waiting[this.#head]!;
+      this.#waiting[this.#head++] = undefined as unknown as LaneJob;
+      this.#start(job);
+    }
+    if (this.#head === this.#waiting.length) {
+      this.#waiting = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
+      this.#waiting = this.#waiting.slice(this.#head);
+      this.#head = 0;
+    }
   }
 }

@@ -1,9 +1,16 @@
 /**
  * One run, start to finish. The runtime has already stored the user message (after SessionStart and
  * BeforeMessage) and scheduled the run; this file does the rest:
- *   run_started stored → context → [compaction] → stream the model → tool calls (tool-calls.ts) →
+ *   run_started → context → [compaction] → stream the model → tool calls (tool-calls.ts) →
  *   tool_result stored → … until the model ends its turn or a limit stops it → AgentResponse →
- *   final assistant_message stored → run_finished stored → `final` emitted → AfterMessage.
+ *   final assistant_message + run_finished stored (one commit) → `final` emitted → AfterMessage.
+ *
+ * Commits: `run_started` is not a commit of its own; it is written in the same transaction as the
+ * run's next stored event (the tool-use assistant message, a compaction, or the final pair), so a
+ * plain turn costs the user message's commit (before `start()` resolves) plus one. Every event is
+ * durable before anything that depends on it is emitted: `final` only after the reply and
+ * run_finished are committed. A crash before that leaves the user message without run_finished,
+ * which `recoverInterrupted()` marks "interrupted" (the runs table tracks user messages too).
  *
  * Stored per run (in this order): user_message, run_started, then per tool step an
  * assistant_message (stopReason "tool_use", its tool_use blocks) and one tool_result (a user-role
@@ -20,7 +27,7 @@ import type { Logger } from "../core/log.ts";
 import { addUsage, emptyUsage, textOf, type Message, type ToolUseBlock, type Usage } from "../core/messages.ts";
 import type { Provider, ProviderFailure, StopReason, ToolSpec } from "../providers/types.ts";
 import type { Executor } from "../sandbox/executor.ts";
-import type { SessionStore } from "../store/types.ts";
+import type { AppendInput, SessionStore } from "../store/types.ts";
 import type { Tool, ToolSettings } from "../tools/types.ts";
 import { maybeCompact } from "./compaction.ts";
 import { buildSystemPrompt, toMessages } from "./context.ts";
@@ -45,6 +52,8 @@ export interface RunState {
   userSeq: number;
   /** `provider/model` ref or "" for the provider's default */
   model: string;
+  /** run_started was stored with the user message (the run started at once) */
+  startStored?: boolean;
   controller: AbortController;
   /** why the run was stopped from outside; set before `controller.abort()` */
   stop?: { outcome: "aborted" | "limit"; reason: string };
@@ -82,6 +91,53 @@ interface StepResult {
   error?: ProviderFailure;
 }
 
+/** True when every block is a text block with a string: a message that needs no schema walk to store. */
+export function isPlainText(m: Message): boolean {
+  if (m.role !== "user" && m.role !== "assistant") return false;
+  for (const b of m.content) if (b.type !== "text" || typeof b.text !== "string") return false;
+  return true;
+}
+
+function isUsage(u: Usage | undefined): boolean {
+  return !!u && Number.isSafeInteger(u.inputTokens) && Number.isSafeInteger(u.outputTokens) && Number.isSafeInteger(u.cacheReadTokens) &&
+    Number.isSafeInteger(u.cacheWriteTokens) && u.inputTokens >= 0 && u.outputTokens >= 0 && u.cacheReadTokens >= 0 && u.cacheWriteTokens >= 0;
+}
+
+/**
+ * The run's writes. `defer` holds an event until the next `write`, which stores everything held
+ * plus its own events in one appendMany (one commit). Events the loop built from checked parts take
+ * the store's trusted path; anything else (tool calls and results, images) is validated by the store.
+ */
+class RunLog {
+  #held: { input: AppendInput; trusted: boolean }[] = [];
+  constructor(
+    private readonly store: SessionStore,
+    private readonly sessionKey: string,
+  ) {}
+
+  defer(input: AppendInput, trusted: boolean): void {
+    this.#held.push({ input, trusted });
+  }
+
+  get holding(): boolean {
+    return this.#held.length > 0;
+  }
+
+  /** Stores the held events and `items` atomically; on failure the held events stay held. */
+  async write(...items: { input: AppendInput; trusted: boolean }[]): Promise<void> {
+    const all = this.#held.length ? [...this.#held, ...items] : items;
+    if (all.length === 0) return;
+    const held = this.#held;
+    this.#held = [];
+    try {
+      await this.store.appendMany(this.sessionKey, all.map((i) => i.input), { trusted: all.every((i) => i.trusted) });
+    } catch (err) {
+      this.#held = held;
+      throw err;
+    }
+  }
+}
+
 export function stopRun(run: RunState, outcome: "aborted" | "limit", reason: string): void {
   if (run.controller.signal.aborted) return;
   run.stop = { outcome, reason };
@@ -102,8 +158,11 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
   const wall = setTimeout(() => stopRun(run, "limit", `wall time limit reached (${deps.limits.maxWallMs} ms)`), deps.limits.maxWallMs);
   (wall as { unref?: () => void }).unref?.();
 
+  const runLog = new RunLog(store, run.sessionKey);
+  /** the final assistant message (or the partial one of an aborted stream), stored with run_finished */
+  let tail: { input: AppendInput; trusted: boolean } | undefined;
   try {
-    await store.append(run.sessionKey, { data: { type: "run_started", runId: run.runId, ...(run.model ? { model: run.model } : {}) } });
+    if (!run.startStored) runLog.defer({ data: { type: "run_started", runId: run.runId, ...(run.model ? { model: run.model } : {}) } }, true);
     deps.emit(run, { type: "run_started", ...base, ts: started, model: run.model || deps.displayModel });
 
     const system = await buildSystemPrompt(deps.systemPrompt, deps.workspace);
@@ -129,6 +188,7 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
         : await maybeCompact({
             provider: deps.provider, store, log, sessionKey: run.sessionKey, runId: run.runId, model: run.model, system,
             tools: deps.toolSpecs, history, current, contextWindow: deps.contextWindow, reserveTokens: deps.reserveTokens, signal,
+            beforeWrite: () => runLog.write(),
           });
       history = compacted.history;
       if ("failed" in compacted && compacted.failed) compactionFailed = true;
@@ -154,12 +214,12 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
         }
         text = textOf(step.message.content);
         const partial: Message = { role: "assistant", content: step.message.content.filter((b) => b.type === "text" && b.text !== "") };
-        if (partial.content.length) await appendAssistant(deps, run, partial, signal.aborted ? "aborted" : step.stopReason, step);
+        if (partial.content.length) tail = assistantEntry(run, partial, signal.aborted ? "aborted" : step.stopReason, step);
         break;
       }
 
       if (step.stopReason === "tool_use" && calls.length > 0) {
-        await appendAssistant(deps, run, step.message, "tool_use", step);
+        await runLog.write(assistantEntry(run, step.message, "tool_use", step));
         current.push(step.message);
         executor ??= await deps.executor();
         const results = await runToolCalls(calls, {
@@ -202,7 +262,7 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
           final.content = [...final.content.filter((b) => b.type !== "text"), { type: "text", text }];
         }
       }
-      if (final.content.length) await appendAssistant(deps, run, final, step.stopReason, step);
+      if (final.content.length) tail = assistantEntry(run, final, step.stopReason, step);
       break;
     }
   } catch (err) {
@@ -215,17 +275,27 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
     clearTimeout(wall);
   }
 
-  const durationMs = Date.now() - started;
+  const durationMs = Math.max(0, Date.now() - started);
+  const finished = (o: RunOutcome, why: string | undefined) => ({
+    input: { data: { type: "run_finished" as const, runId: run.runId, outcome: o, ...(why ? { reason: why } : {}), usage, durationMs } },
+    trusted: isUsage(usage),
+  });
   try {
-    await store.append(run.sessionKey, {
-      data: { type: "run_finished", runId: run.runId, outcome, ...(reason ? { reason } : {}), usage, durationMs },
-    });
+    await runLog.write(...(tail ? [tail] : []), finished(outcome, reason));
   } catch (err) {
-    log.error("could not record the end of a run", { runId: run.runId, error: errorMessage(err) });
+    log.error(tail ? "could not store the reply" : "could not record the end of a run", { runId: run.runId, error: errorMessage(err) });
     if (outcome !== "error") failure = { type: "StorageError", message: errorMessage(err) };
     phase = "store";
     outcome = "error";
     reason = failure?.message ?? errorMessage(err);
+    if (tail) {
+      // the reply could not be stored: still try to close the run, as an error
+      try {
+        await runLog.write(finished(outcome, reason));
+      } catch (err2) {
+        log.error("could not record the end of a run", { runId: run.runId, error: errorMessage(err2) });
+      }
+    }
   }
   if (failure) {
     deps.emit(run, { type: "error", ...base, error: failure });
@@ -243,10 +313,11 @@ function stopOutcome(run: RunState): { outcome: RunOutcome; reason: string } {
   return run.stop ?? { outcome: "aborted", reason: "aborted" };
 }
 
-async function appendAssistant(deps: LoopDeps, run: RunState, message: Message, stopReason: string, step: StepResult): Promise<void> {
-  await deps.store.append(run.sessionKey, {
-    data: { type: "assistant_message", runId: run.runId, message, stopReason, ...(step.model ? { model: step.model } : {}), usage: step.usage },
-  });
+function assistantEntry(run: RunState, message: Message, stopReason: string, step: StepResult): { input: AppendInput; trusted: boolean } {
+  return {
+    input: { data: { type: "assistant_message", runId: run.runId, message, stopReason, ...(step.model ? { model: step.model } : {}), usage: step.usage } },
+    trusted: isPlainText(message) && isUsage(step.usage),
+  };
 }
 
 async function streamStep(deps: LoopDeps, run: RunState, request: Parameters<Provider["stream"]>[0]): Promise<StepResult> {

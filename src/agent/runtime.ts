@@ -3,7 +3,9 @@
  *
  * - `start()` validates the input, runs SessionStart (first message of a session) and BeforeMessage,
  *   stores the user message durably (idempotent on `idempotencyKey`), queues the run and resolves.
- *   Admission is serialised per session, so the stored order of user messages is the call order.
+ *   Admission is serialised per session up to the moment the append is handed to the store; the
+ *   store's write queue keeps submission order, so the stored order of user messages is the call
+ *   order while several admissions of one session share a group commit.
  * - Runs of one session execute one at a time in that order; runs of different sessions
  *   concurrently, at most `maxConcurrent` at once (lanes.ts). The run itself is loop.ts.
  * - `abort()` stops running runs (the loop records "aborted") and ends queued ones at once (stored as
@@ -19,13 +21,14 @@ import type { Provider, ToolSpec } from "../providers/types.ts";
 import type { Executor } from "../sandbox/executor.ts";
 import { MemoryStore } from "../store/memory.ts";
 import type { SessionStore, UnfinishedRun } from "../store/types.ts";
+import { isToolAllowed, type ToolPolicy } from "../tools/registry.ts";
 import type { Tool, ToolSettings } from "../tools/types.ts";
 import { EventBuffer } from "./event-buffer.ts";
 import { resolveExecutor } from "./executor.ts";
 import { HistoryCache } from "./history.ts";
 import { HookDispatcher, type HookHandlers, type HookOptions } from "./hooks.ts";
 import { Lanes, type LaneJob } from "./lanes.ts";
-import { executeRun, stopRun, type LoopDeps, type RunLimits, type RunState } from "./loop.ts";
+import { executeRun, isPlainText, stopRun, type LoopDeps, type RunLimits, type RunState } from "./loop.ts";
 import { dedupedHandle, finishedHandle } from "./handles.ts";
 import { RunInputSchema, type AgentEvent, type AgentResponse, type RunHandle, type RunInfo, type RunInput } from "./types.ts";
 
@@ -72,13 +75,21 @@ export class AgentRuntime {
   readonly #log: Logger;
   readonly #lanes: Lanes;
   #store: SessionStore | undefined;
+  /** every tool added, before policy */
+  #allTools = new Map<string, Tool>();
+  #policy: ToolPolicy = {};
+  /** after policy: what runs see */
   #tools = new Map<string, Tool>();
   #toolSpecs: ToolSpec[] = [];
+  #deps: LoopDeps | undefined;
   #sandbox: Partial<SandboxConfig> | Executor | undefined;
   #executor: Promise<Executor> | undefined;
   #active = new Map<string, ActiveRun>();
   #byIdem = new Map<string, string>();
   #admission = new Map<string, Promise<void>>();
+  /** user messages handed to the store and not yet committed, per session (SessionStart detection) */
+  #admitting = new Map<string, number>();
+  #admittingKeys = new Set<string>();
   #listeners = new Set<(e: AgentEvent) => void>();
   /** sessions used by this process, most recent last (SessionEnd at shutdown); capped */
   #touched = new Set<string>();
@@ -101,17 +112,35 @@ export class AgentRuntime {
     return this.#opts.agentId ?? "main";
   }
 
-  /** Add tools (a tool with the same name replaces the earlier one). Pass tools already filtered by policy. */
+  /** Add tools (a tool with the same name replaces the earlier one). The tool policy (setToolPolicy) applies to them. */
   withTools(tools: Tool[]): this {
-    for (const t of tools) this.#tools.set(t.name, t);
-    this.#toolSpecs = [...this.#tools.values()].map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
+    for (const t of tools) this.#allTools.set(t.name, t);
+    this.#applyPolicy();
     return this;
+  }
+
+  /**
+   * Change the tool policy at runtime (`tools.allow` / `tools.deny`; deny wins, an empty allow allows
+   * everything not denied). Runs that start afterwards see the new tool set; a run in flight keeps
+   * the set it started with.
+   */
+  setToolPolicy(policy: ToolPolicy): this {
+    this.#policy = { ...(policy.allow ? { allow: [...policy.allow] } : {}), ...(policy.deny ? { deny: [...policy.deny] } : {}) };
+    this.#applyPolicy();
+    return this;
+  }
+
+  #applyPolicy(): void {
+    this.#tools = new Map([...this.#allTools].filter(([name]) => isToolAllowed(name, this.#policy)));
+    this.#toolSpecs = [...this.#tools.values()].map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
+    this.#deps = undefined;
   }
 
   /** A sandbox config (the executor is built on first use) or a ready Executor. */
   withSandbox(config: Partial<SandboxConfig> | Executor): this {
     this.#sandbox = config;
     this.#executor = undefined;
+    this.#deps = undefined;
     return this;
   }
 
@@ -122,6 +151,7 @@ export class AgentRuntime {
 
   withStore(store: SessionStore): this {
     this.#store = store;
+    this.#deps = undefined;
     return this;
   }
 
@@ -152,14 +182,14 @@ export class AgentRuntime {
     this.#admission.set(sessionKey, chain);
     await prev;
     try {
-      return await this.#admit(input, agentId, sessionKey);
+      return await this.#admit(input, agentId, sessionKey, release);
     } finally {
       release();
       if (this.#admission.get(sessionKey) === chain) this.#admission.delete(sessionKey);
     }
   }
 
-  async #admit(input: RunInput, agentId: string, sessionKey: string): Promise<RunHandle> {
+  async #admit(input: RunInput, agentId: string, sessionKey: string, submitted: () => void): Promise<RunHandle> {
     if (this.#closed) throw new UnavailableError("the agent runtime is shutting down; try again after the restart");
     const store = this.store;
     const idemKey = input.idempotencyKey ? `run:${sessionKey}:${input.idempotencyKey}` : undefined;
@@ -171,11 +201,15 @@ export class AgentRuntime {
       if (prior) return dedupedHandle(store, prior);
     }
     const runId = newId("run");
-    const session = await store.ensureSession({ key: sessionKey, agentId, channel: input.channel ?? null, peer: input.peer ?? null });
+    // a read for an existing session; the write (its own commit) only for a new one
+    const session = (await store.getSession(sessionKey)) ?? (await store.ensureSession({ key: sessionKey, agentId, channel: input.channel ?? null, peer: input.peer ?? null }));
     this.#touched.delete(sessionKey);
     this.#touched.add(sessionKey);
     if (this.#touched.size > 10_000) this.#touched.delete(this.#touched.values().next().value!);
-    if (this.hooks.has("SessionStart") && (session.lastSeq === 0 || (await store.readLatest(sessionKey, 1))[0]?.data.type === "session_reset")) {
+    if (
+      this.hooks.has("SessionStart") && !this.#admitting.has(sessionKey) &&
+      (session.lastSeq === 0 || (await store.readLatest(sessionKey, 1))[0]?.data.type === "session_reset")
+    ) {
       this.hooks.observe("SessionStart", { sessionKey, agentId, runId });
     }
     let text = input.text;
@@ -187,19 +221,43 @@ export class AgentRuntime {
       if (d.blocked) return finishedHandle(runId, sessionKey, `message blocked by the BeforeMessage hook of ${d.source}: ${d.reason}`, (e) => this.#broadcast(e));
       text = d.payload.text;
     }
-    const content: ContentBlock[] = [...(input.images ?? []), { type: "text", text }];
+    const content: ContentBlock[] = input.images?.length ? [...input.images, { type: "text", text }] : [{ type: "text", text }];
     const userMessage: Message = { role: "user", content };
-    const stored = await store.append(sessionKey, {
-      data: { type: "user_message", runId, message: userMessage, ...(input.origin ? { origin: input.origin } : {}) },
-      ...(idemKey ? { idempotencyKey: idemKey } : {}),
-    });
-    if (stored.data.type !== "user_message" || stored.data.runId !== runId) {
-      if (stored.data.type === "user_message") return dedupedHandle(store, stored);
-      throw new ConflictError("the idempotency key is already used by another kind of event");
-    }
     const model = input.model ?? this.#opts.model ?? "";
+    // When the run can start at once (idle lane, free permit), run_started goes into the user
+    // message's commit; otherwise the loop stores it with the run's next write.
+    // (not when an admission with the same idempotency key is in flight: its user message wins and
+    // this run never exists, so it must not leave a run_started behind)
+    const startNow = !(idemKey && this.#admittingKeys.has(idemKey)) && this.#lanes.tryReserve(sessionKey);
+    const entries = [{
+      data: { type: "user_message" as const, runId, message: userMessage, ...(input.origin ? { origin: input.origin } : {}) },
+      ...(idemKey ? { idempotencyKey: idemKey } : {}),
+    }, ...(startNow ? [{ data: { type: "run_started" as const, runId, ...(model ? { model } : {}) } }] : [])];
+    // text checked by RunInputSchema (or rewritten by a hook: checked here); images go through the schema
+    const pending = store.appendMany(sessionKey, entries, { trusted: isPlainText(userMessage) });
+    this.#admitting.set(sessionKey, (this.#admitting.get(sessionKey) ?? 0) + 1);
+    if (idemKey) this.#admittingKeys.add(idemKey);
+    submitted(); // the next admission of this session may go ahead: the write queue keeps the order
+    let stored;
+    try {
+      [stored] = await pending;
+    } catch (err) {
+      if (startNow) this.#lanes.cancelReservation(sessionKey);
+      throw err;
+    } finally {
+      if (idemKey) this.#admittingKeys.delete(idemKey);
+      const n = (this.#admitting.get(sessionKey) ?? 1) - 1;
+      if (n <= 0) this.#admitting.delete(sessionKey);
+      else this.#admitting.set(sessionKey, n);
+    }
+    if (stored!.data.type !== "user_message" || stored!.data.runId !== runId) {
+      if (startNow) this.#lanes.cancelReservation(sessionKey);
+      if (stored!.data.type !== "user_message") throw new ConflictError("the idempotency key is already used by another kind of event");
+      const live = this.#active.get(stored!.data.runId); // an admission of the same key committed just before
+      return live ? this.#handle(live, true) : dedupedHandle(store, stored!);
+    }
     const state: RunState = {
-      runId, sessionKey, agentId, userText: text, userMessage, userSeq: stored.seq, model,
+      runId, sessionKey, agentId, userText: text, userMessage, userSeq: stored!.seq, model, startStored: startNow,
       controller: new AbortController(), events: new EventBuffer<AgentEvent>(), queuedAt: Date.now(),
     };
     let resolve!: (r: AgentResponse) => void;
@@ -212,7 +270,8 @@ export class AgentRuntime {
       if (input.signal.aborted) queueMicrotask(() => this.abort({ runId }));
       else input.signal.addEventListener("abort", () => this.abort({ runId }), { once: true });
     }
-    this.#lanes.submit(job);
+    if (startNow) this.#lanes.submitReserved(job);
+    else this.#lanes.submit(job);
     return this.#handle(active, false);
   }
 
@@ -275,9 +334,11 @@ export class AgentRuntime {
     await settleWithin([this.hooks.drain()], 2000);
   }
 
-  #deps(): LoopDeps {
+  /** The loop's dependencies; built once and rebuilt only when tools, sandbox or store change. */
+  #loopDeps(): LoopDeps {
+    if (this.#deps) return this.#deps;
     const o = this.#opts;
-    return {
+    return (this.#deps = {
       provider: this.#provider,
       store: this.store,
       tools: this.#tools,
@@ -296,13 +357,13 @@ export class AgentRuntime {
       displayModel: o.displayModel ?? "default",
       log: this.#log,
       emit: (run, e) => this.#emit(run, e),
-    };
+    });
   }
 
   async #execute(run: ActiveRun): Promise<void> {
     if (run.status === "done") return;
     run.status = "running";
-    const response = await executeRun(this.#deps(), run.state);
+    const response = await executeRun(this.#loopDeps(), run.state);
     this.#settle(run, response);
   }
 
@@ -313,7 +374,7 @@ export class AgentRuntime {
       await this.store.appendMany(state.sessionKey, [
         { data: { type: "run_started", runId: state.runId } },
         { data: { type: "run_finished", runId: state.runId, outcome: "aborted", reason, usage: emptyUsage(), durationMs: 0 } },
-      ]);
+      ], { trusted: true });
     } catch (err) {
       this.#log.error("could not record an aborted queued run", { runId: state.runId, error: err instanceof Error ? err.message : String(err) });
     }
