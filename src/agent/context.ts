@@ -6,7 +6,8 @@
  *   tool_use blocks without a matching tool_result (and results without a call) dropped, empty
  *   messages dropped, and it starts with a user message.
  */
-import { readFile, stat } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ContentBlock, Message } from "../core/messages.ts";
 import { redact } from "../core/secrets.ts";
@@ -20,13 +21,33 @@ export const DEFAULT_SYSTEM_PROMPT =
 
 const bootCache = new Map<string, { key: string; text: string }>();
 
-/** The bootstrap files of a workspace as one prompt section; missing files are skipped, each capped. */
+/** How long the assembled bootstrap section of a workspace is reused before the files are checked again. */
+export const BOOTSTRAP_RECHECK_MS = 500;
+const sectionCache = new Map<string, { at: number; text: string }>();
+
+/**
+ * The bootstrap files of a workspace as one prompt section; missing files are skipped, each capped.
+ * The files are checked (a synchronous stat each: an async one costs the turn four round trips
+ * through the thread pool) at most every BOOTSTRAP_RECHECK_MS, so an edit shows within half a
+ * second; a file is read again only when its mtime or size changed.
+ */
 export async function loadBootstrap(workspace: string | undefined, maxChars = BOOTSTRAP_MAX_CHARS): Promise<string> {
   if (!workspace) return "";
+  const cacheKey = `${workspace}\u0000${maxChars}`;
+  const now = Date.now();
+  const hit = sectionCache.get(cacheKey);
+  if (hit && now - hit.at >= 0 && now - hit.at < BOOTSTRAP_RECHECK_MS) return hit.text;
+  const text = await readBootstrap(workspace, maxChars);
+  if (sectionCache.size > 64) sectionCache.clear();
+  sectionCache.set(cacheKey, { at: now, text });
+  return text;
+}
+
+async function readBootstrap(workspace: string, maxChars: number): Promise<string> {
   const parts: string[] = [];
   for (const name of BOOTSTRAP_FILES) {
     const path = join(workspace, name);
-    const st = await stat(path).catch(() => null);
+    const st = statSync(path, { throwIfNoEntry: false });
     if (!st || !st.isFile()) continue;
     const key = `${st.mtimeMs}:${st.size}:${maxChars}`;
     let cached = bootCache.get(path);

@@ -11,8 +11,10 @@
  * The cache keeps, per session, what the rules above produce plus the last seq it has seen; a load
  * reads only the events appended since (by this process or any other writer of the store), so a
  * turn costs O(new events), not O(log). A session whose record changed under it (deleted and
- * re-created, or shorter than seen) is rebuilt from the store. At most `maxSessions` are cached
- * (least recently used evicted).
+ * re-created, or shorter than seen) is rebuilt from the store. The cache is bounded by sessions
+ * (`maxSessions`, default 4,096) and by the text it holds (`maxChars`, default 64 Mi characters);
+ * the least recently used sessions are evicted first. (A cache smaller than the number of active
+ * sessions thrashes: every turn then re-reads its whole session log.)
  */
 import type { StoredEvent } from "../core/events.ts";
 import type { Message } from "../core/messages.ts";
@@ -34,6 +36,8 @@ export interface History {
 interface Cached {
   createdAt: number;
   lastSeq: number;
+  /** approximate characters held (text, tool input/output, image data) */
+  chars: number;
   summary?: string;
   runs: Map<string, PriorRun>;
 }
@@ -43,9 +47,17 @@ const PAGE = 512;
 export class HistoryCache {
   #sessions = new Map<string, Cached>();
   readonly #max: number;
+  readonly #maxChars: number;
+  #chars = 0;
 
-  constructor(maxSessions = 500) {
+  constructor(maxSessions = 4096, maxChars = 64 * 1024 * 1024) {
     this.#max = Math.max(1, maxSessions);
+    this.#maxChars = Math.max(0, maxChars);
+  }
+
+  /** characters held over all cached sessions (approximate) */
+  get chars(): number {
+    return this.#chars;
   }
 
   get size(): number {
@@ -53,6 +65,8 @@ export class HistoryCache {
   }
 
   forget(sessionKey: string): void {
+    const c = this.#sessions.get(sessionKey);
+    if (c) this.#chars -= c.chars;
     this.#sessions.delete(sessionKey);
   }
 
@@ -60,10 +74,11 @@ export class HistoryCache {
   async load(store: SessionStore, sessionKey: string, beforeSeq: number): Promise<History> {
     const session = await store.getSession(sessionKey);
     if (!session || session.lastSeq === 0) {
-      this.#sessions.delete(sessionKey);
+      this.forget(sessionKey);
       return { runs: [] };
     }
     let c = this.#sessions.get(sessionKey);
+    this.forget(sessionKey);
     if (!c || c.createdAt !== session.createdAt || c.lastSeq > session.lastSeq) {
       c = await rebuild(store, sessionKey, session.lastSeq, session.createdAt);
     } else if (c.lastSeq < session.lastSeq) {
@@ -72,10 +87,18 @@ export class HistoryCache {
       }
       c.lastSeq = session.lastSeq;
     }
-    this.#sessions.delete(sessionKey);
+    this.forget(sessionKey); // a concurrent load of the same session may have stored its copy meanwhile
     this.#sessions.set(sessionKey, c);
-    while (this.#sessions.size > this.#max) this.#sessions.delete(this.#sessions.keys().next().value!);
-    const runs = [...c.runs.values()].filter((r) => r.userSeq < beforeSeq).sort((a, b) => a.userSeq - b.userSeq);
+    this.#chars += c.chars;
+    while (this.#sessions.size > 1 && (this.#sessions.size > this.#max || this.#chars > this.#maxChars)) {
+      this.forget(this.#sessions.keys().next().value!);
+    }
+    // runs are kept in user-message order (the log's order), so the earlier runs are a prefix
+    const runs: PriorRun[] = [];
+    for (const r of c.runs.values()) {
+      if (r.userSeq >= beforeSeq) continue;
+      runs.push(r);
+    }
     return c.summary === undefined ? { runs } : { summary: c.summary, runs };
   }
 }
@@ -106,7 +129,7 @@ async function rebuild(store: SessionStore, sessionKey: string, lastSeq: number,
     if (marker && from <= floor) break;
     to = from - 1;
   }
-  const c: Cached = { createdAt, lastSeq, runs: new Map() };
+  const c: Cached = { createdAt, lastSeq, chars: 0, runs: new Map() };
   if (marker?.data.type === "compaction") c.summary = marker.data.summary;
   apply(c, pages.flat().filter((e) => e.seq >= floor && e !== marker && e.data.type !== "compaction" && e.data.type !== "session_reset"));
   return c;
@@ -119,13 +142,17 @@ function apply(c: Cached, events: StoredEvent[]): void {
       case "session_reset":
         c.runs.clear();
         delete c.summary;
+        c.chars = 0;
         break;
       case "compaction":
         c.summary = d.summary;
         for (const [id, r] of c.runs) if (r.userSeq <= d.throughSeq) c.runs.delete(id);
+        c.chars = d.summary.length;
+        for (const r of c.runs.values()) for (const m of r.messages) c.chars += messageChars(m);
         break;
       case "user_message":
         c.runs.set(d.runId, { runId: d.runId, userSeq: e.seq, messages: [d.message] });
+        c.chars += messageChars(d.message);
         break;
       case "assistant_message":
       case "tool_result": {
@@ -133,9 +160,33 @@ function apply(c: Cached, events: StoredEvent[]): void {
         if (r) {
           r.messages.push(d.message);
           delete r.tokens;
+          c.chars += messageChars(d.message);
         }
         break;
       }
     }
   }
+}
+
+/** Approximate size of a message in characters (for the cache budget; no serialisation). */
+function messageChars(m: Message): number {
+  let n = 16;
+  for (const b of m.content) {
+    switch (b.type) {
+      case "text":
+      case "thinking":
+        n += b.text.length;
+        break;
+      case "image":
+        n += b.data.length;
+        break;
+      case "tool_use":
+        n += 64 + (typeof b.input === "string" ? b.input.length : 256);
+        break;
+      case "tool_result":
+        for (const x of b.content) n += x.type === "text" ? x.text.length : x.data.length;
+        break;
+    }
+  }
+  return n;
 }
