@@ -14,7 +14,7 @@ import { createModelRouter } from "../providers/registry.ts";
 import type { Executor } from "../sandbox/executor.ts";
 import { createExecutor } from "../sandbox/factory.ts";
 import type { SessionStore } from "../store/types.ts";
-import { applyToolPolicy, defaultTools } from "../tools/registry.ts";
+import { defaultTools } from "../tools/registry.ts";
 import type { Tool } from "../tools/types.ts";
 import { AgentRuntime } from "./runtime.ts";
 
@@ -49,9 +49,11 @@ export function buildRuntime(config: Config, store: SessionStore, opts: BuildRun
     log,
   });
   const policy = { ...(config.tools.allow ? { allow: config.tools.allow } : {}), deny: config.tools.deny };
+  // every tool is registered; the policy filters them and can be changed later (config.patch tools.*)
   runtime
     .withStore(store)
-    .withTools(applyToolPolicy([...defaultTools(), ...(opts.extraTools ?? [])], policy))
+    .setToolPolicy(policy)
+    .withTools([...defaultTools(), ...(opts.extraTools ?? [])])
     .withSandbox(opts.executor ?? createExecutor(config, agentId, { log: log.child("sandbox") }));
   return runtime;
 }

@@ -19,6 +19,8 @@ export interface GatewayRuntime {
   onEvent(listener: (event: AgentEvent) => void): () => void;
   runs(): RunInfo[];
   toolSpecs(): ToolSpec[];
+  /** change `tools.allow` / `tools.deny` while running (config.patch applies them live when present) */
+  setToolPolicy?(policy: { allow?: readonly string[]; deny?: readonly string[] }): unknown;
   resetSession(sessionKey: string): Promise<void>;
   shutdown(graceMs: number): Promise<void>;
 }

@@ -44,6 +44,34 @@ describe("buildRuntime", () => {
     expect(provider.requests[0]!.tools.map((t) => t.name)).toEqual(names);
   });
 
+  test("setToolPolicy changes the tool set at runtime: the next run neither sees nor can call a denied tool", async () => {
+    const ws = tmp();
+    const config = ConfigSchema.parse({ agents: { defaults: { workspace: ws, sandbox: { level: "off" } } }, tools: { deny: ["exec"] } });
+    const provider = new ScriptedProvider([say.text("first"), say.tool("write", { path: "b.txt", content: "x" }), say.text("second")]);
+    const runtime = buildRuntime(config, new MemoryStore(), { provider });
+    expect(runtime.toolSpecs().map((t) => t.name)).toContain("write");
+    expect(runtime.toolSpecs().map((t) => t.name)).not.toContain("exec");
+    await runtime.processMessage("p", "one");
+    expect(provider.requests[0]!.tools.map((t) => t.name)).toContain("write");
+
+    runtime.setToolPolicy({ deny: ["group:fs"] });
+    const names = runtime.toolSpecs().map((t) => t.name);
+    expect(names).not.toContain("write");
+    expect(names).not.toContain("read");
+    expect(names).toContain("exec"); // the old deny is replaced, not merged
+    const outputs: string[] = [];
+    runtime.onEvent((e) => e.type === "tool_result" && outputs.push(e.output));
+    await runtime.processMessage("p", "two");
+    expect(provider.requests[1]!.tools.map((t) => t.name)).toEqual(names);
+    expect(outputs[0]).toContain('unknown tool "write"');
+    expect(existsSync(join(ws, "b.txt"))).toBe(false);
+
+    runtime.setToolPolicy({ allow: ["read"] });
+    expect(runtime.toolSpecs().map((t) => t.name)).toEqual(["read"]);
+    runtime.setToolPolicy({});
+    expect(runtime.toolSpecs().length).toBe(defaultTools().length);
+  });
+
   test("withSandbox(config) builds the executor on first use, rooted at the workspace", async () => {
     const ws = tmp();
     const write = defaultTools().find((t) => t.name === "write")!;

@@ -1,6 +1,7 @@
 // The HTTP side through app.request(): probes, auth, origin, body limits, each RPC method over
 // POST /rpc, prototype pollution, metrics.
 import { afterAll, describe, expect, test } from "bun:test";
+import { defaultTools } from "../../src/tools/registry.ts";
 import { makeHarness, TOKEN } from "./helpers.ts";
 
 const h = makeHarness({ config: { gateway: { allowedOrigins: ["https://dash.example.com"], limits: { maxBodyBytes: 4096 } } } });
@@ -177,6 +178,24 @@ describe("methods over POST /rpc", () => {
     const r = await (await h.request("/rpc", { method: "POST", body: batch })).json();
     expect(r.error.message).toContain("limit of 7");
     await h.rpc("config.patch", { patch: { logging: { level: "info" } } });
+  });
+  test("config.patch applies tools.allow / tools.deny live: no restart, tools.list and the next run follow", async () => {
+    const t = makeHarness();
+    try {
+      t.runtime.withTools(defaultTools().filter((x) => x.name === "read" || x.name === "exec"));
+      expect((await t.rpc("tools.list")).result.tools.map((x: any) => x.name).sort()).toEqual(["exec", "read"]);
+      const r = (await t.rpc("config.patch", { patch: { tools: { deny: ["exec"] } } })).result;
+      expect(r.changed).toEqual(["tools.deny"]);
+      expect(r.applied).toContain("tools.deny");
+      expect(r.restartRequired).toEqual([]);
+      expect((await t.rpc("tools.list")).result.tools.map((x: any) => x.name)).toEqual(["read"]);
+      const a = (await t.rpc("config.patch", { patch: { tools: { allow: ["exec"], deny: [] } } })).result;
+      expect(a.restartRequired).toEqual([]);
+      expect(a.applied.sort()).toEqual(["tools.allow", "tools.deny"]);
+      expect((await t.rpc("tools.list")).result.tools.map((x: any) => x.name)).toEqual(["exec"]);
+    } finally {
+      await t.close();
+    }
   });
   test("status, channels.status, tools.list, logs.tail", async () => {
     const s = (await h.rpc("status")).result;

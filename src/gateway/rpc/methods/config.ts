@@ -30,9 +30,18 @@ export function changedKeys(a: unknown, b: unknown, prefix = ""): string[] {
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
 }
 
-function applyOwn(config: Config, changed: string[]): string[] {
+const TOOL_POLICY_KEYS = ["tools.allow", "tools.deny"];
+const isToolPolicyKey = (k: string) => TOOL_POLICY_KEYS.some((p) => k === p || k.startsWith(p + "."));
+
+function applyOwn(gw: Gateway, config: Config, changed: string[]): string[] {
   if (changed.includes("logging.level")) configureLogging({ level: config.logging.level });
-  return changed.filter((k) => LIVE_PREFIXES.some((p) => k === p || k.startsWith(p + ".")));
+  const applied = changed.filter((k) => LIVE_PREFIXES.some((p) => k === p || k.startsWith(p + ".")));
+  // tool policy: the runtime swaps its tool set; runs that start afterwards see the new one
+  if (gw.runtime.setToolPolicy && changed.some(isToolPolicyKey)) {
+    gw.runtime.setToolPolicy({ ...(config.tools.allow ? { allow: config.tools.allow } : {}), deny: config.tools.deny });
+    applied.push(...changed.filter(isToolPolicyKey));
+  }
+  return applied;
 }
 
 const PatchParams = z.strictObject({ patch: z.record(z.string(), z.unknown()) });
@@ -45,7 +54,7 @@ export function configMethods(gw: Gateway): MethodTable {
       const before = gw.config();
       const after = await gw.configSource.patch(p.patch);
       const changed = changedKeys(before, after);
-      const applied = new Set([...applyOwn(after, changed), ...(gw.deps.hotApply?.(after, changed) ?? [])]);
+      const applied = new Set([...applyOwn(gw, after, changed), ...(gw.deps.hotApply?.(after, changed) ?? [])]);
       const restartRequired = changed.filter((k) => !applied.has(k));
       if (changed.length) gw.log.info("config patched", { changed, restartRequired });
       return { changed, applied: [...applied], restartRequired, config: redactValue(after) };
