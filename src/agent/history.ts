@@ -12,7 +12,8 @@
  * reads only the events appended since (by this process or any other writer of the store), so a
  * turn costs O(new events), not O(log). A session whose record changed under it (deleted and
  * re-created, or shorter than seen) is rebuilt from the store. The cache is bounded by sessions
- * (`maxSessions`, default 4,096) and by the text it holds (`maxChars`, default 64 Mi characters);
+ * (`maxSessions`, default 2,048) and by an estimate of the memory it holds (`maxChars`, default
+ * 32 Mi: characters of text and data plus 256 per message for the objects);
  * the least recently used sessions are evicted first. (A cache smaller than the number of active
  * sessions thrashes: every turn then re-reads its whole session log.)
  */
@@ -50,7 +51,7 @@ export class HistoryCache {
   readonly #maxChars: number;
   #chars = 0;
 
-  constructor(maxSessions = 4096, maxChars = 64 * 1024 * 1024) {
+  constructor(maxSessions = 2048, maxChars = 32 * 1024 * 1024) {
     this.#max = Math.max(1, maxSessions);
     this.#maxChars = Math.max(0, maxChars);
   }
@@ -168,9 +169,9 @@ function apply(c: Cached, events: StoredEvent[]): void {
   }
 }
 
-/** Approximate size of a message in characters (for the cache budget; no serialisation). */
+/** Approximate size of a message: characters held plus a per-message object overhead (no serialisation). */
 function messageChars(m: Message): number {
-  let n = 16;
+  let n = 256;
   for (const b of m.content) {
     switch (b.type) {
       case "text":

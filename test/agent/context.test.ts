@@ -104,6 +104,19 @@ describe("history cache", () => {
   const am = (runId: string, t: string) => ({ data: { type: "assistant_message" as const, runId, message: text("assistant", t), stopReason: "end_turn" } });
   const ids = (h: { runs: { runId: string }[] }) => h.runs.map((r) => r.runId);
 
+  test("the cache is bounded by sessions and by its memory estimate (least recently used evicted, results unchanged)", async () => {
+    const store = new MemoryStore();
+    for (let s = 0; s < 6; s++) await store.appendMany(`b${s}`, [um(`r${s}`, "x".repeat(1000)), am(`r${s}`, "y")]);
+    const bySessions = new HistoryCache(3);
+    for (let s = 0; s < 6; s++) expect(ids(await bySessions.load(store, `b${s}`, 1e9))).toEqual([`r${s}`]);
+    expect(bySessions.size).toBe(3);
+    const byMemory = new HistoryCache(100, 4000); // one session holds ~1,500: two fit
+    for (let s = 0; s < 6; s++) expect(await byMemory.load(store, `b${s}`, 1e9)).toEqual(await loadHistory(store, `b${s}`, 1e9));
+    expect(byMemory.size).toBe(2);
+    expect(byMemory.chars).toBeLessThanOrEqual(4000);
+    expect(byMemory.chars).toBeGreaterThan(1000);
+  });
+
   test("incremental loads read only new events and agree with a fresh rebuild across compaction, reset and re-creation", async () => {
     const store = new MemoryStore();
     let read = 0;
