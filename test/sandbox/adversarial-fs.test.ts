@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { dirname, join } from "node:path";
 import { PathEscapeError } from "../../src/sandbox/executor.ts";
 import type { BwrapExecutor } from "../../src/sandbox/bwrap.ts";
-import { LEVELS, bwrapExecutor, useFakeHost } from "./bwrap-helpers.ts";
+import { LEVELS, bwrapExecutor, useFakeHost, visibleHostBase } from "./bwrap-helpers.ts";
 
 const h = useFakeHost();
 
@@ -115,7 +115,7 @@ for (const level of LEVELS) {
 
 describe("a workspace whose parent is on the read-only host root (standard)", () => {
   test("writing next to the allowed path fails with a read-only error", async () => {
-    const parent = join(process.cwd(), `.sandbox-test-${process.pid}`);
+    const parent = join(visibleHostBase(), `.sandbox-test-${process.pid}`);
     mkdirSync(join(parent, "ws"), { recursive: true });
     try {
       const ex = bwrapExecutor("standard", {}, join(parent, "ws"));

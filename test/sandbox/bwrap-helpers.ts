@@ -1,6 +1,6 @@
 // Shared set-up for the bubblewrap tests: a fake host (HOME with an SSH key and .bashrc, a state
 // dir with a token and a database), a secret in process.env, and executors at both levels.
-import { existsSync, mkdirSync, rmSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, rmSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll } from "bun:test";
 import type { Logger } from "../../src/core/log.ts";
@@ -32,14 +32,35 @@ export interface FakeHost {
 
 let host: FakeHost | undefined;
 
+/** Folders the sandbox replaces with an empty tmpfs (standard level), where a test fixture would prove nothing. */
+const MASKED = ["/tmp", "/var/tmp", "/root", "/home", "/run"];
+
 /**
- * Creates the fake host once per test process. It lives under the current directory, not /tmp:
- * /tmp is a tmpfs inside the sandbox anyway, so a HOME there would hide a missing $HOME mask.
+ * A writable folder that the sandbox sees as part of the read-only host root: the current
+ * directory when it qualifies, else a system folder (CI may clone under /tmp or /root, which are
+ * tmpfs inside the sandbox, so a fixture there would hide a missing mask).
+ */
+export function visibleHostBase(): string {
+  for (const dir of [process.cwd(), "/var/lib", "/opt", "/srv"]) {
+    if (MASKED.some((m) => dir === m || dir.startsWith(m + "/"))) continue;
+    try {
+      accessSync(dir, constants.W_OK);
+      return dir;
+    } catch {
+      // not writable: try the next one
+    }
+  }
+  throw new Error("no writable folder outside /tmp, /root, /home and /run for the sandbox fixtures; run the tests from a checkout elsewhere");
+}
+
+/**
+ * Creates the fake host once per test process, in a folder the sandbox sees read-only (see
+ * visibleHostBase), so each mask the sandbox adds is really tested.
  */
 export function fakeHost(): FakeHost {
   if (host) return host;
   sweepStaleHosts();
-  const root = join(process.cwd(), `.sandbox-test-host-${process.pid}`);
+  const root = join(visibleHostBase(), `.sandbox-test-host-${process.pid}`);
   const home = join(root, "home");
   const state = join(home, ".openclaw");
   const secret = `sk-ant-api03-${crypto.randomUUID().replaceAll("-", "")}SECRET`;
@@ -75,13 +96,14 @@ export function useFakeHost(): FakeHost {
 
 /** Removes fake hosts left by earlier test processes that are gone. */
 function sweepStaleHosts(): void {
-  for (const name of readdirSync(process.cwd())) {
+  const base = visibleHostBase();
+  for (const name of readdirSync(base)) {
     const pid = /^\.sandbox-test-host-(\d+)$/.exec(name)?.[1];
     if (!pid || Number(pid) === process.pid) continue;
     try {
       process.kill(Number(pid), 0);
     } catch {
-      rmSync(join(process.cwd(), name), { recursive: true, force: true });
+      rmSync(join(base, name), { recursive: true, force: true });
     }
   }
 }
