@@ -16,6 +16,7 @@ import { AuthRateLimiter } from "./ratelimit.ts";
 import { Dispatcher } from "./rpc/dispatch.ts";
 import { chatMethods } from "./rpc/methods/chat.ts";
 import { configMethods } from "./rpc/methods/config.ts";
+import { pairingMethods } from "./rpc/methods/pairing.ts";
 import { sessionMethods } from "./rpc/methods/sessions.ts";
 import { systemMethods } from "./rpc/methods/system.ts";
 import { RunGate } from "./runs.ts";
@@ -57,7 +58,7 @@ export class Gateway {
     );
     this.runs = new RunGate(this.runtime, this.metrics, () => this.config().gateway.limits.maxRunsPerSession);
     this.dispatcher = new Dispatcher(
-      { ...chatMethods(this), ...sessionMethods(this), ...configMethods(this), ...systemMethods(this) },
+      { ...chatMethods(this), ...sessionMethods(this), ...configMethods(this), ...systemMethods(this), ...pairingMethods(this) },
       {
         maxBatch: () => this.config().gateway.limits.maxBatch,
         maxDepth: () => this.config().gateway.limits.maxJsonDepth,
