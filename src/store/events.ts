@@ -1,7 +1,10 @@
 /**
  * The event log: appends (inside the writer's transaction) and reads. `seq` is `last_seq + 1` of
  * the session row, assigned inside the transaction, so it is gap-free: a rolled-back append
- * consumes nothing. The `runs` table tracks which runs have finished, for crash recovery.
+ * consumes nothing. The `runs` table holds the runs that have started and not finished, for crash
+ * recovery: a row is inserted with the run's first event (user_message or run_started) and deleted
+ * by its run_finished, so the table stays as small as the number of runs in flight (its pages stay
+ * hot, and a commit dirties few of them).
  */
 import type { Database } from "bun:sqlite";
 import type { StoredEvent, StoredEventData } from "../core/events.ts";
@@ -43,6 +46,7 @@ export function appendRows(
   let lastSeq = row ? row.last_seq : ensureSessionRow(db, { key: sessionKey }, now).lastSeq;
   const insert = db.query(`INSERT INTO events (${COLS}) VALUES (?, ?, ?, ?, ?, ?)`);
   let wrote = false;
+  let tracked: string | undefined;
   for (const item of items) {
     if (item.idempotencyKey !== undefined) {
       const prior = findByIdem(db, item.idempotencyKey);
@@ -53,7 +57,7 @@ export function appendRows(
     }
     const seq = lastSeq + 1;
     insert.run(sessionKey, seq, now, item.data.type, JSON.stringify(item.data), item.idempotencyKey ?? null);
-    trackRun(db, sessionKey, item.data, now);
+    tracked = trackRun(db, sessionKey, item.data, now, tracked);
     lastSeq = seq;
     wrote = true;
     const e: StoredEvent = { sessionKey, seq, ts: now, type: item.data.type, data: item.data };
@@ -64,14 +68,17 @@ export function appendRows(
   return out;
 }
 
-function trackRun(db: Database, sessionKey: string, data: StoredEventData, now: number): void {
+/** Keeps the runs table in step; returns the run id just marked started (its next start event in the same append is a no-op). */
+function trackRun(db: Database, sessionKey: string, data: StoredEventData, now: number, tracked: string | undefined): string | undefined {
   if (data.type === "user_message" || data.type === "run_started") {
-    db.query("INSERT INTO runs (session_key, run_id, started_at, finished) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING").run(sessionKey, data.runId, now);
-  } else if (data.type === "run_finished") {
-    db.query(
-      "INSERT INTO runs (session_key, run_id, started_at, finished) VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET finished = 1",
-    ).run(sessionKey, data.runId, now);
+    if (tracked !== data.runId) {
+      db.query("INSERT INTO runs (session_key, run_id, started_at, finished) VALUES (?, ?, ?, 0) ON CONFLICT DO NOTHING").run(sessionKey, data.runId, now);
+    }
+    return data.runId;
   }
+  // (rows with finished = 1 were written by older builds; deleting them here is the same answer)
+  if (data.type === "run_finished") db.query("DELETE FROM runs WHERE session_key = ? AND run_id = ?").run(sessionKey, data.runId);
+  return tracked;
 }
 
 export function readRangeRows(db: Database, sessionKey: string, fromSeq: number, toSeq?: number, limit?: number): StoredEvent[] {

@@ -1,7 +1,9 @@
 /**
  * Group commit. Every write is a job queued here; all jobs queued within the same tick run in one
- * `BEGIN IMMEDIATE … COMMIT`, each inside its own SAVEPOINT so one failing job (a bad payload, say)
- * rolls back alone. Each job's promise settles only after the COMMIT, so "acknowledged" means
+ * `BEGIN IMMEDIATE … COMMIT`, and one failing job (a bad payload, say) rolls back alone: a batch
+ * first runs optimistically, without per-job SAVEPOINTs; if a job throws, the whole transaction is
+ * rolled back and the batch runs again with each job inside its own SAVEPOINT (jobs are plain
+ * functions of the database, so running one again after a rollback is the same as running it once). Each job's promise settles only after the COMMIT, so "acknowledged" means
  * durable (synchronous=FULL). Jobs run in submission order, so writes are never reordered.
  *
  * If SQLite itself drops the transaction (disk full, I/O error), every job of the batch is
@@ -53,10 +55,40 @@ export class WriteQueue {
   }
 
   #runBatch(batch: Job[]): void {
-    const db = this.db;
-    const outcomes: { ok: boolean; value: unknown }[] = [];
     this.stats.batches++;
     this.stats.jobs += batch.length;
+    if (!this.#runFast(batch)) this.#runIsolated(batch);
+  }
+
+  /** The whole batch in one transaction without savepoints; false (nothing committed, nothing settled) when a job threw. */
+  #runFast(batch: Job[]): boolean {
+    const db = this.db;
+    try {
+      db.exec("BEGIN IMMEDIATE");
+    } catch {
+      return false; // the isolated run reports it
+    }
+    const values: unknown[] = new Array(batch.length);
+    try {
+      for (let i = 0; i < batch.length; i++) values[i] = batch[i]!.run(db);
+      db.exec("COMMIT");
+    } catch {
+      if (db.inTransaction) {
+        try {
+          db.exec("ROLLBACK");
+        } catch {
+          // the isolated run starts from a clean connection or reports why not
+        }
+      }
+      return false;
+    }
+    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(values[i]);
+    return true;
+  }
+
+  #runIsolated(batch: Job[]): void {
+    const db = this.db;
+    const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
       db.exec("BEGIN IMMEDIATE");
     } catch (err) {
