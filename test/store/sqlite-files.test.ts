@@ -4,6 +4,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { StoredEventData } from "../../src/core/events.ts";
 import { StorageCorruptError, StorageError } from "../../src/core/errors.ts";
 import { openStore } from "../../src/store/sqlite.ts";
 import { userMsg } from "./contract.ts";
@@ -88,6 +89,32 @@ describe("SqliteStore files", () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     expect((await s.readLatest("a", 5)).map((e) => e.seq)).toEqual([1, 2]);
+    await s.close();
+  });
+
+  test("a job that fails after writing part of its rows leaves none of them; the rest of its batch commits", async () => {
+    const s = await openStore(fresh());
+    const bad = { type: "session_reset", reason: 1n } as unknown as StoredEventData; // JSON.stringify throws on the second row
+    const results = await Promise.allSettled([
+      s.append("a", { data: userMsg("run_1") }),
+      s.appendMany("b", [{ data: userMsg("run_2") }, { data: bad }], { trusted: true }),
+      s.append("b", { data: userMsg("run_3") }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((await s.readRange("b", 1)).map((e) => [e.seq, e.data.type === "user_message" && e.data.runId])).toEqual([[1, "run_3"]]);
+    expect((await s.listUnfinishedRuns()).map((r) => r.runId).sort()).toEqual(["run_1", "run_3"]);
+    await s.close();
+  });
+
+  test("the runs table holds only runs in flight: run_finished removes the row", async () => {
+    const path = fresh();
+    const s = await openStore(path);
+    await s.appendMany("a", [{ data: userMsg("run_1") }, { data: { type: "run_started", runId: "run_1" } }], { trusted: true });
+    await s.append("a", { data: userMsg("run_2") });
+    await s.append("a", { data: { type: "run_finished", runId: "run_1", outcome: "ok", durationMs: 1 } });
+    const db = new Database(path, { readonly: true });
+    expect(db.query("SELECT run_id FROM runs").values()).toEqual([["run_2"]]);
+    db.close();
     await s.close();
   });
 
