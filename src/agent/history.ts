@@ -10,11 +10,14 @@
  *
  * The cache keeps, per session, what the rules above produce plus the last seq it has seen; a load
  * reads only the events appended since (by this process or any other writer of the store), so a
- * turn costs O(new events), not O(log). A session whose record changed under it (deleted and
+ * turn costs O(new events), not O(log); the events this process appends are handed to the cache as
+ * they commit (`appended`), so a load then finds nothing new to read. A session whose record changed under it (deleted and
  * re-created, or shorter than seen) is rebuilt from the store. The cache is bounded by sessions
  * (`maxSessions`, default 2,048) and by an estimate of the memory it holds (`maxChars`, default
- * 32 Mi: characters of text and data plus 256 per message for the objects);
- * the least recently used sessions are evicted first. (A cache smaller than the number of active
+ * 16 Mi: characters of text and data plus 256 per message for the objects — measured: a cached
+ * short message costs ~270 bytes of live JS heap, so the default holds ~16 MB);
+ * the least recently used sessions are evicted first. The cached histories grow with every turn,
+ * so a busy process fills the cache to this cap and stays there: the cap is the steady state. (A cache smaller than the number of active
  * sessions thrashes: every turn then re-reads its whole session log.)
  */
 import type { StoredEvent } from "../core/events.ts";
@@ -51,7 +54,7 @@ export class HistoryCache {
   readonly #maxChars: number;
   #chars = 0;
 
-  constructor(maxSessions = 2048, maxChars = 32 * 1024 * 1024) {
+  constructor(maxSessions = 2048, maxChars = 16 * 1024 * 1024) {
     this.#max = Math.max(1, maxSessions);
     this.#maxChars = Math.max(0, maxChars);
   }
@@ -69,6 +72,28 @@ export class HistoryCache {
     const c = this.#sessions.get(sessionKey);
     if (c) this.#chars -= c.chars;
     this.#sessions.delete(sessionKey);
+  }
+
+  /**
+   * Events just committed by this process, in seq order: applied to the cached session when they
+   * directly follow what it holds (anything else, e.g. a gap left by another writer, is ignored and
+   * the next load reads it from the store).
+   */
+  appended(sessionKey: string, events: readonly StoredEvent[]): void {
+    const c = this.#sessions.get(sessionKey);
+    if (!c || events.length === 0) return;
+    for (let i = 0; i < events.length; i++) if (events[i]!.seq !== c.lastSeq + 1 + i) return;
+    const before = c.chars;
+    apply(c, events);
+    c.lastSeq = events[events.length - 1]!.seq;
+    this.#chars += c.chars - before;
+    this.#trim();
+  }
+
+  #trim(): void {
+    while (this.#sessions.size > 1 && (this.#sessions.size > this.#max || this.#chars > this.#maxChars)) {
+      this.forget(this.#sessions.keys().next().value!);
+    }
   }
 
   /** Earlier runs of the session (those whose user message precedes `beforeSeq`), grouped and ordered. */
@@ -91,9 +116,7 @@ export class HistoryCache {
     this.forget(sessionKey); // a concurrent load of the same session may have stored its copy meanwhile
     this.#sessions.set(sessionKey, c);
     this.#chars += c.chars;
-    while (this.#sessions.size > 1 && (this.#sessions.size > this.#max || this.#chars > this.#maxChars)) {
-      this.forget(this.#sessions.keys().next().value!);
-    }
+    this.#trim();
     // runs are kept in user-message order (the log's order), so the earlier runs are a prefix
     const runs: PriorRun[] = [];
     for (const r of c.runs.values()) {
@@ -136,7 +159,7 @@ async function rebuild(store: SessionStore, sessionKey: string, lastSeq: number,
   return c;
 }
 
-function apply(c: Cached, events: StoredEvent[]): void {
+function apply(c: Cached, events: readonly StoredEvent[]): void {
   for (const e of events) {
     const d = e.data;
     switch (d.type) {

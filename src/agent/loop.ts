@@ -22,7 +22,7 @@
  * saw; partial tool calls are dropped. `executeRun` never throws.
  */
 import { errorMessage, OpenClawError, StorageError } from "../core/errors.ts";
-import type { RunOutcome } from "../core/events.ts";
+import type { RunOutcome, StoredEvent } from "../core/events.ts";
 import type { Logger } from "../core/log.ts";
 import { addUsage, emptyUsage, textOf, type Message, type ToolUseBlock, type Usage } from "../core/messages.ts";
 import type { Provider, ProviderFailure, StopReason, ToolSpec } from "../providers/types.ts";
@@ -113,6 +113,7 @@ class RunLog {
   constructor(
     private readonly store: SessionStore,
     private readonly sessionKey: string,
+    private readonly stored: (events: StoredEvent[]) => void,
   ) {}
 
   defer(input: AppendInput, trusted: boolean): void {
@@ -130,7 +131,7 @@ class RunLog {
     const held = this.#held;
     this.#held = [];
     try {
-      await this.store.appendMany(this.sessionKey, all.map((i) => i.input), { trusted: all.every((i) => i.trusted) });
+      this.stored(await this.store.appendMany(this.sessionKey, all.map((i) => i.input), { trusted: all.every((i) => i.trusted) }));
     } catch (err) {
       this.#held = held;
       throw err;
@@ -158,7 +159,7 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
   const wall = setTimeout(() => stopRun(run, "limit", `wall time limit reached (${deps.limits.maxWallMs} ms)`), deps.limits.maxWallMs);
   (wall as { unref?: () => void }).unref?.();
 
-  const runLog = new RunLog(store, run.sessionKey);
+  const runLog = new RunLog(store, run.sessionKey, (events) => deps.history.appended(run.sessionKey, events));
   /** the final assistant message (or the partial one of an aborted stream), stored with run_finished */
   let tail: { input: AppendInput; trusted: boolean } | undefined;
   try {
@@ -227,7 +228,7 @@ export async function executeRun(deps: LoopDeps, run: RunState): Promise<AgentRe
           maxParallel: deps.maxParallelTools, emit: (e) => deps.emit(run, e), log,
         });
         const resultMessage: Message = { role: "user", content: results.length === calls.length ? results : notRunResults(calls, "internal error") };
-        await store.append(run.sessionKey, { data: { type: "tool_result", runId: run.runId, message: resultMessage } });
+        deps.history.appended(run.sessionKey, [await store.append(run.sessionKey, { data: { type: "tool_result", runId: run.runId, message: resultMessage } })]);
         current.push(resultMessage);
         steps++;
         text = textOf(step.message.content);

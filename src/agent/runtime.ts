@@ -240,7 +240,9 @@ export class AgentRuntime {
     submitted(); // the next admission of this session may go ahead: the write queue keeps the order
     let stored;
     try {
-      [stored] = await pending;
+      const events = await pending;
+      stored = events[0];
+      this.#history.appended(sessionKey, events);
     } catch (err) {
       if (startNow) this.#lanes.cancelReservation(sessionKey);
       throw err;

@@ -117,6 +117,29 @@ describe("history cache", () => {
     expect(byMemory.chars).toBeGreaterThan(1000);
   });
 
+  test("events handed to the cache as they commit are not read back; a gap is read from the store", async () => {
+    const store = new MemoryStore();
+    let read = 0;
+    const readRange = store.readRange.bind(store);
+    store.readRange = async (...args) => {
+      const out = await readRange(...args);
+      read += out.length;
+      return out;
+    };
+    const cache = new HistoryCache();
+    await store.appendMany("k", [um("r0", "q0"), am("r0", "a0")]);
+    await cache.load(store, "k", 1e9);
+    read = 0;
+    cache.appended("k", await store.appendMany("k", [um("r1", "q1"), am("r1", "a1")]));
+    expect(ids(await cache.load(store, "k", 1e9))).toEqual(["r0", "r1"]);
+    expect(read).toBe(0);
+    await store.appendMany("k", [um("r2", "q2")]); // another writer: not handed over
+    cache.appended("k", await store.appendMany("k", [am("r2", "a2")])); // does not follow what the cache holds: ignored
+    const h = await cache.load(store, "k", 1e9);
+    expect(read).toBe(2);
+    expect(h).toEqual(await loadHistory(store, "k", 1e9));
+  });
+
   test("incremental loads read only new events and agree with a fresh rebuild across compaction, reset and re-creation", async () => {
     const store = new MemoryStore();
     let read = 0;
