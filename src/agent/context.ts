@@ -81,7 +81,7 @@ export function toMessages(history: History, current: Message[]): Message[] {
   if (history.summary !== undefined) all.push(summaryMessage(history.summary));
   for (const r of history.runs) all.push(...r.messages);
   all.push(...current);
-  return normalizeMessages(all);
+  return wellFormed(all) ? all : normalizeMessages(all); // `all` is already a fresh array: no copy in the common case
 }
 
 export function normalizeMessages(input: Message[]): Message[] {

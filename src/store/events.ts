@@ -42,6 +42,7 @@ export function appendRows(
   now: number,
 ): StoredEvent[] {
   const out: StoredEvent[] = [];
+  if (items.length > 0 && !items.some((i) => i.idempotencyKey !== undefined)) return appendFresh(db, sessionKey, items, now);
   const row = db.query<{ last_seq: number }, [string]>("SELECT last_seq FROM sessions WHERE key = ?").get(sessionKey);
   let lastSeq = row ? row.last_seq : ensureSessionRow(db, { key: sessionKey }, now).lastSeq;
   const insert = db.query(`INSERT INTO events (${COLS}) VALUES (?, ?, ?, ?, ?, ?)`);
@@ -69,6 +70,32 @@ export function appendRows(
 }
 
 /** Keeps the runs table in step; returns the run id just marked started (its next start event in the same append is a no-op). */
+/**
+ * Items without idempotency keys all get new rows: the session row is advanced first (one UPDATE …
+ * RETURNING instead of a SELECT and an UPDATE) and the seqs are the range it reserved.
+ */
+function appendFresh(db: Database, sessionKey: string, items: { data: StoredEventData }[], now: number): StoredEvent[] {
+  const advance = db.query<{ last_seq: number }, [number, number, string]>(
+    "UPDATE sessions SET last_seq = last_seq + ?, updated_at = ? WHERE key = ? RETURNING last_seq",
+  );
+  let row = advance.get(items.length, now, sessionKey);
+  if (!row) {
+    ensureSessionRow(db, { key: sessionKey }, now);
+    row = advance.get(items.length, now, sessionKey)!;
+  }
+  const insert = db.query(`INSERT INTO events (${COLS}) VALUES (?, ?, ?, ?, ?, ?)`);
+  const out: StoredEvent[] = new Array(items.length);
+  let seq = row.last_seq - items.length;
+  let tracked: string | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const data = items[i]!.data;
+    insert.run(sessionKey, ++seq, now, data.type, JSON.stringify(data), null);
+    tracked = trackRun(db, sessionKey, data, now, tracked);
+    out[i] = { sessionKey, seq, ts: now, type: data.type, data };
+  }
+  return out;
+}
+
 function trackRun(db: Database, sessionKey: string, data: StoredEventData, now: number, tracked: string | undefined): string | undefined {
   if (data.type === "user_message" || data.type === "run_started") {
     if (tracked !== data.runId) {
