@@ -10,7 +10,9 @@
  *            a message is `chat.send` → `{runId}` → `chat.event … final`
  * Closed loop: every session has one message outstanding; latency is send → final (floor: → reply).
  * Then RSS of the gateway at start, after 50,000 and after 100,000 messages over 10,000 sessions.
- * Every phase is bounded in count and time.
+ * Every phase is bounded in count and time. `BENCH_ONLY=memory` runs only the memory phase;
+ * `BENCH_ONLY=throughput` only the throughput phases. `BENCH_CPU_PROF=<dir>` profiles the gateway
+ * process (`bun --cpu-prof`); `bun test/bench/cpuprofile.ts <file>` summarises the profile.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -64,6 +66,29 @@ async function serveGateway(): Promise<void> {
   const srv = serve(gw, { hostname: "127.0.0.1", port: 0 });
   console.log(`PORT=${srv.port}`);
   process.on("SIGTERM", () => process.exit(0)); // lets `bun --cpu-prof` write its profile
+  await reportMemoryOnRequest();
+}
+
+/**
+ * Bench-only memory probe of a child server: each "mem" line on stdin answers one `MEM {…}` line:
+ * RSS before and after a full GC (`Bun.gc(true)`), and the JS heap after it (bun:jsc heapStats).
+ */
+async function reportMemoryOnRequest(): Promise<void> {
+  const { heapStats } = await import("bun:jsc");
+  const dec = new TextDecoder();
+  let buf = "";
+  for await (const chunk of Bun.stdin.stream()) {
+    buf += dec.decode(chunk);
+    for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+      const cmd = buf.slice(0, i).trim();
+      buf = buf.slice(i + 1);
+      if (cmd !== "mem") continue;
+      const rss = process.memoryUsage().rss;
+      Bun.gc(true);
+      const h = heapStats();
+      console.log(`MEM ${JSON.stringify({ rss, rssAfterGc: process.memoryUsage().rss, heapSize: h.heapSize, heapCapacity: h.heapCapacity, objects: h.objectCount })}`);
+    }
+  }
 }
 
 // ---------------------------------------------------------------- load generator
@@ -157,21 +182,50 @@ async function drive(kind: "floor" | "gateway", port: number, o: { sessions: num
   return { messages: done, seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), cpuMs };
 }
 
-async function startChild(which: string): Promise<{ proc: Bun.Subprocess<"ignore", "pipe", "inherit">; port: number }> {
-  const proc = Bun.spawn([process.execPath, import.meta.path, which], { stdout: "pipe", stderr: "inherit", stdin: "ignore", env: { ...process.env } });
-  const dec = new TextDecoder();
-  let out = "";
-  for await (const chunk of proc.stdout as ReadableStream<Uint8Array>) {
-    out += dec.decode(chunk);
-    const m = /PORT=(\d+)/.exec(out);
-    if (m) return { proc, port: Number(m[1]) };
-  }
-  throw new Error(`${which} did not start: ${out}`);
+interface Child {
+  proc: Bun.Subprocess<"pipe", "pipe", "inherit">;
+  port: number;
+  /** the next line the child prints that starts with `prefix` */
+  nextLine(prefix: string): Promise<string>;
 }
 
-async function rssOf(port: number): Promise<number> {
-  const r = await fetch(`http://127.0.0.1:${port}/rpc`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ jsonrpc: "2.0", method: "status", id: 1 }) });
-  return ((await r.json()) as { result: { rssBytes: number } }).result.rssBytes;
+async function startChild(which: string): Promise<Child> {
+  // BENCH_CPU_PROF=<dir>: the gateway child writes a .cpuprofile there (summarise: bun test/bench/cpuprofile.ts <file>)
+  const prof = which === "--serve-gateway" && process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const proc = Bun.spawn([process.execPath, ...prof, import.meta.path, which], { stdout: "pipe", stderr: "inherit", stdin: "pipe", env: { ...process.env } });
+  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
+  const dec = new TextDecoder();
+  let out = "";
+  const nextLine = async (prefix: string): Promise<string> => {
+    for (;;) {
+      const lines = out.split("\n");
+      for (let i = 0; i < lines.length - 1; i++) {
+        if (lines[i]!.startsWith(prefix)) {
+          out = lines.slice(i + 1).join("\n");
+          return lines[i]!.slice(prefix.length);
+        }
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`${which} ended before printing ${prefix}: ${out}`);
+      out += dec.decode(value);
+    }
+  };
+  const port = Number(await nextLine("PORT="));
+  return { proc, port, nextLine };
+}
+
+interface Mem {
+  rss: number;
+  rssAfterGc: number;
+  heapSize: number;
+  heapCapacity: number;
+}
+
+/** RSS before and after a full GC, and the JS heap after it, of a child server. */
+async function memOf(child: Child): Promise<Mem> {
+  child.proc.stdin.write("mem\n");
+  child.proc.stdin.flush();
+  return JSON.parse(await child.nextLine("MEM ")) as Mem;
 }
 
 const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
@@ -183,7 +237,7 @@ async function main(): Promise<void> {
     { name: "1 session", sessions: 1, connections: 1, messages: 2_000, warm: 200 },
     { name: "100 sessions", sessions: 100, connections: 20, messages: 10_000, warm: 1_000 },
     { name: "1,000 sessions", sessions: 1_000, connections: 50, messages: 20_000, warm: 2_000 },
-  ];
+  ].filter(() => process.env.BENCH_ONLY !== "memory"); // BENCH_ONLY=memory: just the memory phase
   const floor = await startChild("--serve-floor");
   const gwc = await startChild("--serve-gateway");
   const rows: string[] = [];
@@ -201,23 +255,23 @@ async function main(): Promise<void> {
   } finally {
     floor.proc.kill();
   }
-  // Memory: 100,000 messages over 10,000 sessions (each session gets 10), RSS sampled.
-  const rss0 = await rssOf(gwc.port);
-  const samples: string[] = [`start ${mb(rss0)}`];
-  const r = await drive("gateway", gwc.port, {
-    sessions: 10_000,
-    connections: 100,
-    messages: 100_000,
-    maxSeconds: 240,
-    sessionPrefix: "agent:main:m-",
-    pid: gwc.proc.pid,
-    onProgress: (n) => {
-      if (n === 50_000 || n === 100_000) void rssOf(gwc.port).then((v) => samples.push(`after ${n.toLocaleString("en-US")} ${mb(v)}`));
-    },
-  });
-  await Bun.sleep(200);
-  console.log(`10,000 sessions gateway  ${fmt(r)}`);
-  console.log(`RSS (gateway process): ${samples.join(", ")}`);
+  if (process.env.BENCH_ONLY === "throughput") return void gwc.proc.kill();
+  // Memory: 100,000 messages over 10,000 sessions (each session gets 10) in two halves of 50,000
+  // (5 per session). Sampled at start and after each half, once the half's messages are all answered
+  // (so no sample counts 10,000 runs in flight): RSS as found, then RSS and JS heap after a full GC.
+  const samples: [string, Mem][] = [["start", await memOf(gwc)]];
+  const halves: Result[] = [];
+  for (const n of [50_000, 100_000]) {
+    halves.push(await drive("gateway", gwc.port, { sessions: 10_000, connections: 100, messages: 50_000, maxSeconds: 120, sessionPrefix: "agent:main:m-", pid: gwc.proc.pid }));
+    samples.push([`after ${n.toLocaleString("en-US")}`, await memOf(gwc)]);
+  }
+  for (const [i, r] of halves.entries()) console.log(`10,000 sessions gateway  ${fmt(r)}  [messages ${i * 50}k–${(i + 1) * 50}k]`);
+  const col = (f: (m: Mem) => number) => samples.map(([l, m]) => `${l} ${mb(f(m))}`).join(", ");
+  const growth = (f: (m: Mem) => number) => samples.length === 3 ? `  (+${((f(samples[2]![1]) / f(samples[1]![1]) - 1) * 100).toFixed(1)}% between the last two)` : "";
+  console.log(`RSS (gateway process):          ${col((m) => m.rss)}${growth((m) => m.rss)}`);
+  console.log(`RSS after full GC:              ${col((m) => m.rssAfterGc)}${growth((m) => m.rssAfterGc)}`);
+  console.log(`JS heap after full GC (live):   ${col((m) => m.heapSize)}${growth((m) => m.heapSize)}`);
+  console.log(`JS heap capacity after full GC: ${col((m) => m.heapCapacity)}`);
   gwc.proc.kill();
 }
 
