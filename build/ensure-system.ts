@@ -1,38 +1,56 @@
 // `pretest`: the system parts the tests need, never silently skipped.
-//   - bubblewrap (`bwrap`) for the sandbox: installed with apt-get when we are root and apt-get
-//     exists; otherwise the exact command is printed and we exit 1.
+//   - the programs the sandbox and its adversarial suite use: bubblewrap (`bwrap`) for the sandbox
+//     itself; strace, python3, ip, curl and unshare as attack tools inside it. Missing ones are
+//     installed with apt-get when we are root and apt-get exists; otherwise the exact command is
+//     printed and we exit 1.
 //   - the generated embed module (src/generated/embedded.ts) is brought up to date.
 // Run: bun build/ensure-system.ts
 import { generate } from "./embed.mjs";
 
-const INSTALL = "apt-get update && apt-get install -y bubblewrap";
+/** program → the Debian package that provides it */
+const REQUIRED: Record<string, string> = {
+  bwrap: "bubblewrap",
+  strace: "strace",
+  python3: "python3",
+  ip: "iproute2",
+  curl: "curl",
+  unshare: "util-linux",
+};
 
-function bwrapVersion(): string | null {
-  const path = Bun.which("bwrap");
-  if (!path) return null;
-  const r = Bun.spawnSync([path, "--version"], { stdout: "pipe", stderr: "pipe" });
-  return r.exitCode === 0 ? r.stdout.toString().trim() : null;
+function works(bin: string): boolean {
+  const path = Bun.which(bin, { PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` });
+  if (!path) return false;
+  if (bin !== "bwrap") return true;
+  return Bun.spawnSync([path, "--version"], { stdout: "pipe", stderr: "pipe" }).exitCode === 0;
 }
 
-function ensureBwrap(): void {
-  if (bwrapVersion()) return;
+function missingPackages(): string[] {
+  return [...new Set(Object.entries(REQUIRED).filter(([bin]) => !works(bin)).map(([, pkg]) => pkg))];
+}
+
+function ensurePackages(): void {
+  const missing = missingPackages();
+  if (missing.length === 0) return;
+  const install = `apt-get update && apt-get install -y ${missing.join(" ")}`;
   const isRoot = process.getuid?.() === 0;
   if (isRoot && Bun.which("apt-get")) {
-    console.log(`ensure-system: bwrap not found; running: ${INSTALL}`);
-    const r = Bun.spawnSync(["sh", "-c", INSTALL], {
+    console.log(`ensure-system: missing ${missing.join(", ")}; running: ${install}`);
+    const r = Bun.spawnSync(["sh", "-c", install], {
       stdout: "inherit",
       stderr: "inherit",
       env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
     });
-    if (r.exitCode === 0 && bwrapVersion()) return;
-    console.error(`ensure-system: installing bubblewrap failed (exit ${r.exitCode}); run it yourself: ${INSTALL}`);
+    const still = missingPackages();
+    if (r.exitCode === 0 && still.length === 0) return;
+    console.error(`ensure-system: installing ${still.join(", ")} failed (exit ${r.exitCode}); run it yourself: ${install}`);
     process.exit(1);
   }
-  const how = Bun.which("apt-get") ? `sudo sh -c '${INSTALL}'` : "install bubblewrap with your package manager (it provides `bwrap`)";
-  console.error(`ensure-system: the sandbox tests need bubblewrap (bwrap), which is not on PATH.\n  ${how}`);
+  const how = Bun.which("apt-get") ? `sudo sh -c '${install}'` : `install these packages with your package manager: ${missing.join(", ")}`;
+  console.error(`ensure-system: the sandbox tests need ${missing.join(", ")}, which ${missing.length === 1 ? "is" : "are"} not installed.\n  ${how}`);
   process.exit(1);
 }
 
-ensureBwrap();
+ensurePackages();
 const embedded = generate();
-console.log(`ensure-system: ${bwrapVersion()}; embed module ${embedded.changed ? "regenerated" : "up to date"}`);
+const bwrap = Bun.spawnSync(["bwrap", "--version"], { stdout: "pipe" }).stdout.toString().trim();
+console.log(`ensure-system: ${bwrap}; embed module ${embedded.changed ? "regenerated" : "up to date"}`);

@@ -29,7 +29,7 @@ beforeAll(async () => {
     }
   }
   if (!fakeUrl) throw new Error(`fake anthropic did not start: ${out}`);
-  const level = Bun.which("bwrap") ? "standard" : "off";
+  const level = "standard"; // bwrap is a test requirement (build/ensure-system.ts); never fall back to off
   const st = tempState({
     gateway: { auth: { token: TOKEN } },
     models: { providers: { anthropic: { baseUrl: fakeUrl, apiKey: "sk-ant-e2e-" + "k".repeat(24) } } },

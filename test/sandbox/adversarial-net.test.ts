@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createSocket, type Socket } from "node:dgram";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { LEVELS, bwrapExecutor, useFakeHost, has } from "./bwrap-helpers.ts";
+import { LEVELS, bwrapExecutor, useFakeHost } from "./bwrap-helpers.ts";
 
 useFakeHost();
 
@@ -32,8 +32,6 @@ afterAll(() => {
   udp.close();
 });
 
-const curl = has("curl");
-
 for (const level of LEVELS) {
   describe(`network at ${level}`, () => {
     test("with networkAccess off: loopback HTTP, /dev/tcp, UDP and DNS all fail", async () => {
@@ -46,7 +44,7 @@ for (const level of LEVELS) {
           `bash -c 'exec 3<>/dev/tcp/1.1.1.1/80 && echo TCP-CONNECTED'`,
           `bash -c 'echo ${tag} > /dev/udp/127.0.0.1/${udpPort}'`,
           "getent hosts example.com && echo DNS-RESOLVED",
-          curl ? `curl -s -m 5 http://127.0.0.1:${httpPort}/ ; curl -s -m 5 https://example.com/ >/dev/null && echo CURL-OK` : "true",
+          `curl -s -m 5 http://127.0.0.1:${httpPort}/ ; curl -s -m 5 https://example.com/ >/dev/null && echo CURL-OK`,
           "echo end",
         ].join("; "),
       });

@@ -140,6 +140,3 @@ export async function waitNoMarker(marker: string, ms = 3000): Promise<number[]>
   return left;
 }
 
-export function has(bin: string): boolean {
-  return ["/usr/bin", "/usr/sbin"].some((d) => existsSync(join(d, bin)));
-}
