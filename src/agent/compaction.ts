@@ -42,9 +42,23 @@ export interface CompactionResult {
   failed?: boolean;
 }
 
+/**
+ * Estimate of a tool list, per list: the runtime builds a new `toolSpecs` array whenever the tool
+ * set or policy changes and never mutates one, so the array identifies its content (serialising
+ * the schemas of every tool was the largest single cost of a plain turn).
+ */
+const toolTokens = new WeakMap<ToolSpec[], number>();
+
+function toolsEstimate(tools: ToolSpec[]): number {
+  if (tools.length === 0) return 0;
+  let n = toolTokens.get(tools);
+  if (n === undefined) toolTokens.set(tools, (n = estimateTokens(tools)));
+  return n;
+}
+
 /** Estimated prompt size. Per-run estimates are cached on the run, so this is O(runs), not O(text). */
 export function promptTokens(system: string, tools: ToolSpec[], history: History, current: Message[]): number {
-  let total = estimateTokens(system) + (tools.length ? estimateTokens(tools) : 0) + estimateTokens(current);
+  let total = estimateTokens(system) + toolsEstimate(tools) + estimateTokens(current);
   if (history.summary !== undefined) total += estimateTokens(summaryMessage(history.summary));
   for (const r of history.runs) total += runTokens(r);
   return total;

@@ -79,9 +79,29 @@ export function summaryMessage(summary: string): Message {
 export function toMessages(history: History, current: Message[]): Message[] {
   const all: Message[] = [];
   if (history.summary !== undefined) all.push(summaryMessage(history.summary));
-  for (const r of history.runs) all.push(...r.messages);
-  all.push(...current);
-  return wellFormed(all) ? all : normalizeMessages(all); // `all` is already a fresh array: no copy in the common case
+  // Prior runs that are self-contained (cached per run) need no check again: the whole list is
+  // well-formed iff the rest of it is, checked from the first message after them.
+  let checkFrom = 0;
+  let prefix = history.summary === undefined;
+  for (const r of history.runs) {
+    for (const m of r.messages) all.push(m);
+    if (prefix && (r.selfContained ??= selfContained(r.messages))) checkFrom = all.length;
+    else prefix = false;
+  }
+  for (const m of current) all.push(m);
+  return wellFormed(all, checkFrom) ? all : normalizeMessages(all); // `all` is already a fresh array: no copy in the common case
+}
+
+/**
+ * Well-formed on its own, opening with a user message and closing with an assistant message
+ * without tool calls: such runs in a row (behind nothing) are well-formed together, since every
+ * check of `wellFormed` looks only at a message and its two neighbours, and at a boundary between
+ * two such runs an assistant message without tool_use meets a user message that wellFormed
+ * already required to carry no tool_result (it had no predecessor then).
+ */
+function selfContained(msgs: Message[]): boolean {
+  const last = msgs[msgs.length - 1];
+  return !!last && last.role === "assistant" && !last.content.some((b) => b.type === "tool_use") && wellFormed(msgs);
 }
 
 export function normalizeMessages(input: Message[]): Message[] {
@@ -117,9 +137,9 @@ export function normalizeMessages(input: Message[]): Message[] {
   return merged;
 }
 
-/** The common case, checked without allocating: nothing to fix. */
-function wellFormed(msgs: Message[]): boolean {
-  for (let i = 0; i < msgs.length; i++) {
+/** The common case, checked without allocating: nothing to fix (messages before `from` are known good). */
+function wellFormed(msgs: Message[], from = 0): boolean {
+  for (let i = from; i < msgs.length; i++) {
     const m = msgs[i]!;
     if (m.content.length === 0 || (i === 0 ? m.role !== "user" : msgs[i - 1]!.role === m.role)) return false;
     let seenOther = false;

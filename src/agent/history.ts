@@ -30,6 +30,8 @@ export interface PriorRun {
   messages: Message[];
   /** cached token estimate of `messages` (compaction.ts); cleared when a message is added */
   tokens?: number;
+  /** cached "`messages` can be sent as they are" (context.ts); cleared when a message is added */
+  selfContained?: boolean;
 }
 
 export interface History {
@@ -184,6 +186,7 @@ function apply(c: Cached, events: readonly StoredEvent[]): void {
         if (r) {
           r.messages.push(d.message);
           delete r.tokens;
+          delete r.selfContained;
           c.chars += messageChars(d.message);
         }
         break;

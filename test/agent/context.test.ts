@@ -2,8 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildSystemPrompt, loadBootstrap, normalizeMessages } from "../../src/agent/context.ts";
-import { HistoryCache, loadHistory } from "../../src/agent/history.ts";
+import { buildSystemPrompt, loadBootstrap, normalizeMessages, toMessages } from "../../src/agent/context.ts";
+import { HistoryCache, loadHistory, type PriorRun } from "../../src/agent/history.ts";
 import type { Message } from "../../src/core/messages.ts";
 import { ApiKey } from "../../src/core/secrets.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
@@ -173,5 +173,47 @@ describe("history cache", () => {
     await new Promise((r) => setTimeout(r, 2));
     await store.appendMany("k", [um("x1", "other"), am("x1", "life")]);
     expect(ids(await cache.load(store, "k", 1e9))).toEqual(["x1"]);
+  });
+});
+
+describe("toMessages over cached runs", () => {
+  const u = (text: string): Message => ({ role: "user", content: [{ type: "text", text }] });
+  const a = (text: string): Message => ({ role: "assistant", content: [{ type: "text", text }] });
+  const call: Message = { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "x", input: {} }] };
+  const result: Message = { role: "user", content: [{ type: "tool_result", toolUseId: "t1", content: [{ type: "text", text: "r" }], isError: false }] };
+
+  test("self-contained runs pass as they are, again and again; a run changed afterwards is checked again", () => {
+    const r1: PriorRun = { runId: "r1", userSeq: 1, messages: [u("a"), call, result, a("b")] };
+    const r2: PriorRun = { runId: "r2", userSeq: 5, messages: [u("c"), a("d")] };
+    const history = { runs: [r1, r2] };
+    for (let i = 0; i < 2; i++) expect(toMessages(history, [u("now")]).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant", "user", "assistant", "user"]);
+    expect(r1.selfContained).toBe(true);
+    expect(r2.selfContained).toBe(true);
+  });
+
+  test("a run that does not stand alone (ends with a tool call) is normalised with what follows", () => {
+    const open: PriorRun = { runId: "r1", userSeq: 1, messages: [u("a"), call] };
+    const next: PriorRun = { runId: "r2", userSeq: 3, messages: [u("b"), a("c")] };
+    const out = toMessages({ runs: [open, next] }, [u("now")]);
+    expect(open.selfContained).toBe(false);
+    // the unanswered tool call is dropped, and the two user messages around it merged
+    expect(out.map((m) => m.role)).toEqual(["user", "assistant", "user"]);
+    expect(out.flatMap((m) => m.content.map((b) => (b.type === "text" ? b.text : b.type)))).toEqual(["a", "b", "c", "now"]);
+  });
+
+  test("HistoryCache clears the cached flag when a run gets a message", async () => {
+    const store = new MemoryStore();
+    const cache = new HistoryCache();
+    const s = "agent:main:flag";
+    const e1 = await store.appendMany(s, [{ data: { type: "user_message", runId: "r1", message: u("a") } }, { data: { type: "assistant_message", runId: "r1", message: a("b"), stopReason: "end_turn" } }]);
+    cache.appended(s, e1);
+    const h = await cache.load(store, s, 100);
+    toMessages(h, [u("now")]);
+    expect(h.runs[0]!.selfContained).toBe(true);
+    const e2 = await store.append(s, { data: { type: "assistant_message", runId: "r1", message: call, stopReason: "tool_use" } });
+    cache.appended(s, [e2]);
+    expect(h.runs[0]!.selfContained).toBeUndefined();
+    const out = toMessages(await cache.load(store, s, 100), [u("now")]);
+    expect(out.some((m) => m.content.some((b) => b.type === "tool_use"))).toBe(false);
   });
 });
