@@ -201,16 +201,17 @@ export class AgentRuntime {
       if (prior) return dedupedHandle(store, prior);
     }
     const runId = newId("run");
-    // a read for an existing session; the write (its own commit) only for a new one
-    const session = (await store.getSession(sessionKey)) ?? (await store.ensureSession({ key: sessionKey, agentId, channel: input.channel ?? null, peer: input.peer ?? null }));
+    // no session read or write here: the append below creates a missing session (with this
+    // metadata) in its own transaction; only SessionStart detection reads the session first
+    const sessionMeta = { agentId, channel: input.channel ?? null, peer: input.peer ?? null };
     this.#touched.delete(sessionKey);
     this.#touched.add(sessionKey);
     if (this.#touched.size > 10_000) this.#touched.delete(this.#touched.values().next().value!);
-    if (
-      this.hooks.has("SessionStart") && !this.#admitting.has(sessionKey) &&
-      (session.lastSeq === 0 || (await store.readLatest(sessionKey, 1))[0]?.data.type === "session_reset")
-    ) {
-      this.hooks.observe("SessionStart", { sessionKey, agentId, runId });
+    if (this.hooks.has("SessionStart") && !this.#admitting.has(sessionKey)) {
+      const session = await store.getSession(sessionKey);
+      if (!session || session.lastSeq === 0 || (await store.readLatest(sessionKey, 1))[0]?.data.type === "session_reset") {
+        this.hooks.observe("SessionStart", { sessionKey, agentId, runId });
+      }
     }
     let text = input.text;
     if (this.hooks.has("BeforeMessage")) {
@@ -234,7 +235,7 @@ export class AgentRuntime {
       ...(idemKey ? { idempotencyKey: idemKey } : {}),
     }, ...(startNow ? [{ data: { type: "run_started" as const, runId, ...(model ? { model } : {}) } }] : [])];
     // text checked by RunInputSchema (or rewritten by a hook: checked here); images go through the schema
-    const pending = store.appendMany(sessionKey, entries, { trusted: isPlainText(userMessage) });
+    const pending = store.appendMany(sessionKey, entries, { trusted: isPlainText(userMessage), session: sessionMeta });
     this.#admitting.set(sessionKey, (this.#admitting.get(sessionKey) ?? 0) + 1);
     if (idemKey) this.#admittingKeys.add(idemKey);
     submitted(); // the next admission of this session may go ahead: the write queue keeps the order

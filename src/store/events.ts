@@ -9,7 +9,7 @@
 import type { Database } from "bun:sqlite";
 import type { StoredEvent, StoredEventData } from "../core/events.ts";
 import { ensureSessionRow } from "./sessions.ts";
-import type { UnfinishedRun } from "./types.ts";
+import type { SessionInput, UnfinishedRun } from "./types.ts";
 
 interface EventRow {
   session_key: string;
@@ -40,11 +40,12 @@ export function appendRows(
   sessionKey: string,
   items: { data: StoredEventData; idempotencyKey?: string }[],
   now: number,
+  session?: Omit<SessionInput, "key">,
 ): StoredEvent[] {
   const out: StoredEvent[] = [];
-  if (items.length > 0 && !items.some((i) => i.idempotencyKey !== undefined)) return appendFresh(db, sessionKey, items, now);
+  if (items.length > 0 && !items.some((i) => i.idempotencyKey !== undefined)) return appendFresh(db, sessionKey, items, now, session);
   const row = db.query<{ last_seq: number }, [string]>("SELECT last_seq FROM sessions WHERE key = ?").get(sessionKey);
-  let lastSeq = row ? row.last_seq : ensureSessionRow(db, { key: sessionKey }, now).lastSeq;
+  let lastSeq = row ? row.last_seq : ensureSessionRow(db, { ...session, key: sessionKey }, now).lastSeq;
   const insert = db.query(`INSERT INTO events (${COLS}) VALUES (?, ?, ?, ?, ?, ?)`);
   let wrote = false;
   let tracked: string | undefined;
@@ -74,13 +75,13 @@ export function appendRows(
  * Items without idempotency keys all get new rows: the session row is advanced first (one UPDATE …
  * RETURNING instead of a SELECT and an UPDATE) and the seqs are the range it reserved.
  */
-function appendFresh(db: Database, sessionKey: string, items: { data: StoredEventData }[], now: number): StoredEvent[] {
+function appendFresh(db: Database, sessionKey: string, items: { data: StoredEventData }[], now: number, session?: Omit<SessionInput, "key">): StoredEvent[] {
   const advance = db.query<{ last_seq: number }, [number, number, string]>(
     "UPDATE sessions SET last_seq = last_seq + ?, updated_at = ? WHERE key = ? RETURNING last_seq",
   );
   let row = advance.get(items.length, now, sessionKey);
   if (!row) {
-    ensureSessionRow(db, { key: sessionKey }, now);
+    ensureSessionRow(db, { ...session, key: sessionKey }, now);
     row = advance.get(items.length, now, sessionKey)!;
   }
   const insert = db.query(`INSERT INTO events (${COLS}) VALUES (?, ?, ?, ?, ?, ?)`);

@@ -111,7 +111,7 @@ export class MemoryStore implements SessionStore {
     validateSessionKey(sessionKey);
     // all or nothing: validate before writing any (trusted payloads: shape only; they are still copied)
     const valid = inputs.map(opts?.trusted ? checkTrustedAppend : validateAppend);
-    const s = this.#ensure({ key: sessionKey });
+    const s = this.#ensure({ ...opts?.session, key: sessionKey });
     const log = this.#events.get(sessionKey)!;
     const out: StoredEvent[] = [];
     for (const v of valid) {

@@ -102,7 +102,8 @@ export class SqliteStore implements SessionStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#write((db) => appendRows(db, sessionKey, items, this.#now()));
+    const session = opts?.session;
+    return this.#write((db) => appendRows(db, sessionKey, items, this.#now(), session));
   }
 
   readRange(sessionKey: string, fromSeq: number, toSeq?: number, limit?: number): Promise<StoredEvent[]> {

@@ -52,6 +52,8 @@ export interface AppendOptions {
    * caller must not mutate them afterwards. External input must never take this path.
    */
   trusted?: boolean;
+  /** what the session is created with when this append creates it (in the same transaction); an existing session is left alone */
+  session?: Omit<SessionInput, "key">;
 }
 
 export interface UnfinishedRun {

@@ -207,3 +207,14 @@ describe("durability and lifecycle", () => {
     expect((await store.listSessions()).items).toEqual([]);
   });
 });
+
+describe("sessions", () => {
+  test("the first message creates its session with the run's agent, channel and peer; later ones leave it alone", async () => {
+    const { runtime, store } = makeRuntime([say.text("one"), say.text("two")]);
+    const first = await runtime.start({ sessionKey: "agent:main:tg-1", text: "hi", channel: "telegram", peer: "u1" });
+    expect(await store.getSession("agent:main:tg-1")).toMatchObject({ agentId: "main", channel: "telegram", peer: "u1" });
+    await first.done;
+    await (await runtime.start({ sessionKey: "agent:main:tg-1", text: "again", channel: "gateway" })).done;
+    expect(await store.getSession("agent:main:tg-1")).toMatchObject({ channel: "telegram", peer: "u1", lastSeq: 8 });
+  });
+});

@@ -55,6 +55,25 @@ export function storeContract(name: string, make: () => Promise<SessionStore>): 
       await s.close();
     });
 
+    test("an append that creates its session sets the given metadata in the same commit; an existing session keeps its own", async () => {
+      const s = await make();
+      const meta = { agentId: "helper", channel: "gateway", peer: "p1" };
+      // fresh appends (no idempotency key) and keyed ones take different paths in the store
+      await s.appendMany("agent:main:fresh", [{ data: userMsg("run_1") }, { data: { type: "run_started", runId: "run_1" } }], { trusted: true, session: meta });
+      await s.append("agent:main:keyed", { data: userMsg("run_2"), idempotencyKey: "k-1" }, { session: meta });
+      for (const key of ["agent:main:fresh", "agent:main:keyed"]) {
+        expect(await s.getSession(key)).toMatchObject({ agentId: "helper", channel: "gateway", peer: "p1" });
+      }
+      expect((await s.getSession("agent:main:fresh"))!.lastSeq).toBe(2);
+      await s.ensureSession({ key: "agent:main:old", channel: "telegram" });
+      await s.append("agent:main:old", { data: userMsg("run_3") }, { session: meta });
+      expect(await s.getSession("agent:main:old")).toMatchObject({ agentId: "main", channel: "telegram", peer: null, lastSeq: 1 });
+      // a rejected payload creates no session
+      await expect(s.append("agent:main:bad", { data: { type: "nope" } as never }, { session: meta })).rejects.toThrow();
+      expect(await s.getSession("agent:main:bad")).toBeNull();
+      await s.close();
+    });
+
     test("countSessions counts every session and follows deletes", async () => {
       const s = await make();
       expect(await s.countSessions()).toBe(0);
