@@ -8,7 +8,8 @@
  *     .withSandbox({ level: "strict", allowedPaths: ["./workspace"], networkAccess: false });
  *   const reply = await runtime.processMessage("agent:main:main", "Hello!");
  */
-export { AgentRuntime, DEFAULT_LIMITS, type RuntimeOptions } from "./agent/runtime.ts";
+export { AgentRuntime } from "./agent/runtime.ts";
+export { DEFAULT_LIMITS, type RuntimeOptions } from "./agent/options.ts";
 export {
   HookDispatcher, HOOK_NAMES,
   type HookHandlers, type HookHandler, type HookName, type HookOptions, type HookPayloads, type HookResults,

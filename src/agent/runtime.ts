@@ -21,42 +21,19 @@ import type { Provider, ToolSpec } from "../providers/types.ts";
 import type { Executor } from "../sandbox/executor.ts";
 import { MemoryStore } from "../store/memory.ts";
 import type { SessionStore, UnfinishedRun } from "../store/types.ts";
-import { isToolAllowed, type ToolPolicy } from "../tools/registry.ts";
-import type { Tool, ToolSettings } from "../tools/types.ts";
+import type { ToolPolicy } from "../tools/registry.ts";
+import type { Tool } from "../tools/types.ts";
 import { EventBuffer } from "./event-buffer.ts";
 import { resolveExecutor } from "./executor.ts";
 import { HistoryCache } from "./history.ts";
 import { HookDispatcher, type HookHandlers, type HookOptions } from "./hooks.ts";
 import { Lanes, type LaneJob } from "./lanes.ts";
-import { executeRun, isPlainText, stopRun, type LoopDeps, type RunLimits, type RunState } from "./loop.ts";
+import { ToolSet } from "./toolset.ts";
+import { DEFAULT_LIMITS, DEFAULT_TOOL_SETTINGS, type RuntimeOptions } from "./options.ts";
+import { executeRun, isPlainText, stopRun, type LoopDeps, type RunState } from "./loop.ts";
 import { dedupedHandle, finishedHandle } from "./handles.ts";
 import { RunInputSchema, type AgentEvent, type AgentResponse, type RunHandle, type RunInfo, type RunInput } from "./types.ts";
 
-export interface RuntimeOptions {
-  /** `provider/model`; default "" = the provider's own default (the router's primary + fallbacks) */
-  model?: string;
-  agentId?: string;
-  /** holds AGENTS.md, SOUL.md, USER.md, IDENTITY.md; also the sandbox's default allowed path */
-  workspace?: string;
-  /** runs executing at once across sessions; default 4 */
-  maxConcurrent?: number;
-  limits?: Partial<RunLimits>;
-  systemPrompt?: string;
-  /** tokens; default 200,000 */
-  contextWindow?: number;
-  /** tokens kept free for the reply when deciding to compact; default 16,384 */
-  reserveTokens?: number;
-  toolSettings?: ToolSettings;
-  log?: Logger;
-  thinking?: { budgetTokens: number };
-  /** the model name shown in `run_started` when `model` is "" (e.g. the configured primary) */
-  displayModel?: string;
-  /** tool calls of one assistant message run at once; default 8 */
-  maxParallelTools?: number;
-}
-
-export const DEFAULT_LIMITS: RunLimits = { maxSteps: 25, maxWallMs: 600_000, maxOutputTokens: 8192 };
-export const DEFAULT_TOOL_SETTINGS: ToolSettings = { webFetch: { maxBytes: 2_000_000, allowPrivateNetwork: false } };
 
 interface ActiveRun {
   state: RunState;
@@ -75,12 +52,7 @@ export class AgentRuntime {
   readonly #log: Logger;
   readonly #lanes: Lanes;
   #store: SessionStore | undefined;
-  /** every tool added, before policy */
-  #allTools = new Map<string, Tool>();
-  #policy: ToolPolicy = {};
-  /** after policy: what runs see */
-  #tools = new Map<string, Tool>();
-  #toolSpecs: ToolSpec[] = [];
+  readonly #tools = new ToolSet();
   #deps: LoopDeps | undefined;
   #sandbox: Partial<SandboxConfig> | Executor | undefined;
   #executor: Promise<Executor> | undefined;
@@ -114,8 +86,8 @@ export class AgentRuntime {
 
   /** Add tools (a tool with the same name replaces the earlier one). The tool policy (setToolPolicy) applies to them. */
   withTools(tools: Tool[]): this {
-    for (const t of tools) this.#allTools.set(t.name, t);
-    this.#applyPolicy();
+    this.#tools.add(tools);
+    this.#deps = undefined;
     return this;
   }
 
@@ -125,15 +97,9 @@ export class AgentRuntime {
    * the set it started with.
    */
   setToolPolicy(policy: ToolPolicy): this {
-    this.#policy = { ...(policy.allow ? { allow: [...policy.allow] } : {}), ...(policy.deny ? { deny: [...policy.deny] } : {}) };
-    this.#applyPolicy();
-    return this;
-  }
-
-  #applyPolicy(): void {
-    this.#tools = new Map([...this.#allTools].filter(([name]) => isToolAllowed(name, this.#policy)));
-    this.#toolSpecs = [...this.#tools.values()].map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
+    this.#tools.setPolicy(policy);
     this.#deps = undefined;
+    return this;
   }
 
   /** A sandbox config (the executor is built on first use) or a ready Executor. */
@@ -161,7 +127,7 @@ export class AgentRuntime {
   }
 
   toolSpecs(): ToolSpec[] {
-    return this.#toolSpecs.map((s) => ({ ...s }));
+    return this.#tools.specs.map((s) => ({ ...s }));
   }
 
   runs(): RunInfo[] {
@@ -344,8 +310,8 @@ export class AgentRuntime {
     return (this.#deps = {
       provider: this.#provider,
       store: this.store,
-      tools: this.#tools,
-      toolSpecs: this.#toolSpecs,
+      tools: this.#tools.tools,
+      toolSpecs: this.#tools.specs,
       history: this.#history,
       hooks: this.hooks,
       executor: () => (this.#executor ??= resolveExecutor(this.#sandbox, o.workspace, this.#log)),

@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { configureLogging } from "../../src/core/log.ts";
 import type { StoredEvent } from "../../src/core/events.ts";
-import { AgentRuntime, type RuntimeOptions } from "../../src/agent/runtime.ts";
+import { AgentRuntime } from "../../src/agent/runtime.ts";
+import type { RuntimeOptions } from "../../src/agent/options.ts";
 import { unavailableExecutor } from "../../src/agent/executor.ts";
 import { defineTool } from "../../src/tools/tool.ts";
 import type { SessionStore } from "../../src/store/types.ts";

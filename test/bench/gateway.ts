@@ -267,7 +267,8 @@ async function main(): Promise<void> {
   }
   for (const [i, r] of halves.entries()) console.log(`10,000 sessions gateway  ${fmt(r)}  [messages ${i * 50}k–${(i + 1) * 50}k]`);
   const col = (f: (m: Mem) => number) => samples.map(([l, m]) => `${l} ${mb(f(m))}`).join(", ");
-  const growth = (f: (m: Mem) => number) => samples.length === 3 ? `  (+${((f(samples[2]![1]) / f(samples[1]![1]) - 1) * 100).toFixed(1)}% between the last two)` : "";
+  const pct = (x: number) => `${x >= 0 ? "+" : ""}${x.toFixed(1)}%`;
+  const growth = (f: (m: Mem) => number) => samples.length === 3 ? `  (${pct((f(samples[2]![1]) / f(samples[1]![1]) - 1) * 100)} between the last two)` : "";
   console.log(`RSS (gateway process):          ${col((m) => m.rss)}${growth((m) => m.rss)}`);
   console.log(`RSS after full GC:              ${col((m) => m.rssAfterGc)}${growth((m) => m.rssAfterGc)}`);
   console.log(`JS heap after full GC (live):   ${col((m) => m.heapSize)}${growth((m) => m.heapSize)}`);
