@@ -1,6 +1,6 @@
 /**
  * Who may talk to the agent. Pure functions, decided before any model call or tool run, so a
- * rejected update costs no tokens. Decisions taken here (see docs/readme/telegram.md):
+ * rejected update costs no tokens. Decisions taken here (see the README, Telegram → Decisions):
  * - ids only: `allowFrom` entries are numeric Telegram user ids (a `tg:`/`telegram:` prefix is
  *   accepted); `@usernames` never match, because usernames can be changed and re-registered.
  * - `"*"` means "everyone" only with `dmPolicy: "open"`; it never silently turns pairing off.
