@@ -9,6 +9,9 @@ import { OpenAICompatibleProvider } from "../../src/providers/openai-compatible.
 import type { Provider, ProviderRequest } from "../../src/providers/types.ts";
 import { reply, startFakeAnthropic } from "../fakes/anthropic.ts";
 import { oai, startFakeOpenAI } from "../fakes/openai.ts";
+import { measure as timed } from "./measure.ts";
+
+const measure = (name: string, n: number, fn: () => Promise<unknown> | unknown) => timed(name, n, fn, { warmup: 20, width: 48 });
 
 configureLogging({ level: "error" });
 const KEY = "sk-ant-bench-0123456789abcdef";
@@ -17,18 +20,6 @@ const ant = await startFakeAnthropic({ fallback: reply.text(TEXT, { chunkSize: 8
 const chat = await startFakeOpenAI({ fallback: oai.text(TEXT, { chunkSize: 8 }) });
 const req: ProviderRequest = { model: "m", system: "s", messages: [{ role: "user", content: [{ type: "text", text: "go" }] }], tools: [], maxTokens: 1000 };
 
-async function measure(name: string, n: number, fn: () => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < 20; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
-  console.log(`${name.padEnd(48)} median ${q(0.5).toFixed(3).padStart(7)} ms   p95 ${q(0.95).toFixed(3).padStart(7)} ms   p99 ${q(0.99).toFixed(3).padStart(7)} ms   rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
-}
 
 async function drain(p: Provider): Promise<void> {
   let n = 0;

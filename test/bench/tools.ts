@@ -11,6 +11,9 @@ import { runProcess } from "../../src/sandbox/spawn.ts";
 import { grepTool } from "../../src/tools/grep.ts";
 import { readTool } from "../../src/tools/read.ts";
 import type { ToolContext } from "../../src/tools/types.ts";
+import { measure as timed } from "./measure.ts";
+
+const measure = (name: string, n: number, fn: () => Promise<unknown> | unknown) => timed(name, n, fn, { width: 44 });
 
 configureLogging({ level: "error" });
 const dir = realpathSync(mkdtempSync(join(tmpdir(), "bench-tools-")));
@@ -25,18 +28,6 @@ for (let i = 0; i < 500; i++) {
   writeFileSync(join(cfg.workspace, "tree", String(i % 20), `f${i}.ts`), `export const v${i} = ${i};\n// TODO item ${i}\n`.repeat(10));
 }
 
-async function measure(name: string, n: number, fn: () => Promise<unknown> | unknown): Promise<void> {
-  for (let i = 0; i < Math.min(5, n); i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
-  console.log(`${name.padEnd(44)} median ${q(0.5).toFixed(3).padStart(8)} ms   p99 ${q(0.99).toFixed(3).padStart(8)} ms   rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
-}
 
 const rawSpawn = () =>
   new Promise<void>((resolve) => {
