@@ -97,15 +97,25 @@ export class Dispatcher {
     const started = performance.now();
     try {
       const result = await this.invoke(req, call);
+      this.#trace(req, call, started, "ok");
       if (isNotification(req)) return null;
       this.opts.observe?.(req.method, performance.now() - started, true);
       return success(req.id ?? null, result);
     } catch (err) {
+      this.#trace(req, call, started, err instanceof OpenClawError ? err.name : "InternalError");
       if (isNotification(req)) return null;
       this.opts.observe?.(req.method, performance.now() - started, false);
       if (!(err instanceof OpenClawError)) this.opts.log?.error("rpc method failed", { method: req.method, error: err, stack: err instanceof Error ? err.stack : undefined });
       return failure(req.id ?? null, toWireError(err));
     }
+  }
+
+  /** One debug line per WebSocket call (HTTP requests get theirs from the request logger). */
+  #trace(req: RpcRequest, call: CallContext, started: number, outcome: string): void {
+    const log = this.opts.log;
+    if (call.transport !== "ws" || !log?.enabled("debug")) return;
+    const ms = Math.round((performance.now() - started) * 100) / 100;
+    log.debug("rpc", { method: req.method.slice(0, 100), outcome, ms, peer: call.peer?.id, ip: call.ip });
   }
 
   private async invoke(req: RpcRequest, call: CallContext): Promise<unknown> {

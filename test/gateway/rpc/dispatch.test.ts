@@ -140,3 +140,20 @@ describe("dispatcher limits and errors", () => {
     }
   });
 });
+
+describe("debug trace", () => {
+  test("one debug line per WebSocket call with method and outcome; none for HTTP (the request logger covers it)", async () => {
+    const lines: { msg: string; fields?: Record<string, unknown> }[] = [];
+    const sink = (msg: string, fields?: Record<string, unknown>) => void lines.push({ msg, ...(fields ? { fields } : {}) });
+    const log = { error: sink, warn: sink, info: sink, debug: sink, trace: sink, enabled: () => true, child: () => log };
+    const traced = new Dispatcher(methods, { maxBatch: () => 10, maxDepth: () => 16, log });
+    await traced.handleText('{"jsonrpc":"2.0","method":"sum","params":[1,2],"id":1}', { transport: "ws", ip: "127.0.0.1" });
+    await traced.handleText('{"jsonrpc":"2.0","method":"nope","id":2}', { transport: "ws", ip: "127.0.0.1" });
+    await traced.handleText('{"jsonrpc":"2.0","method":"sum","params":[1,2],"id":3}', { transport: "http", ip: "127.0.0.1" });
+    const rpcLines = lines.filter((l) => l.msg === "rpc");
+    expect(rpcLines.map((l) => [l.fields?.method, l.fields?.outcome])).toEqual([
+      ["sum", "ok"],
+      ["nope", "MethodNotFoundError"],
+    ]);
+  });
+});
