@@ -120,6 +120,15 @@ export const TelegramConfigSchema = z.looseObject({
   webhookUrl: z.string().url().optional(),
   webhookSecret: secretString.optional(),
   webhookPath: z.string().startsWith("/").default("/telegram-webhook"),
+  // Our own keys (not in OpenClaw):
+  /** which agent answers (default "main") */
+  agentId: z.string().min(1).max(64).optional(),
+  /** minimum gap between message edits in one chat, ms (default 1000) */
+  editThrottleMs: z.number().int().min(0).max(60_000).optional(),
+  /** getUpdates long-poll timeout, s (default 30) */
+  pollTimeoutSeconds: z.number().int().min(0).max(50).optional(),
+  /** restart a poll that has not completed after this long, ms (default 120000) */
+  watchdogMs: z.number().int().min(100).optional(),
 });
 
 export const GatewayConfigSchema = z.looseObject({

@@ -58,7 +58,7 @@ describe("loadConfig", () => {
   gateway: { port: 19000, bind: "lan", auth: { mode: "token", token: "tok-abcdefghijklmnop" }, },
   agents: { defaults: { model: { primary: "anthropic/claude-sonnet-4-5", fallbacks: ["openai/gpt-5"] }, workspace: "~/w", maxConcurrent: 3 } },
   models: { providers: { ollama: { baseUrl: "http://127.0.0.1:11434/v1", api: "openai-completions" } } },
-  channels: { telegram: { dmPolicy: "allowlist", allowFrom: [123, "456"] } },
+  channels: { telegram: { dmPolicy: "allowlist", allowFrom: [123, "456"], agentId: "ops", editThrottleMs: 500, pollTimeoutSeconds: 20, watchdogMs: 60000 } },
   tools: { deny: ["exec"] },
   plugins: { entries: { x: { enabled: false } }, load: { paths: ["/p"] } },
   logging: { level: "debug" },

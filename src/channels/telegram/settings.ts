@@ -1,6 +1,6 @@
 /**
- * The channel's settings, resolved once from the config: the schema's `channels.telegram` keys
- * plus a few keys of our own (read here, through zod, from the loose config object):
+ * The channel's settings, resolved once from the config: the schema's `channels.telegram` keys,
+ * including a few of our own (declared in config/schema.ts):
  *   agentId            which agent answers (default: "main")
  *   editThrottleMs     minimum gap between message edits in one chat (default 1000)
  *   pollTimeoutSeconds getUpdates long-poll timeout (default 30)
@@ -9,7 +9,6 @@
  * first line of tokenFile; it is held in an ApiKey and never logged.
  */
 import { readFileSync } from "node:fs";
-import { z } from "zod";
 import type { Config, TelegramConfig } from "../../config/schema.ts";
 import { expandHome } from "../../config/paths.ts";
 import { ConfigError } from "../../core/errors.ts";
@@ -18,12 +17,6 @@ import type { AccessConfig } from "./access.ts";
 import type { DmScope } from "./sessions.ts";
 import type { StreamMode } from "./stream.ts";
 
-const ExtrasSchema = z.looseObject({
-  agentId: z.string().min(1).max(64).optional(),
-  editThrottleMs: z.number().int().min(0).max(60_000).optional(),
-  pollTimeoutSeconds: z.number().int().min(0).max(50).optional(),
-  watchdogMs: z.number().int().min(100).optional(),
-});
 
 export interface TelegramSettings {
   token: ApiKey;
@@ -60,7 +53,6 @@ export function resolveToken(tg: TelegramConfig): ApiKey | null {
 
 export function resolveSettings(config: Config, token: ApiKey): TelegramSettings {
   const tg = config.channels.telegram!;
-  const extras = ExtrasSchema.parse(tg);
   const mode = typeof tg.streaming === "string" ? tg.streaming : tg.streaming.mode;
   let webhook: TelegramSettings["webhook"] = null;
   if (tg.webhookUrl) {
@@ -80,12 +72,12 @@ export function resolveSettings(config: Config, token: ApiKey): TelegramSettings
     chunkLimit: tg.textChunkLimit,
     mediaMaxBytes: Math.floor(tg.mediaMaxMb * 1024 * 1024),
     webhook,
-    agentId: extras.agentId ?? "main",
+    agentId: tg.agentId ?? "main",
     dmScope: config.session.dmScope,
     mainKey: config.session.mainKey,
-    editThrottleMs: extras.editThrottleMs ?? 1000,
-    pollTimeoutSeconds: extras.pollTimeoutSeconds ?? 30,
-    watchdogMs: extras.watchdogMs ?? 120_000,
+    editThrottleMs: tg.editThrottleMs ?? 1000,
+    pollTimeoutSeconds: tg.pollTimeoutSeconds ?? 30,
+    watchdogMs: tg.watchdogMs ?? 120_000,
   };
 }
 
