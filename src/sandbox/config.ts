@@ -10,8 +10,9 @@
  * be a surprise).
  */
 import { mkdirSync, realpathSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError } from "../core/errors.ts";
+import { isInside } from "./paths.ts";
 import { SandboxConfigSchema, type Config, type SandboxConfig, type SandboxOverride } from "../config/schema.ts";
 import { databasePath, defaultWorkspace, expandHome, gatewayTokenPath, homeDir, stateDir } from "../config/paths.ts";
 
@@ -81,28 +82,21 @@ export function resolveSandbox(
 }
 
 function abs(p: string): string {
-  const expanded = expandHome(p);
-  return isAbsolute(expanded) ? resolve(expanded) : resolve(process.cwd(), expanded);
-}
-
-/** True when `child` is `parent` or below it (both real, absolute). */
-export function isWithin(child: string, parent: string): boolean {
-  if (parent === "/") return true;
-  return child === parent || child.startsWith(parent + sep);
+  return resolve(expandHome(p));
 }
 
 function checkAllowed(real: string, key: string, home: string, state: string, protectedDirs: string[], secretDirs: string[]): void {
   const fix = `; list only project folders (for example the agent workspace ${join(state, "workspace")})`;
   if (real === "/") throw new ConfigError(`${key}: "/" may not be an allowed path: it would expose and let tools overwrite the whole system${fix}`);
   for (const dir of protectedDirs) {
-    if (isWithin(dir, real)) {
+    if (isInside(dir, real)) {
       const what = dir === home ? `$HOME (${home})` : dir === state ? `the state directory (${state})` : `the gateway's private folder ${dir}`;
       const how = real === dir ? "is" : "contains";
       throw new ConfigError(`${key}: ${real} ${how} ${what}, which holds keys, tokens and the session database; tools may not see it${fix}`);
     }
   }
   for (const dir of secretDirs) {
-    if (isWithin(real, dir)) throw new ConfigError(`${key}: ${real} is inside the gateway's private folder ${dir}${fix}`);
+    if (isInside(real, dir)) throw new ConfigError(`${key}: ${real} is inside the gateway's private folder ${dir}${fix}`);
   }
 }
 
