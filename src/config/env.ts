@@ -47,13 +47,6 @@ function substituteString(s: string, env: Env, onMissing: "error" | "keep", path
   });
 }
 
-/** True if a string still holds an unresolved `${VAR}` reference. */
-export function hasEnvRef(s: unknown): boolean {
-  if (typeof s !== "string") return false;
-  for (const m of s.matchAll(REF)) if (!m[0].startsWith("$$")) return true;
-  return false;
-}
-
 /** Env var → key path; the value from the environment wins over the file. */
 export const ENV_OVERRIDES: readonly { env: string; path: string[]; kind: "string" | "port" }[] = [
   { env: "OPENCLAW_GATEWAY_TOKEN", path: ["gateway", "auth", "token"], kind: "string" },
