@@ -18,10 +18,6 @@ export class EventBuffer<T> implements AsyncIterable<T> {
     this.#notify();
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   #notify(): void {
     const w = this.#wake;
     this.#wake = [];

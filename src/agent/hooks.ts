@@ -52,7 +52,6 @@ export type ObserverHookName = Exclude<HookName, DecisionHookName>;
 export const HOOK_NAMES: readonly HookName[] = [
   "BeforeMessage", "AfterMessage", "BeforeToolCall", "AfterToolCall", "SessionStart", "SessionEnd", "AgentResponse", "Error",
 ];
-const DECISION = new Set<HookName>(["BeforeMessage", "BeforeToolCall", "AfterToolCall", "AgentResponse"]);
 
 export type HookHandler<N extends HookName> = (payload: HookPayloads[N]) => HookResults[N] | Promise<HookResults[N]>;
 export type HookHandlers = { [N in HookName]: HookHandler<N> };
@@ -178,9 +177,4 @@ export class HookDispatcher {
 
 function isToolResult(v: unknown): v is ToolResult {
   return !!v && typeof v === "object" && Array.isArray((v as ToolResult).content) && typeof (v as ToolResult).isError === "boolean";
-}
-
-/** Used by the runtime to tell DECISION from observer hooks in generic code. */
-export function isDecisionHook(name: HookName): name is DecisionHookName {
-  return DECISION.has(name);
 }

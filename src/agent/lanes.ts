@@ -26,10 +26,6 @@ export class Lanes {
     this.#max = Math.max(1, Math.floor(maxConcurrent));
   }
 
-  get running(): number {
-    return this.#running.size;
-  }
-
   #busy(): number {
     return this.#running.size + this.#reserved.size;
   }
@@ -58,10 +54,6 @@ export class Lanes {
     this.#pump();
   }
 
-  get maxConcurrent(): number {
-    return this.#max;
-  }
-
   submit(job: LaneJob): void {
     const lane = this.#lanes.get(job.sessionKey);
     if (lane) {
@@ -70,10 +62,6 @@ export class Lanes {
     }
     this.#lanes.set(job.sessionKey, [job]);
     this.#ready(job);
-  }
-
-  isStarted(job: LaneJob): boolean {
-    return this.#running.has(job);
   }
 
   /** Remove a job that has not started. Returns false when it is running or unknown. */
