@@ -14,7 +14,7 @@ import type { Env } from "./env.ts";
 import { substituteEnv } from "./env.ts";
 import { clone, getPath, isPlainObject, mergePatch, parseKeyPath, setPath, unsetPath, type JsonObject } from "./keypath.ts";
 import { loadConfig, readConfigDocument, resolveDocument, type LoadedConfig } from "./load.ts";
-import { registerConfigSecrets, unknownKeys, validateDocument } from "./validate.ts";
+import { registerConfigSecrets, unknownKeyWarnings, validateDocument } from "./validate.ts";
 import { writeConfigFile } from "./write.ts";
 
 export interface EditOptions {
@@ -56,7 +56,7 @@ function commit(path: string, before: JsonObject, after: JsonObject, opts: EditO
     const doc = substituteEnv(clone(after), { env, onMissing: "keep" });
     registerConfigSecrets(doc);
     validateDocument(doc, { ignoreUnresolvedRefs: true, source: path });
-    warnings = unknownKeys(after).map((k) => `unknown config key "${k}" in ${path} (kept, not used by this version)`);
+    warnings = unknownKeyWarnings(after, path);
   }
   const changed = JSON.stringify(before) !== JSON.stringify(after);
   if (changed) writeConfigFile(path, after);

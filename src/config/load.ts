@@ -15,7 +15,7 @@ import type { Config } from "./schema.ts";
 import { configPath } from "./paths.ts";
 import { applyEnvOverrides, substituteEnv, type Env } from "./env.ts";
 import { clone, isPlainObject, type JsonObject } from "./keypath.ts";
-import { registerConfigSecrets, unknownKeys, validateDocument } from "./validate.ts";
+import { registerConfigSecrets, unknownKeyWarnings, validateDocument } from "./validate.ts";
 
 export interface LoadedConfig {
   /** the effective config: file + env substitution + env overrides + defaults */
@@ -93,7 +93,7 @@ export function resolveDocument(raw: JsonObject, source: string, env: Env = proc
   const envOverrides = applyEnvOverrides(doc, env);
   const config = validateDocument(doc, { source });
   registerConfigSecrets(config);
-  const warnings = unknownKeys(raw).map((k) => `unknown config key "${k}" in ${source} (kept, not used by this version)`);
+  const warnings = unknownKeyWarnings(raw, source);
   return { config, envOverrides, warnings };
 }
 

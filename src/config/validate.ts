@@ -55,11 +55,14 @@ function walkUnknown(schema: Schema, value: unknown, path: string[], out: string
   }
 }
 
-/** Full key paths of keys the schema does not know (subtrees of an unknown key are not descended). */
-export function unknownKeys(doc: unknown): string[] {
+/**
+ * One warning per key the schema does not know (full key path; subtrees of an unknown key are not
+ * descended). Unknown keys are kept in the file, never an error.
+ */
+export function unknownKeyWarnings(doc: unknown, source: string): string[] {
   const out: string[] = [];
   walkUnknown(ConfigSchema as unknown as Schema, doc, [], out);
-  return out;
+  return out.map((k) => `unknown config key "${k}" in ${source} (kept, not used by this version)`);
 }
 
 let jsonSchemaCache: Record<string, unknown> | undefined;
