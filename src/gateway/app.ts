@@ -39,20 +39,14 @@ function originCheck(gw: Gateway): MiddlewareHandler<GatewayEnv> {
 export function requireAuth(gw: Gateway): MiddlewareHandler<GatewayEnv> {
   return async function requireAuth(c, next) {
     if (!gw.authn.required) return next();
-    const ip = clientIp(c);
-    const wait = gw.limiter.retryAfterMs(ip);
-    if (wait > 0) {
-      c.header("retry-after", String(Math.ceil(wait / 1000)));
+    const check = gw.checkToken(clientIp(c), bearerToken(c.req.header("authorization")));
+    if (check.ok) return next();
+    if (check.retryAfterMs) {
+      c.header("retry-after", String(Math.ceil(check.retryAfterMs / 1000)));
       return c.json({ error: "too many failed authentication attempts; retry later" }, 429);
     }
-    if (!gw.authn.verify(bearerToken(c.req.header("authorization")))) {
-      gw.limiter.failure(ip);
-      gw.metrics.authFailures++;
-      c.header("www-authenticate", 'Bearer realm="openclaw"');
-      return c.json({ error: "unauthorized" }, 401);
-    }
-    gw.limiter.success(ip);
-    return next();
+    c.header("www-authenticate", 'Bearer realm="openclaw"');
+    return c.json({ error: "unauthorized" }, 401);
   };
 }
 

@@ -23,6 +23,9 @@ import { RunGate } from "./runs.ts";
 
 const LOG_RING = 500;
 
+/** A refused token check; `retryAfterMs` when the address is rate limited (the token was not looked at). */
+export type TokenCheck = { ok: true } | { ok: false; retryAfterMs?: number };
+
 export class Gateway {
   readonly runtime: GatewayRuntime;
   readonly store: SessionStore;
@@ -82,6 +85,23 @@ export class Gateway {
 
   config(): Config {
     return this.configSource.get();
+  }
+
+  /**
+   * The one token check for every transport (HTTP header, WebSocket upgrade header, first frame):
+   * a rate-limited address is refused before the token is looked at; a wrong token counts against
+   * the address (and in the metrics); a right one clears it.
+   */
+  checkToken(ip: string, token: string | null | undefined): TokenCheck {
+    const wait = this.limiter.retryAfterMs(ip);
+    if (wait > 0) return { ok: false, retryAfterMs: wait };
+    if (!this.authn.verify(token)) {
+      this.limiter.failure(ip);
+      this.metrics.authFailures++;
+      return { ok: false };
+    }
+    this.limiter.success(ip);
+    return { ok: true };
   }
 
   /** `agent:<agentId>:<session.mainKey>`, the session a client gets when it names none. */

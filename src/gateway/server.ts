@@ -101,14 +101,11 @@ function upgrade(gw: Gateway, req: Request, srv: Server<WsData>, ip: string): Re
   let authed = !gw.authn.required;
   const header = req.headers.get("authorization");
   if (!authed && header !== null) {
-    const wait = gw.limiter.retryAfterMs(ip);
-    if (wait > 0) return new Response("too many failed authentication attempts", { status: 429, headers: { "retry-after": String(Math.ceil(wait / 1000)) } });
-    if (!gw.authn.verify(bearerToken(header))) {
-      gw.limiter.failure(ip);
-      gw.metrics.authFailures++;
-      return new Response("unauthorized", { status: 401 });
+    const check = gw.checkToken(ip, bearerToken(header));
+    if (!check.ok && check.retryAfterMs) {
+      return new Response("too many failed authentication attempts", { status: 429, headers: { "retry-after": String(Math.ceil(check.retryAfterMs / 1000)) } });
     }
-    gw.limiter.success(ip);
+    if (!check.ok) return new Response("unauthorized", { status: 401 });
     authed = true;
   }
   if (srv.upgrade(req, { data: { ip, authed } })) return undefined;

@@ -112,7 +112,6 @@ function frameText(message: string | Buffer): string {
 
 /** The first frame of an unauthenticated connection: an `auth` request, or the connection closes. */
 function handleAuthFrame(gw: Gateway, ws: ServerWebSocket<WsData>, peer: WsPeer, text: string): void {
-  const ip = ws.data.ip;
   const parsed = parseJson(text, 8);
   const req = parsed.ok ? asRequest(parsed.value) : null;
   const id = req && !isNotification(req) ? (req.id ?? null) : null;
@@ -120,18 +119,14 @@ function handleAuthFrame(gw: Gateway, ws: ServerWebSocket<WsData>, peer: WsPeer,
     ws.sendText(JSON.stringify(failure(id, { code, message })));
     ws.close(1008, reason);
   };
-  const wait = gw.limiter.retryAfterMs(ip);
-  if (wait > 0) return reject(RpcCode.RateLimited, `too many failed authentication attempts; retry in ${Math.ceil(wait / 1000)} s`, "rate limited");
   const params = req?.params as { token?: unknown } | undefined;
-  if (!req || req.method !== "auth" || typeof params?.token !== "string" || !gw.authn.verify(params.token)) {
-    gw.limiter.failure(ip);
-    gw.metrics.authFailures++;
-    return reject(RpcCode.Unauthorized, "unauthorized", "unauthorized");
-  }
-  gw.limiter.success(ip);
+  const token = req?.method === "auth" && typeof params?.token === "string" ? params.token : null;
+  const check = gw.checkToken(ws.data.ip, token);
+  if (!check.ok && check.retryAfterMs) return reject(RpcCode.RateLimited, `too many failed authentication attempts; retry in ${Math.ceil(check.retryAfterMs / 1000)} s`, "rate limited");
+  if (!check.ok) return reject(RpcCode.Unauthorized, "unauthorized", "unauthorized");
   ws.data.authed = true;
   clearTimeout(peer.authTimer);
-  if (!isNotification(req)) ws.sendText(JSON.stringify(success(id, { ok: true })));
+  if (req && !isNotification(req)) ws.sendText(JSON.stringify(success(id, { ok: true })));
 }
 
 export function websocketHandlers(gw: Gateway): WebSocketHandler<WsData> {
