@@ -70,7 +70,6 @@ export function appendRows(
   return out;
 }
 
-/** Keeps the runs table in step; returns the run id just marked started (its next start event in the same append is a no-op). */
 /**
  * Items without idempotency keys all get new rows: the session row is advanced first (one UPDATE …
  * RETURNING instead of a SELECT and an UPDATE) and the seqs are the range it reserved.
@@ -97,6 +96,7 @@ function appendFresh(db: Database, sessionKey: string, items: { data: StoredEven
   return out;
 }
 
+/** Keeps the runs table in step; returns the run id just marked started (its next start event in the same append is a no-op). */
 function trackRun(db: Database, sessionKey: string, data: StoredEventData, now: number, tracked: string | undefined): string | undefined {
   if (data.type === "user_message" || data.type === "run_started") {
     if (tracked !== data.runId) {
