@@ -1,4 +1,4 @@
-/** Small HTTP helpers shared by the routes: bounded body reading and JSON error bodies. */
+/** Bounded request-body reading, shared by the routes. */
 import { PayloadTooLargeError } from "../core/errors.ts";
 
 /**

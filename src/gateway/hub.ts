@@ -37,18 +37,10 @@ export class Hub {
     else this.#logs.delete(sub);
   }
 
-  hasLogTails(): boolean {
-    return this.#logs.size > 0;
-  }
-
   /** Forget a closed connection everywhere. */
   remove(sub: Subscriber, sessionKeys: Iterable<string>): void {
     for (const key of sessionKeys) this.unsubscribe(key, sub);
     this.#logs.delete(sub);
-  }
-
-  subscriberCount(sessionKey: string): number {
-    return this.#sessions.get(sessionKey)?.size ?? 0;
   }
 
   publish(event: AgentEvent): void {

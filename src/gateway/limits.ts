@@ -59,7 +59,3 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   }
   return base;
 }
-
-export function isDangerousKey(key: string): boolean {
-  return DANGEROUS.has(key);
-}

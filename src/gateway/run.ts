@@ -7,6 +7,7 @@
  */
 import { buildRuntime } from "../agent/factory.ts";
 import type { Channel } from "../channels/channel.ts";
+import { createChannels } from "../channels/registry.ts";
 import { loadConfig } from "../config/load.ts";
 import { configPath, gatewayLockPath, gatewayTokenPath, stateDir } from "../config/paths.ts";
 import { ConfigError, errorMessage } from "../core/errors.ts";
@@ -14,7 +15,6 @@ import { configureLogging, createLogger, type Logger } from "../core/log.ts";
 import { createExecutor } from "../sandbox/factory.ts";
 import { openStore } from "../store/sqlite.ts";
 import { describeAuth, resolveAuth } from "./auth.ts";
-import { gatewayChannels } from "./channels.ts";
 import { FileConfigSource } from "./config-source.ts";
 import type { SandboxStatus } from "./context.ts";
 import { createGateway } from "./gateway.ts";
@@ -94,7 +94,7 @@ export async function runGateway(opts: RunOptions = {}): Promise<RunningGateway>
     const channelLog = log.child("channels");
     let channels: Channel[] = [];
     try {
-      channels = gatewayChannels({ config, runtime, store, log: channelLog });
+      channels = createChannels({ config, runtime, store, log: channelLog });
     } catch (err) {
       if (err instanceof ConfigError) throw err; // a misconfigured channel is fixed in the config, not ignored
       log.error("channels could not be created; the gateway runs without them", { error: errorMessage(err) });

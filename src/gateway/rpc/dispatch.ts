@@ -64,10 +64,6 @@ export class Dispatcher {
     for (const [name, def] of Object.entries(methods)) this.#methods.set(name, def);
   }
 
-  methodNames(): string[] {
-    return [...this.#methods.keys()];
-  }
-
   /** Parse and dispatch one frame/body. Returns the serialized response, or null when none is due. */
   async handleText(text: string, call: CallContext): Promise<string | null> {
     const parsed = parseJson(text, this.opts.maxDepth());
