@@ -103,7 +103,7 @@ export class AnthropicProvider implements Provider {
         yield* asm.handle(ev);
         if (asm.failure) break;
       }
-      yield this.#endOf(ctl, asm);
+      yield ctl.endOf(asm, asm.done, this.id, "message_stop");
     } catch (err) {
       yield this.#failed(err, ctl, asm);
     } finally {
@@ -111,23 +111,10 @@ export class AnthropicProvider implements Provider {
     }
   }
 
-  /** The SDK's iterator ends quietly on abort and on EOF, so tell those apart here. */
-  #endOf(ctl: AttemptControl, asm: AnthropicAssembler): StopEvent {
-    if (asm.failure) return errorStop(asm.failure, asm.content(), asm.usage);
-    if (asm.done) return asm.finalStop();
-    if (ctl.aborted) return abortedStop(asm.content(), asm.usage);
-    if (ctl.timedOut) return errorStop(this.#timeout(), asm.content(), asm.usage);
-    return errorStop(failure("stream_cut", `${this.id}: the stream ended before message_stop`, true), asm.content(), asm.usage);
-  }
-
-  #timeout(): AttemptFailure {
-    return failure("timeout", `${this.id}: no data for ${this.#timeoutMs} ms`, true);
-  }
-
   #failed(err: unknown, ctl: AttemptControl, asm: AnthropicAssembler): StopEvent {
     const content = asm.content();
     if (ctl.aborted) return abortedStop(content, asm.usage);
-    if (ctl.timedOut || err instanceof APIConnectionTimeoutError) return errorStop(this.#timeout(), content, asm.usage);
+    if (ctl.timedOut || err instanceof APIConnectionTimeoutError) return errorStop(ctl.timeoutFailure(this.id), content, asm.usage);
     return errorStop(this.#classify(err), content, asm.usage);
   }
 

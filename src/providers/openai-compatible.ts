@@ -82,7 +82,7 @@ export class OpenAICompatibleProvider implements Provider {
       }
       if (!res.body || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
         yield* asm.handle(toChunk((await res.json()) as Completion));
-        yield this.#endOf(ctl, asm);
+        yield ctl.endOf(asm, asm.finished, this.id, "the completion finished");
         return;
       }
       for await (const sse of readSse(res.body, () => ctl.touch())) {
@@ -100,10 +100,10 @@ export class OpenAICompatibleProvider implements Provider {
       }
       // [DONE] without a finish_reason still closes pending tool calls (lenient servers)
       if (done && !asm.finished && !asm.failure) yield* asm.handle({ choices: [{ finish_reason: "stop" }] });
-      yield this.#endOf(ctl, asm);
+      yield ctl.endOf(asm, asm.finished, this.id, "the completion finished");
     } catch (err) {
       if (ctl.aborted) yield abortedStop(asm.content(), asm.usage);
-      else if (ctl.timedOut) yield errorStop(this.#timeout(), asm.content(), asm.usage);
+      else if (ctl.timedOut) yield errorStop(ctl.timeoutFailure(this.id), asm.content(), asm.usage);
       else if (err instanceof SyntaxError) yield errorStop(failure("malformed", `${this.id}: malformed stream data: ${err.message}`, false), asm.content(), asm.usage);
       else {
         const kind = asm.content().length > 0 ? "stream_cut" : "connection";
@@ -112,18 +112,6 @@ export class OpenAICompatibleProvider implements Provider {
     } finally {
       ctl.dispose();
     }
-  }
-
-  #endOf(ctl: AttemptControl, asm: OpenAIAssembler): StopEvent {
-    if (asm.failure) return errorStop(asm.failure, asm.content(), asm.usage);
-    if (asm.finished) return asm.finalStop();
-    if (ctl.aborted) return abortedStop(asm.content(), asm.usage);
-    if (ctl.timedOut) return errorStop(this.#timeout(), asm.content(), asm.usage);
-    return errorStop(failure("stream_cut", `${this.id}: the stream ended before the completion finished`, true), asm.content(), asm.usage);
-  }
-
-  #timeout(): AttemptFailure {
-    return failure("timeout", `${this.id}: no data for ${this.#timeoutMs} ms`, true);
   }
 
   async #httpError(res: Response): Promise<AttemptFailure> {
