@@ -12,7 +12,7 @@
  *   run_started + run_finished "aborted" so the log has no unfinished run).
  * Node-compatible: no Bun APIs here.
  */
-import { ConflictError, InvalidParamsError, UnavailableError } from "../core/errors.ts";
+import { ConflictError, errorMessage, InvalidParamsError, UnavailableError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { emptyUsage, type ContentBlock, type Message } from "../core/messages.ts";
@@ -345,7 +345,7 @@ export class AgentRuntime {
         { data: { type: "run_finished", runId: state.runId, outcome: "aborted", reason, usage: emptyUsage(), durationMs: 0 } },
       ], { trusted: true });
     } catch (err) {
-      this.#log.error("could not record an aborted queued run", { runId: state.runId, error: err instanceof Error ? err.message : String(err) });
+      this.#log.error("could not record an aborted queued run", { runId: state.runId, error: errorMessage(err) });
     }
     const base = { runId: state.runId, sessionKey: state.sessionKey };
     this.#emit(state, { type: "run_started", ...base, ts: now, model: state.model || (this.#opts.displayModel ?? "default") });
@@ -372,7 +372,7 @@ export class AgentRuntime {
       try {
         l(event);
       } catch (err) {
-        this.#log.warn("an event listener threw", { error: err instanceof Error ? err.message : String(err) });
+        this.#log.warn("an event listener threw", { error: errorMessage(err) });
       }
     }
   }
