@@ -17,7 +17,8 @@ export async function dedupedHandle(store: SessionStore, userEvent: StoredEvent)
   const sessionKey = userEvent.sessionKey;
   let response: AgentResponse = { runId, sessionKey, text: "", outcome: "interrupted", usage: emptyUsage(), durationMs: 0, reason: "the run has not finished" };
   let text = "";
-  for (let from = userEvent.seq; ; from += PAGE) {
+  // run_finished is the run's last event: stop there rather than read the rest of the session
+  scan: for (let from = userEvent.seq; ; from += PAGE) {
     const page = await store.readRange(sessionKey, from, from + PAGE - 1);
     for (const e of page) {
       if (!("runId" in e.data) || e.data.runId !== runId) continue;
@@ -25,6 +26,7 @@ export async function dedupedHandle(store: SessionStore, userEvent: StoredEvent)
       if (e.data.type === "run_finished") {
         const d = e.data;
         response = { runId, sessionKey, text, outcome: d.outcome, usage: d.usage ?? emptyUsage(), durationMs: d.durationMs, ...(d.reason ? { reason: d.reason } : {}) };
+        break scan;
       }
     }
     if (page.length < PAGE) break;

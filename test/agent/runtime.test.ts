@@ -162,6 +162,23 @@ describe("durability and lifecycle", () => {
     expect((await eventTypes(store, "idem")).filter((t) => t === "user_message").length).toBe(1);
   });
 
+  test("a retried start of an ended run reads the log only up to that run's run_finished", async () => {
+    const { runtime, store } = makeRuntime([say.text("first")]);
+    const a = await runtime.start({ sessionKey: "idem-long", text: "hi", idempotencyKey: "k2" });
+    await a.done;
+    await store.appendMany("idem-long", Array.from({ length: 2000 }, () => ({ data: { type: "session_reset" as const } })));
+    let read = 0;
+    const readRange = store.readRange.bind(store);
+    store.readRange = async (...args) => {
+      const out = await readRange(...args);
+      read += out.length;
+      return out;
+    };
+    const again = await runtime.start({ sessionKey: "idem-long", text: "hi", idempotencyKey: "k2" });
+    expect(await again.done).toMatchObject({ runId: a.runId, outcome: "ok", text: "first" });
+    expect(read).toBeLessThanOrEqual(512);
+  });
+
   test("recoverInterrupted marks runs left unfinished by a crash", async () => {
     const store = new MemoryStore();
     await store.append("crash", { data: { type: "user_message", runId: "run_x", message: { role: "user", content: [{ type: "text", text: "hi" }] } } });
