@@ -8,7 +8,7 @@ import type { Message } from "../../src/core/messages.ts";
 import { ApiKey } from "../../src/core/secrets.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { say } from "../fakes/scripted-provider.ts";
-import { makeRuntime } from "./helpers.ts";
+import { countReads, makeRuntime } from "./helpers.ts";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -119,43 +119,31 @@ describe("history cache", () => {
 
   test("events handed to the cache as they commit are not read back; a gap is read from the store", async () => {
     const store = new MemoryStore();
-    let read = 0;
-    const readRange = store.readRange.bind(store);
-    store.readRange = async (...args) => {
-      const out = await readRange(...args);
-      read += out.length;
-      return out;
-    };
+    const reads = countReads(store);
     const cache = new HistoryCache();
     await store.appendMany("k", [um("r0", "q0"), am("r0", "a0")]);
     await cache.load(store, "k", 1e9);
-    read = 0;
+    reads.count = 0;
     cache.appended("k", await store.appendMany("k", [um("r1", "q1"), am("r1", "a1")]));
     expect(ids(await cache.load(store, "k", 1e9))).toEqual(["r0", "r1"]);
-    expect(read).toBe(0);
+    expect(reads.count).toBe(0);
     await store.appendMany("k", [um("r2", "q2")]); // another writer: not handed over
     cache.appended("k", await store.appendMany("k", [am("r2", "a2")])); // does not follow what the cache holds: ignored
     const h = await cache.load(store, "k", 1e9);
-    expect(read).toBe(2);
+    expect(reads.count).toBe(2);
     expect(h).toEqual(await loadHistory(store, "k", 1e9));
   });
 
   test("incremental loads read only new events and agree with a fresh rebuild across compaction, reset and re-creation", async () => {
     const store = new MemoryStore();
-    let read = 0;
-    const readRange = store.readRange.bind(store);
-    store.readRange = async (...args) => {
-      const out = await readRange(...args);
-      read += out.length;
-      return out;
-    };
+    const reads = countReads(store);
     const cache = new HistoryCache();
     for (let i = 0; i < 50; i++) await store.appendMany("k", [um(`r${i}`, `q${i}`), am(`r${i}`, `a${i}`)]);
     expect(ids(await cache.load(store, "k", 1e9)).length).toBe(50);
-    read = 0;
+    reads.count = 0;
     await store.appendMany("k", [um("r50", "q50"), am("r50", "a50")]);
     const h = await cache.load(store, "k", 1e9);
-    expect(read).toBe(2);
+    expect(reads.count).toBe(2);
     expect(h).toEqual(await loadHistory(store, "k", 1e9));
 
     const throughSeq = (await store.readRange("k", 1)).find((e) => e.data.type === "user_message" && e.data.runId === "r40")!.seq;

@@ -43,6 +43,18 @@ export async function eventTypes(store: SessionStore, sessionKey: string): Promi
   return (await allEvents(store, sessionKey)).map((e) => e.type);
 }
 
+/** Counts the events `store.readRange` returns from now on (`reads.count`, resettable). */
+export function countReads(store: SessionStore): { count: number } {
+  const reads = { count: 0 };
+  const readRange = store.readRange.bind(store);
+  store.readRange = async (...args) => {
+    const out = await readRange(...args);
+    reads.count += out.length;
+    return out;
+  };
+  return reads;
+}
+
 /** Waits (bounded) until `check` is true. */
 export async function until(check: () => boolean, ms = 2000): Promise<void> {
   const end = Date.now() + ms;
