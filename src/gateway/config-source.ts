@@ -1,13 +1,14 @@
 /**
  * Config sources for the gateway. `FileConfigSource` edits the config file through the config
  * module's patch API (validated against the schema before anything is written, written atomically,
- * mode 0600). `MemoryConfigSource` holds a config in memory (library use, tests).
+ * mode 0600). `MemoryConfigSource` holds a config in memory (library use, tests) and patches it
+ * with the same merge and validation, so both refuse the same patches with the same ConfigError.
  */
 import { patchConfig } from "../config/edit.ts";
+import { mergePatch } from "../config/keypath.ts";
 import { ConfigSchema, type Config } from "../config/schema.ts";
-import { ConfigError } from "../core/errors.ts";
+import { validateDocument } from "../config/validate.ts";
 import type { ConfigSource } from "./context.ts";
-import { mergePatch } from "./limits.ts";
 
 export class FileConfigSource implements ConfigSource {
   #config: Config;
@@ -38,13 +39,8 @@ export class MemoryConfigSource implements ConfigSource {
   }
   async patch(patch: Record<string, unknown>): Promise<Config> {
     const next = mergePatch(this.#raw, patch);
-    const r = ConfigSchema.safeParse(next);
-    if (!r.success) {
-      const i = r.error.issues[0]!;
-      throw new ConfigError(`invalid config at ${i.path.join(".") || "(root)"}: ${i.message}`);
-    }
+    this.#config = validateDocument(next);
     this.#raw = next;
-    this.#config = r.data;
     return this.#config;
   }
 }

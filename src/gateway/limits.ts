@@ -1,6 +1,6 @@
 /**
  * Input limits applied before anything is dispatched: JSON nesting depth and keys that could
- * pollute prototypes. `parseJson` never throws; it says why a text was refused.
+ * pollute prototypes (dropped here, at the edge, so nothing behind it sees them). `parseJson` never throws; it says why a text was refused.
  *
  * Fast path: most frames are small and plain, so the depth scan is one pass over the text and the
  * key-dropping reviver (slow) runs only when the text could hold a dangerous key — it contains one
@@ -45,17 +45,4 @@ export function parseJson(text: string, maxDepth: number): ParseResult {
   } catch {
     return { ok: false, reason: "parse", message: "Parse error" };
   }
-}
-
-/** Deep-merge a JSON patch into a plain object (`null` deletes a key). Dangerous keys are skipped. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
-  const base: Record<string, unknown> =
-    target && typeof target === "object" && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
-  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
-    if (DANGEROUS.has(k)) continue;
-    if (v === null) delete base[k];
-    else base[k] = mergePatch(base[k], v);
-  }
-  return base;
 }

@@ -1,5 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { depthExceeds, mergePatch, parseJson } from "../../src/gateway/limits.ts";
+import { ConfigSchema } from "../../src/config/schema.ts";
+import { ConfigError } from "../../src/core/errors.ts";
+import { MemoryConfigSource } from "../../src/gateway/config-source.ts";
+import { depthExceeds, parseJson } from "../../src/gateway/limits.ts";
 
 describe("parseJson", () => {
   test("depth is counted outside strings only", () => {
@@ -20,11 +23,24 @@ describe("parseJson", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).p2).toBeUndefined();
   });
-  test("mergePatch merges, deletes with null and never writes through __proto__", () => {
-    const patch = JSON.parse('{"x":{"y":2},"z":null,"__proto__":{"polluted":1}}');
-    const out = mergePatch({ x: { w: 1 }, z: 3 }, patch) as Record<string, unknown>;
-    expect(out).toEqual({ x: { w: 1, y: 2 } });
+});
+
+describe("MemoryConfigSource.patch (the config module's merge and validation)", () => {
+  test("merges, deletes with null and never writes through __proto__", async () => {
+    const src = new MemoryConfigSource({ gateway: { port: 1234, bind: "lan" } });
+    const out = await src.patch({ gateway: { port: 4321 }, logging: { level: "warn" } });
+    expect(out.gateway.port).toBe(4321);
+    expect(out.gateway.bind).toBe("lan");
+    expect(ConfigSchema.parse({}).gateway.bind).not.toBe("lan");
+    expect((await src.patch({ gateway: { bind: null } })).gateway.bind).toBe(ConfigSchema.parse({}).gateway.bind);
+    const polluting = JSON.parse('{"x":{"y":2},"__proto__":{"polluted":1}}');
+    await expect(src.patch(polluting)).rejects.toBeInstanceOf(ConfigError);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(src.get().gateway.port).toBe(4321);
+  });
+  test("an invalid patch is refused with ConfigError and the config is unchanged", async () => {
+    const src = new MemoryConfigSource({});
+    await expect(src.patch({ gateway: { port: "nope" } })).rejects.toBeInstanceOf(ConfigError);
+    expect(src.get().gateway.port).toBe(ConfigSchema.parse({}).gateway.port);
   });
 });
