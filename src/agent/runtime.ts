@@ -348,7 +348,7 @@ export class AgentRuntime {
       this.#log.error("could not record an aborted queued run", { runId: state.runId, error: errorMessage(err) });
     }
     const base = { runId: state.runId, sessionKey: state.sessionKey };
-    this.#emit(state, { type: "run_started", ...base, ts: now, model: state.model || (this.#opts.displayModel ?? "default") });
+    this.#emit(state, { type: "run_started", ...base, ts: now, model: state.model || this.#loopDeps().displayModel });
     const response: AgentResponse = { ...base, text: "", outcome: "aborted", usage: emptyUsage(), durationMs: 0, reason };
     this.#emit(state, { type: "final", ...response });
     this.#settle(run, response);
