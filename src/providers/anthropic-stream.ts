@@ -42,6 +42,12 @@ export class AnthropicAssembler {
   done = false;
   #stopReason: StopReason = "end_turn";
   readonly #slots = new Map<number, Slot>();
+  readonly #provider: string;
+
+  /** `provider` is the id failures are reported under (it need not be `anthropic`) */
+  constructor(provider: string) {
+    this.#provider = provider;
+  }
 
   /** Usage fields are cumulative on the wire: take the newest value of each that is present. */
   #takeUsage(u: WireUsage | null | undefined): void {
@@ -101,7 +107,7 @@ export class AnthropicAssembler {
         try {
           input = slot.json.trim() === "" ? {} : JSON.parse(slot.json);
         } catch {
-          this.failure = failure("malformed", `anthropic: tool call ${slot.name} (${slot.id}) has invalid JSON input`, false);
+          this.failure = failure("malformed", `${this.#provider}: tool call ${slot.name} (${slot.id}) has invalid JSON input`, false);
           return;
         }
         slot.done = { type: "tool_use", id: slot.id, name: slot.name, input };

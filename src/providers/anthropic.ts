@@ -83,7 +83,7 @@ export class AnthropicProvider implements Provider {
 
   async *#attempt(request: ProviderRequest, signal: AbortSignal | undefined): AsyncGenerator<ProviderEvent> {
     const ctl = new AttemptControl(signal, this.#timeoutMs);
-    const asm = new AnthropicAssembler();
+    const asm = new AnthropicAssembler(this.id);
     try {
       if (ctl.aborted) {
         yield abortedStop();

@@ -96,6 +96,13 @@ describe("AnthropicProvider streaming", () => {
     expect(stop.message.content.some((b) => b.type === "tool_use")).toBe(false);
     expect(fake.requests).toHaveLength(1);
   });
+
+  test("a tool-JSON failure names the provider's own id, not a hard-coded anthropic", async () => {
+    fake.enqueue(reply.invalidToolJson("exec", '{"command": "ls",,}'));
+    const p = new AnthropicProvider({ apiKey: new ApiKey(KEY), baseURL: fake.url, id: "claude-work", maxRetries: 0 });
+    const stop = stopOf(await collect(p.stream(request("go", { tools }))));
+    expect(stop.error?.message).toStartWith("claude-work: tool call exec");
+  });
 });
 
 describe("AnthropicProvider request body", () => {
