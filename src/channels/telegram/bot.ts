@@ -5,6 +5,7 @@
  */
 import { Bot, Composer } from "grammy";
 import type { Update } from "grammy/types";
+import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import type { Channel, ChannelContext, ChannelRoute, ChannelStatus } from "../channel.ts";
 import { checkAccess } from "./access.ts";
@@ -94,7 +95,7 @@ export class TelegramChannel implements Channel {
       runtime: this.#ctx.runtime, store: this.#ctx.store, sender: this.sender, throttle: this.#throttle, mode: s.mode,
       chunkLimit: s.chunkLimit, log: this.#log, agentId: s.agentId, stopping: () => this.#stopping, userAborted: this.#userAborted,
     };
-    this.bot.catch((err) => this.#log.error("telegram handler failed", { err: err.error instanceof Error ? err.error : String(err.error) }));
+    this.bot.catch((err) => this.#log.error("telegram handler failed", { err: errorMessage(err.error) }));
 
     const gate = new Composer<TgContext>();
     gate.use(async (ctx, next) => {
@@ -148,7 +149,7 @@ export class TelegramChannel implements Channel {
           text = media.caption || "(photo)";
         } else if (media.kind === "text") text = media.text;
       } catch (err) {
-        this.#log.warn("telegram media download failed", { err: err instanceof Error ? err : String(err) });
+        this.#log.warn("telegram media download failed", { err: errorMessage(err) });
         await this.sender.sendPlain(ctx.oc.target, "Sorry, I couldn't download that file. Please try again.").catch(() => undefined);
         return;
       }

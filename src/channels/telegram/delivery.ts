@@ -9,6 +9,7 @@
  * updates (/stop, /new) skip the chat's queue so they can interrupt a running turn.
  */
 import type { Update } from "grammy/types";
+import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import type { SessionStore } from "../../store/types.ts";
 import type { DeliveryProgress } from "./stream.ts";
@@ -90,7 +91,7 @@ export class Inbox {
       result = await this.#o.handle(update);
     } catch (err) {
       this.stats.failed++;
-      this.#o.log.error("telegram update failed", { updateId: id, err: err instanceof Error ? err : String(err) });
+      this.#o.log.error("telegram update failed", { updateId: id, err: errorMessage(err) });
     }
     if (result === "keep") {
       this.stats.kept++;
@@ -101,7 +102,7 @@ export class Inbox {
       await this.#o.store.inboxDone(INBOX_CHANNEL, id);
       await clearProgress(this.#o.store, id);
     } catch (err) {
-      this.#o.log.error("telegram: could not mark update done", { updateId: id, err: err instanceof Error ? err : String(err) });
+      this.#o.log.error("telegram: could not mark update done", { updateId: id, err: errorMessage(err) });
     }
   }
 

@@ -10,7 +10,7 @@
  */
 import type { Api } from "grammy";
 import type { Update } from "grammy/types";
-import { ConflictError } from "../../core/errors.ts";
+import { ConflictError, errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { classifyTelegramError } from "./send.ts";
 
@@ -119,7 +119,7 @@ export class Poller {
         offset = updates[updates.length - 1]!.update_id + 1;
         await o.saveOffset(offset);
       } catch (err) {
-        this.lastError = err instanceof Error ? err.message : String(err);
+        this.lastError = errorMessage(err);
         o.log.error("telegram: could not store updates; will fetch them again", { err: this.lastError });
         await this.#sleep(1000);
       }

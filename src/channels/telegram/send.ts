@@ -7,7 +7,7 @@
  * without crashing anything.
  */
 import { GrammyError, HttpError, type Api } from "grammy";
-import { OpenClawError } from "../../core/errors.ts";
+import { errorMessage, OpenClawError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { chunkText } from "./chunk.ts";
 import { markdownToTelegramHtml, toPlainText } from "./format.ts";
@@ -45,7 +45,7 @@ export function classifyTelegramError(err: unknown): TelegramFailure {
     return { kind: "other", description: d };
   }
   if (err instanceof HttpError) return { kind: "network", description: err.message };
-  return { kind: "other", description: err instanceof Error ? err.message : String(err) };
+  return { kind: "other", description: errorMessage(err) };
 }
 
 export interface SenderOptions {

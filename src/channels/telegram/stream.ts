@@ -9,6 +9,7 @@
  * The final text is chunked; progress (`previewId`, `chunksSent`) is reported through `save` so a
  * restart can resume delivery without sending a chunk twice.
  */
+import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { chunkText } from "./chunk.ts";
 import { TelegramApiError, type SendTarget, type TelegramSender } from "./send.ts";
@@ -152,7 +153,7 @@ export class ReplyPresenter {
 
   #failed(err: unknown, what: string): void {
     if (!(err instanceof TelegramApiError)) {
-      this.#o.log.warn(`telegram ${what} failed`, { err: err instanceof Error ? err : String(err) });
+      this.#o.log.warn(`telegram ${what} failed`, { err: errorMessage(err) });
       return;
     }
     const f = err.failure;
@@ -197,7 +198,7 @@ export class ReplyPresenter {
     } catch (err) {
       this.#failed(err, "reply");
       if (this.#dead) return "undeliverable";
-      this.#o.log.error("telegram reply could not be delivered", { chatId: target.chatId, err: err instanceof Error ? err : String(err) });
+      this.#o.log.error("telegram reply could not be delivered", { chatId: target.chatId, err: errorMessage(err) });
       return "undeliverable";
     }
   }

@@ -8,7 +8,7 @@
  */
 import type { AgentRuntime } from "../../agent/runtime.ts";
 import type { AgentResponse } from "../../agent/types.ts";
-import { UnavailableError } from "../../core/errors.ts";
+import { errorMessage, UnavailableError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import type { ImageBlock } from "../../core/messages.ts";
 import type { SessionStore } from "../../store/types.ts";
@@ -62,7 +62,7 @@ export async function runTurn(d: TurnDeps, t: TurnInput): Promise<HandleResult> 
       channel: "telegram", peer: t.peer, origin: t.origin,
     });
   } catch (err) {
-    d.log.error("telegram: could not start a run", { updateId: t.updateId, err: err instanceof Error ? err : String(err) });
+    d.log.error("telegram: could not start a run", { updateId: t.updateId, err: errorMessage(err) });
     if (d.stopping() || err instanceof UnavailableError) return "keep";
     await presenter.notice(TEXT.startFailed);
     return "done";
@@ -75,7 +75,7 @@ export async function runTurn(d: TurnDeps, t: TurnInput): Promise<HandleResult> 
       else if (ev.type === "tool_result" && ev.isError) presenter.tool(ev.name, "error");
     }
   } catch (err) {
-    d.log.warn("telegram: run event stream failed", { runId: handle.runId, err: err instanceof Error ? err : String(err) });
+    d.log.warn("telegram: run event stream failed", { runId: handle.runId, err: errorMessage(err) });
   }
   const res = await handle.done;
   return finish(d, presenter, res, handle.deduplicated);

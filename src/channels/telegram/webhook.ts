@@ -7,6 +7,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Update } from "grammy/types";
+import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import type { ApiKey } from "../../core/secrets.ts";
 import type { ChannelRoute } from "../channel.ts";
@@ -53,7 +54,7 @@ export function webhookRoute(o: WebhookOptions): ChannelRoute {
       try {
         await o.accept(update);
       } catch (err) {
-        o.log.error("telegram webhook: could not store the update", { updateId: update.update_id, err: err instanceof Error ? err : String(err) });
+        o.log.error("telegram webhook: could not store the update", { updateId: update.update_id, err: errorMessage(err) });
         return text(500, "storage failed");
       }
       return new Response(JSON.stringify({ ok: true }), { status: 200, headers: { "content-type": "application/json" } });
