@@ -92,8 +92,16 @@ export function warn(message: string): void {
   createLogger("cli").warn(message);
 }
 
+/** citty's own argument errors (missing positional, unknown subcommand) are usage errors too. */
+function isCittyError(err: unknown): err is Error {
+  return err instanceof Error && err.name === "CLIError";
+}
+
+/** SGR colour codes, as citty and our own help output use them. */
+export const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, "");
+
 export function exitCodeOf(err: unknown): number {
-  if (err instanceof UsageError || (err instanceof Error && err.name === "CLIError")) return EXIT.usage;
+  if (err instanceof UsageError || isCittyError(err)) return EXIT.usage;
   if (err instanceof ConfigError || err instanceof StorageCorruptError) return EXIT.config;
   return EXIT.error;
 }
@@ -101,16 +109,16 @@ export function exitCodeOf(err: unknown): number {
 /** Prints an error the way the output mode wants it and returns the exit code. Never prints a stack unless --log-level debug. */
 export function reportError(err: unknown): number {
   const code = exitCodeOf(err);
-  const known = err instanceof OpenClawError || (err instanceof Error && err.name === "CLIError");
-  const type = err instanceof UsageError ? "UsageError" : err instanceof Error && err.name === "CLIError" ? "UsageError" : known ? (err as Error).name : "InternalError";
+  // an OpenClawError's name is its class name (UsageError included)
+  const type = isCittyError(err) ? "UsageError" : err instanceof OpenClawError ? err.name : "InternalError";
   // citty colours its messages; strip ANSI so JSON and logs stay clean
-  const message = redact(errorMessage(err).replace(/\x1b\[[0-9;]*m/g, ""));
+  const message = redact(stripAnsi(errorMessage(err)));
   if (state.globals.json) {
     process.stdout.write(JSON.stringify({ ok: false, error: { type, message } }) + "\n");
   } else {
     process.stderr.write(`error: ${message}\n`);
     if (code === EXIT.usage) process.stderr.write("run with --help for usage\n");
   }
-  if (!known && err instanceof Error && err.stack) createLogger("cli").debug("stack", { stack: err.stack });
+  if (type === "InternalError" && err instanceof Error && err.stack) createLogger("cli").debug("stack", { stack: err.stack });
   return code;
 }

@@ -4,7 +4,7 @@
  * subsystem. Each module exports `command` (a citty CommandDef).
  */
 import type { CommandDef } from "citty";
-import { EXIT, UsageError, output, reportError, setGlobals, splitGlobals } from "./context.ts";
+import { EXIT, UsageError, output, reportError, setGlobals, splitGlobals, stripAnsi } from "./context.ts";
 import { COMMIT, VERSION } from "./version.ts";
 
 type Loader = () => Promise<CommandDef>;
@@ -41,8 +41,6 @@ export function topHelp(): string {
   ];
   return lines.join("\n");
 }
-
-const stripAnsi = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, "");
 
 /** Runs the CLI and returns the exit code (never calls process.exit itself). */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
