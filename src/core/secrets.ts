@@ -5,6 +5,8 @@
  * Constructing an `ApiKey` also registers its value with `redact()`, so a value that slips into a
  * log line or an error message by another path is masked there too.
  */
+import { createHash, timingSafeEqual } from "node:crypto";
+
 const known = new Set<string>();
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
@@ -23,9 +25,14 @@ export class ApiKey {
   get masked(): string {
     return mask(this.#value);
   }
-  equals(other: ApiKey | string): boolean {
-    const o = typeof other === "string" ? other : other.#value;
-    return o === this.#value;
+  /**
+   * Constant-time comparison (over SHA-256 digests, so neither content nor length leaks): the one
+   * way to check a presented secret (gateway token, webhook secret). False for null or "".
+   */
+  equals(other: ApiKey | string | null | undefined): boolean {
+    const o = typeof other === "string" || !other ? other : other.#value;
+    if (!o) return false;
+    return timingSafeEqual(digest(o), digest(this.#value));
   }
   toString(): string {
     return this.masked;
@@ -40,6 +47,8 @@ export class ApiKey {
     return `ApiKey(${this.masked})`;
   }
 }
+
+const digest = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest();
 
 export function mask(value: string): string {
   if (value.length < 12) return "…";

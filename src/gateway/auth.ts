@@ -2,10 +2,11 @@
  * Gateway authentication: one bearer token, from `--token`, `OPENCLAW_GATEWAY_TOKEN`,
  * `gateway.auth.token`, or the token file (generated once: 32 random bytes, mode 0600 in a 0700
  * directory). Accepted only from the `Authorization` header or the first WebSocket frame, never a
- * URL query. Compared in constant time over SHA-256 digests, so neither content nor length leaks.
+ * URL query. Compared in constant time (`ApiKey.equals`: SHA-256 digests, so neither content nor
+ * length leaks).
  * Loopback is not trusted: every client authenticates.
  */
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { ConfigError } from "../core/errors.ts";
@@ -22,21 +23,15 @@ export interface ResolvedAuth {
   path?: string;
 }
 
-const digest = (s: string): Buffer => createHash("sha256").update(s, "utf8").digest();
-
 export class Authenticator {
-  readonly #expected: Buffer | null;
-  constructor(readonly auth: ResolvedAuth) {
-    this.#expected = auth.mode === "token" && auth.token ? digest(auth.token.reveal()) : null;
-  }
+  constructor(readonly auth: ResolvedAuth) {}
   get required(): boolean {
     return this.auth.mode !== "none";
   }
   /** Constant-time check of a presented token. Always false for an empty or missing value. */
   verify(presented: string | null | undefined): boolean {
     if (!this.required) return true;
-    if (!this.#expected || typeof presented !== "string" || presented.length === 0) return false;
-    return timingSafeEqual(this.#expected, digest(presented));
+    return this.auth.token?.equals(presented) ?? false;
   }
 }
 

@@ -27,6 +27,8 @@ describe("ApiKey", () => {
     expect(k.reveal()).toBe(RAW);
     expect(k.equals(RAW)).toBe(true);
     expect(k.equals(new ApiKey("other-key-value"))).toBe(false);
+    expect(k.equals(new ApiKey(RAW))).toBe(true);
+    for (const wrong of [null, undefined, "", RAW.slice(0, -1), RAW + "x"]) expect(k.equals(wrong)).toBe(false);
   });
 
   test("refuses an empty value", () => {

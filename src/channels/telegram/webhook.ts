@@ -1,11 +1,10 @@
 /**
  * Webhook mode: Telegram POSTs each update to `webhookPath` on the gateway (no gateway auth; this
  * route checks its own secret). The `X-Telegram-Bot-Api-Secret-Token` header is compared with the
- * configured secret in constant time (SHA-256 of both, so length does not leak). 200 is answered
+ * configured secret in constant time (`ApiKey.equals`). 200 is answered
  * only once the update is stored; a storage failure answers 500 so Telegram retries. A repeated
  * update_id is answered 200 and not handled again.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { Update } from "grammy/types";
 import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
@@ -13,13 +12,6 @@ import type { ApiKey } from "../../core/secrets.ts";
 import type { ChannelRoute } from "../channel.ts";
 
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
-
-export function secretMatches(expected: ApiKey, given: string | null): boolean {
-  if (given === null) return false;
-  const a = createHash("sha256").update(expected.reveal()).digest();
-  const b = createHash("sha256").update(given).digest();
-  return timingSafeEqual(a, b);
-}
 
 export interface WebhookOptions {
   path: string;
@@ -36,7 +28,7 @@ export function webhookRoute(o: WebhookOptions): ChannelRoute {
     method: "POST",
     path: o.path,
     async handle(request: Request): Promise<Response> {
-      if (!secretMatches(o.secret, request.headers.get(SECRET_HEADER))) {
+      if (!o.secret.equals(request.headers.get(SECRET_HEADER))) {
         o.log.warn("telegram webhook: wrong or missing secret token");
         return text(401, "unauthorized");
       }
