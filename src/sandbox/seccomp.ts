@@ -147,8 +147,17 @@ export function seccompProgram(arch: string = process.arch): Insn[] | null {
   return assemble(L);
 }
 
+const filters = new Map<string, Uint8Array | null>();
+
 /** The program as bytes for `bwrap --seccomp FD` (host byte order; both supported arches are little-endian). */
 export function buildSeccompFilter(arch: string = process.arch): Uint8Array | null {
+  // the program depends on the arch only, and strict builds it for every command: build it once
+  let buf = filters.get(arch);
+  if (buf === undefined) filters.set(arch, (buf = encodeFilter(arch)));
+  return buf;
+}
+
+function encodeFilter(arch: string): Uint8Array | null {
   const prog = seccompProgram(arch);
   if (!prog) return null;
   const buf = new Uint8Array(prog.length * 8);
