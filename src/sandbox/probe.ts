@@ -62,12 +62,12 @@ export function explainFailure(level: SandboxLevel, result: Pick<ExecResult, "ex
     return `${head} The mount setup was refused, which happens inside containers (Docker, overlayfs). Run the gateway on the host or in a container started with --privileged or a seccomp/AppArmor profile that allows mounts in user namespaces; ${OFF_HINT}.`;
   }
   if (/pids cgroup|resource limits/i.test(err)) {
-    return `${head} The resource limits could not be applied. Check that /bin/sh exists and that the gateway may write ${"/sys/fs/cgroup"}; ${OFF_HINT}.`;
+    return `${head} The resource limits could not be applied. Check that /bin/sh exists and that the gateway may write /sys/fs/cgroup; ${OFF_HINT}.`;
   }
   if (/seccomp/i.test(err)) {
     return `${head} The kernel refused the seccomp filter (CONFIG_SECCOMP_FILTER missing?). Use level "standard" instead; ${OFF_HINT}.`;
   }
-  return `${head} Run the same command by hand to see more (openclaw doctor prints it); ${OFF_HINT}.`;
+  return `${head} Try `bwrap --unshare-all --die-with-parent --ro-bind / / true` by hand to see the whole error; ${OFF_HINT}.`;
 }
 
 const cache = new Map<string, Promise<ExecutorStatus>>();
