@@ -67,7 +67,7 @@ export function explainFailure(level: SandboxLevel, result: Pick<ExecResult, "ex
   if (/seccomp/i.test(err)) {
     return `${head} The kernel refused the seccomp filter (CONFIG_SECCOMP_FILTER missing?). Use level "standard" instead; ${OFF_HINT}.`;
   }
-  return `${head} Try `bwrap --unshare-all --die-with-parent --ro-bind / / true` by hand to see the whole error; ${OFF_HINT}.`;
+  return `${head} Try \`bwrap --unshare-all --die-with-parent --ro-bind / / true\` by hand to see the whole error; ${OFF_HINT}.`;
 }
 
 const cache = new Map<string, Promise<ExecutorStatus>>();
