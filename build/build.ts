@@ -28,7 +28,11 @@ const commit = gitCommit();
 const started = performance.now();
 const cmd = [
   process.execPath, "build", join(root, "src", "main.ts"),
-  "--compile", "--minify", "--sourcemap=none", "--format=esm", "--splitting",
+  // Syntax + whitespace minification only, never identifiers: error classes name themselves from
+  // their constructor (`this.name = new.target.name`) and that name is the `type` clients see in
+  // JSON-RPC errors and `--json` failures; citty and our fs code also test `err.name`. Bun's
+  // --keep-names did not keep subclass names (measured), so identifiers are left alone.
+  "--compile", "--minify-syntax", "--minify-whitespace", "--sourcemap=none", "--format=esm", "--splitting",
   ...(bytecode ? ["--bytecode"] : []),
   "--define", `__OPENCLAW_VERSION__=${JSON.stringify(pkg.version)}`,
   "--define", `__OPENCLAW_COMMIT__=${JSON.stringify(commit)}`,

@@ -15,7 +15,9 @@ import { colorWanted } from "../config/env.ts";
 export const EXIT = { ok: 0, error: 1, usage: 2, config: 78 } as const;
 
 /** Wrong use of the command line (unknown command, missing argument, bad flag value): exit 2. */
-export class UsageError extends InvalidParamsError {}
+export class UsageError extends InvalidParamsError {
+  static override readonly type: string = "UsageError";
+}
 
 export interface Globals {
   json: boolean;

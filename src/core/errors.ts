@@ -32,12 +32,19 @@ export interface WireError {
 }
 
 export class OpenClawError extends Error {
+  /**
+   * The stable type name clients see (`data.type` on the wire, `error.type` in `--json` output).
+   * Every subclass declares its own: bundlers rename classes (a compiled binary had "X" and
+   * "UsageError2"), so `constructor.name` is not an identity. test/core/errors.test.ts checks that
+   * each exported error class declares it.
+   */
+  static readonly type: string = "OpenClawError";
   readonly rpcCode: number = RpcCode.Internal;
   readonly httpStatus: number = 500;
   readonly details?: unknown;
   constructor(message: string, options?: { cause?: unknown; details?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    this.name = (new.target as typeof OpenClawError).type;
     this.details = options?.details;
   }
   toWire(): WireError {
@@ -53,25 +60,59 @@ const named = (rpcCode: number, httpStatus: number) =>
     override readonly httpStatus = httpStatus;
   };
 
-export class InvalidParamsError extends named(RpcCode.InvalidParams, 400) {}
-export class InvalidRequestError extends named(RpcCode.InvalidRequest, 400) {}
-export class MethodNotFoundError extends named(RpcCode.MethodNotFound, 404) {}
-export class UnauthorizedError extends named(RpcCode.Unauthorized, 401) {}
-export class ForbiddenError extends named(RpcCode.Forbidden, 403) {}
-export class NotFoundError extends named(RpcCode.NotFound, 404) {}
-export class ConflictError extends named(RpcCode.Conflict, 409) {}
-export class RateLimitedError extends named(RpcCode.RateLimited, 429) {}
-export class PayloadTooLargeError extends named(RpcCode.PayloadTooLarge, 413) {}
-export class UnavailableError extends named(RpcCode.Unavailable, 503) {}
-export class AbortedError extends named(RpcCode.Aborted, 499) {}
-export class ProviderError extends named(RpcCode.ProviderFailed, 502) {}
-export class SandboxUnavailableError extends named(RpcCode.SandboxUnavailable, 503) {}
-export class ConfigError extends named(RpcCode.ConfigInvalid, 400) {}
-export class StorageError extends named(RpcCode.StorageFailed, 500) {}
+export class InvalidParamsError extends named(RpcCode.InvalidParams, 400) {
+  static override readonly type: string = "InvalidParamsError";
+}
+export class InvalidRequestError extends named(RpcCode.InvalidRequest, 400) {
+  static override readonly type: string = "InvalidRequestError";
+}
+export class MethodNotFoundError extends named(RpcCode.MethodNotFound, 404) {
+  static override readonly type: string = "MethodNotFoundError";
+}
+export class UnauthorizedError extends named(RpcCode.Unauthorized, 401) {
+  static override readonly type: string = "UnauthorizedError";
+}
+export class ForbiddenError extends named(RpcCode.Forbidden, 403) {
+  static override readonly type: string = "ForbiddenError";
+}
+export class NotFoundError extends named(RpcCode.NotFound, 404) {
+  static override readonly type: string = "NotFoundError";
+}
+export class ConflictError extends named(RpcCode.Conflict, 409) {
+  static override readonly type: string = "ConflictError";
+}
+export class RateLimitedError extends named(RpcCode.RateLimited, 429) {
+  static override readonly type: string = "RateLimitedError";
+}
+export class PayloadTooLargeError extends named(RpcCode.PayloadTooLarge, 413) {
+  static override readonly type: string = "PayloadTooLargeError";
+}
+export class UnavailableError extends named(RpcCode.Unavailable, 503) {
+  static override readonly type: string = "UnavailableError";
+}
+export class AbortedError extends named(RpcCode.Aborted, 499) {
+  static override readonly type: string = "AbortedError";
+}
+export class ProviderError extends named(RpcCode.ProviderFailed, 502) {
+  static override readonly type: string = "ProviderError";
+}
+export class SandboxUnavailableError extends named(RpcCode.SandboxUnavailable, 503) {
+  static override readonly type: string = "SandboxUnavailableError";
+}
+export class ConfigError extends named(RpcCode.ConfigInvalid, 400) {
+  static override readonly type: string = "ConfigError";
+}
+export class StorageError extends named(RpcCode.StorageFailed, 500) {
+  static override readonly type: string = "StorageError";
+}
 /** Disk full: the store stays readable, new writes are refused until space returns. */
-export class StorageFullError extends named(RpcCode.StorageFailed, 507) {}
+export class StorageFullError extends named(RpcCode.StorageFailed, 507) {
+  static override readonly type: string = "StorageFullError";
+}
 /** A database file that is corrupt or not ours. Names the file and the recovery. */
-export class StorageCorruptError extends named(RpcCode.StorageFailed, 500) {}
+export class StorageCorruptError extends named(RpcCode.StorageFailed, 500) {
+  static override readonly type: string = "StorageCorruptError";
+}
 
 /** The one mapping from anything thrown to what a client may see. Unknown errors become a bare -32603. */
 export function toWireError(err: unknown): WireError {

@@ -7,7 +7,9 @@ import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } f
 import { dirname } from "node:path";
 import { ConflictError } from "../core/errors.ts";
 
-export class GatewayLockedError extends ConflictError {}
+export class GatewayLockedError extends ConflictError {
+  static override readonly type: string = "GatewayLockedError";
+}
 
 function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;

@@ -11,7 +11,9 @@ import { createApp } from "./app.ts";
 import type { Gateway } from "./gateway.ts";
 import { websocketHandlers, type WsData } from "./ws.ts";
 
-export class PortInUseError extends UnavailableError {}
+export class PortInUseError extends UnavailableError {
+  static override readonly type: string = "PortInUseError";
+}
 
 /** `loopback` → 127.0.0.1, `lan` → 0.0.0.0, `localhost` → 127.0.0.1, anything else is an address. */
 export function bindHost(bind: string): string {

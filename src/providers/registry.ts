@@ -47,6 +47,7 @@ export function missingKeyMessage(providerId: string): string {
 }
 
 export class MissingApiKeyError extends ConfigError {
+  static override readonly type: string = "MissingApiKeyError";
   readonly providerId: string;
   constructor(providerId: string) {
     super(missingKeyMessage(providerId), { details: { provider: providerId } });

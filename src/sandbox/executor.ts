@@ -17,6 +17,7 @@ import type { SandboxLevel } from "../config/schema.ts";
 import { OpenClawError, RpcCode } from "../core/errors.ts";
 
 export class PathEscapeError extends OpenClawError {
+  static override readonly type: string = "PathEscapeError";
   override readonly rpcCode = RpcCode.Forbidden;
   override readonly httpStatus = 403;
 }

@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import { constants, mkdirSync, realpathSync } from "node:fs";
 import { lstat, mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { InvalidParamsError, PayloadTooLargeError } from "../core/errors.ts";
+import { InvalidParamsError, NotFoundError, PayloadTooLargeError } from "../core/errors.ts";
 import { createLogger } from "../core/log.ts";
 import type { FileStat, SandboxFs } from "./executor.ts";
 import { O_NOFOLLOW, errCode, fdRealPath, notFoundOr, pinDir, resolveLoose, type PinnedDir } from "./fs-resolve.ts";
@@ -180,7 +180,7 @@ export function createSandboxFs(opts: SandboxFsOptions): SandboxFs {
       try {
         return await withParent(path, real, false, statAt);
       } catch (err) {
-        if (err instanceof Error && err.name === "NotFoundError") return null;
+        if (err instanceof NotFoundError) return null;
         throw err;
       }
     },

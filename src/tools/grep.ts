@@ -5,7 +5,7 @@
  * quantifiers (the classic catastrophic-backtracking shape) are refused.
  */
 import { z } from "zod";
-import { PayloadTooLargeError } from "../core/errors.ts";
+import { NotFoundError, PayloadTooLargeError } from "../core/errors.ts";
 import { compileGlob, skipDirsFor, walkRelative } from "./glob.ts";
 import { ToolError, defineTool } from "./tool.ts";
 import { decodeText, looksBinary } from "./text.ts";
@@ -66,7 +66,7 @@ export function grepTool(opts: { walkLimit?: number } = {}) {
           bytes = await ctx.executor.fs.readFile(entry.path, { maxBytes: MAX_FILE_BYTES });
         } catch (err) {
           if (err instanceof PayloadTooLargeError) skipped++;
-          else if (!(err instanceof Error && err.name === "NotFoundError")) throw err;
+          else if (!(err instanceof NotFoundError)) throw err;
           continue;
         }
         if (looksBinary(bytes)) continue;

@@ -27,7 +27,9 @@ export interface ToolDefinition<S extends z.ZodType> {
 }
 
 /** An error whose message is written for the model; `defineTool` passes it through unchanged. */
-export class ToolError extends OpenClawError {}
+export class ToolError extends OpenClawError {
+  static override readonly type: string = "ToolError";
+}
 
 export function textResult(text: string, isError = false): ToolResult {
   return { content: [{ type: "text", text }], isError };

@@ -37,3 +37,29 @@ describe("errors", () => {
     expect(new ConfigError("x", { cause }).cause).toBe(cause);
   });
 });
+
+describe("error type names survive bundling", () => {
+  // Bundlers rename classes (the compiled binary showed "X" and "UsageError2"), so every error
+  // class must declare its wire name as `static type`; from source, class names are intact, so
+  // each declared type must equal the class's own name.
+  test("every exported OpenClawError subclass in src declares its own static type", async () => {
+    const { OpenClawError } = await import("../../src/core/errors.ts");
+    const { readFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const root = join(import.meta.dir, "../../src");
+    const files = [...new Bun.Glob("**/*.ts").scanSync(root)].filter((f) => /export class \w+ extends \w+/.test(readFileSync(join(root, f), "utf8")));
+    const checked: string[] = [];
+    for (const f of files) {
+      if (f === "main.ts") continue;
+      const mod = (await import(join(root, f))) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(mod)) {
+        if (typeof value !== "function" || !(value.prototype instanceof OpenClawError)) continue;
+        expect(`${name}: ${(value as unknown as { type: string }).type}`).toBe(`${name}: ${name}`);
+        checked.push(name);
+      }
+    }
+    expect(checked).toContain("UsageError");
+    expect(checked).toContain("PathEscapeError");
+    expect(checked.length).toBeGreaterThanOrEqual(24);
+  });
+});

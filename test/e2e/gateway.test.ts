@@ -54,6 +54,17 @@ describe("compiled binary: gateway run", () => {
     expect((await fetch(`${gw.url}/metrics`)).status).toBe(401);
   });
 
+  test("errors carry their class name as type (the minified binary keeps names)", async () => {
+    const res = await fetch(`${gw.url}/rpc`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sessions.get", params: { sessionKey: "agent:main:nope" } }),
+    });
+    const body = await res.json();
+    expect(body.error.code).toBe(-32003);
+    expect(body.error.data.type).toBe("NotFoundError");
+  });
+
   test("a full turn over WebSocket: tool call in the sandbox, then the answer", async () => {
     await enqueue([
       { kind: "message", blocks: [{ type: "tool_use", id: "toolu_e2e_1", name: "exec", input: { command: "echo sandboxed-$((6*7))" } }], stopReason: "tool_use" },

@@ -23,6 +23,7 @@ export interface TelegramFailure {
 }
 
 export class TelegramApiError extends OpenClawError {
+  static override readonly type: string = "TelegramApiError";
   constructor(readonly failure: TelegramFailure, options?: { cause?: unknown }) {
     super(`Telegram: ${failure.description}`, options);
   }
