@@ -8,7 +8,7 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { OpenClawError, PayloadTooLargeError, RpcCode, toWireError } from "../core/errors.ts";
 import { bearerToken } from "./auth.ts";
 import type { Gateway } from "./gateway.ts";
-import { readBodyText } from "./http.ts";
+import { readBodyText } from "../core/body.ts";
 import { registerOpenAi } from "./openai.ts";
 import { failure } from "./rpc/protocol.ts";
 

@@ -11,8 +11,8 @@ import type { AgentEvent, RunHandle } from "../agent/types.ts";
 import { httpStatusOf, OpenClawError } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Gateway } from "./gateway.ts";
-import { readBodyText } from "./http.ts";
-import { parseJson } from "./limits.ts";
+import { readBodyText } from "../core/body.ts";
+import { parseJson } from "../core/json.ts";
 
 const ContentPart = z.object({ type: z.string(), text: z.string().optional() });
 const ChatMessage = z.object({

@@ -13,7 +13,7 @@ import { RpcCode } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Gateway } from "./gateway.ts";
 import type { Subscriber } from "./hub.ts";
-import { parseJson } from "./limits.ts";
+import { parseJson } from "../core/json.ts";
 import type { RpcPeer } from "./rpc/dispatch.ts";
 import { asRequest, failure, isNotification, standardError, success } from "./rpc/protocol.ts";
 

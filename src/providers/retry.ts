@@ -7,12 +7,13 @@
  * leaves no trace. A `retry-after` longer than `maxRetryAfterMs` is not waited for: the failure is
  * returned at once so a fallback model can take over. Abort during the wait → `aborted`.
  */
+import { abortableSleep, backoffDelay, type Sleep } from "../core/backoff.ts";
 import type { Logger } from "../core/log.ts";
 import type { ProviderEvent } from "./types.ts";
 import { abortedStop, errorStop, failure, type AttemptFailure } from "./failure.ts";
 import { forwardAttempt } from "./forward.ts";
 
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+export { abortableSleep, type Sleep };
 
 export interface RetrySettings {
   /** retries after the first attempt (default 3) */
@@ -42,20 +43,6 @@ export function retrySettings(overrides?: Partial<RetrySettings>, maxRetries?: n
   return s;
 }
 
-/** Resolves after `ms`, or as soon as `signal` aborts (never rejects). */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 type HeaderSource = Headers | Record<string, string | string[] | undefined> | null | undefined;
 
 function header(h: HeaderSource, name: string): string | undefined {
@@ -81,8 +68,7 @@ export function parseRetryAfter(headers: HeaderSource, nowMs: number = Date.now(
 /** Delay before retry number `attempt + 1`, or `undefined` when the server asks for too long a wait. */
 export function retryDelay(attempt: number, s: RetrySettings, retryAfterMs?: number): number | undefined {
   if (retryAfterMs !== undefined) return retryAfterMs > s.maxRetryAfterMs ? undefined : retryAfterMs;
-  const cap = Math.min(s.maxDelayMs, s.baseDelayMs * 2 ** attempt);
-  return Math.round(cap / 2 + s.random() * (cap / 2));
+  return backoffDelay(attempt, { baseMs: s.baseDelayMs, maxMs: s.maxDelayMs, random: s.random });
 }
 
 export type Attempt = (attempt: number) => AsyncIterable<ProviderEvent>;

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { InvalidParamsError, InvalidRequestError, MethodNotFoundError, OpenClawError, RpcCode, toWireError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
-import { parseJson } from "../limits.ts";
+import { parseJson } from "../../core/json.ts";
 import {
   asRequest,
   failure,

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { ConfigSchema } from "../../src/config/schema.ts";
 import { ConfigError } from "../../src/core/errors.ts";
 import { MemoryConfigSource } from "../../src/gateway/config-source.ts";
-import { depthExceeds, parseJson } from "../../src/gateway/limits.ts";
+import { depthExceeds, parseJson } from "../../src/core/json.ts";
 
 describe("parseJson", () => {
   test("depth is counted outside strings only", () => {
