@@ -1,5 +1,8 @@
 // `npm run check` (after tsc): enforces the import direction of DESIGN.md.
-//   core ← config ← store ← providers | tools | sandbox ← agent ← gateway | channels | plugins ← cli ← main
+//   core ← config ← store ← providers | tools | sandbox | pairing ← agent ← gateway | channels | plugins | daemon
+//     ← app | ops ← cli ← main
+// app/ is the composition root (builds store, runtimes, channels, gateway for `gateway run`);
+// pairing/ is the pairing domain both the gateway's RPC and the channels use.
 // A module may import its own folder, a folder to its left, or a peer in the same group. Also:
 //   - agent/ never imports grammy or hono (nor gateway/, channels/, plugins/: to its right);
 //   - grammy only in channels/, hono only in gateway/;
@@ -14,9 +17,9 @@ const src = join(root, "src");
 
 const RANK: Record<string, number> = {
   generated: 0, core: 0, config: 1, store: 2, providers: 3, tools: 3, sandbox: 3,
-  agent: 4, gateway: 5, channels: 5, plugins: 5, daemon: 5, cli: 6, main: 7,
+  pairing: 3, agent: 4, gateway: 5, channels: 5, plugins: 5, daemon: 5, ops: 6, app: 6, cli: 7, main: 8,
 };
-const ARROWS = "core ← config ← store ← providers | tools | sandbox ← agent ← gateway | channels | plugins ← cli ← main";
+const ARROWS = "core ← config ← store ← providers | tools | sandbox | pairing ← agent ← gateway | channels | plugins | daemon ← app | ops ← cli ← main";
 const NODE_SAFE = new Set(["core", "config", "providers", "tools", "agent"]);
 const NODE_SAFE_FILES = new Set(["store/memory.ts", "store/common.ts", "store/types.ts"]);
 

@@ -36,6 +36,11 @@ describe("lint-imports", () => {
     expect(checkFile(at("agent/x.ts"), `import { a } from "../store/types.ts";\nimport { b } from "../tools/types.ts";`)).toEqual([]);
     expect(checkFile(at("tools/x.ts"), `import { a } from "../sandbox/executor.ts";`)).toEqual([]); // peers
     expect(checkFile(at("gateway/x.ts"), `import { a } from "../channels/channel.ts";`)).toEqual([]); // peers
+    // the composition root sits above gateway/ and channels/; the pairing domain below both
+    expect(checkFile(at("app/x.ts"), `import { a } from "../gateway/gateway.ts";\nimport { b } from "../channels/registry.ts";`)).toEqual([]);
+    expect(checkFile(at("gateway/x.ts"), `import { a } from "../app/assemble.ts";`)[0]!.rule).toContain("gateway/ may not import app/");
+    expect(checkFile(at("channels/x.ts"), `import { a } from "../pairing/pairing.ts";`)).toEqual([]);
+    expect(checkFile(at("pairing/x.ts"), `import { a } from "../channels/channel.ts";`)).toHaveLength(1);
   });
 
   test("grammy and hono stay in their adapters; agent/ never sees them", () => {
