@@ -15,10 +15,19 @@ export interface ChannelContext {
   log: Logger;
 }
 
+/**
+ * Where a channel is in its life: `starting` (connecting for the first time), `running` (receiving),
+ * `retrying` (a connect or receive failed; it tries again with backoff, `lastError` says why),
+ * `failed` (gave up, or a failure no retry fixes, such as a refused token), `stopped`.
+ */
+export type ChannelState = "starting" | "running" | "retrying" | "failed" | "stopped";
+
 export interface ChannelStatus {
   id: string;
   enabled: boolean;
+  /** true only in state `running` */
   running: boolean;
+  state: ChannelState;
   mode?: string;
   /** bot username etc. */
   account?: string;
@@ -35,6 +44,11 @@ export interface ChannelRoute {
 
 export interface Channel {
   readonly id: string;
+  /**
+   * Begin connecting and return at once: the first contact with the remote service happens in the
+   * background with bounded retries (state `starting` → `running`, or `retrying` / `failed`), so an
+   * unreachable service never holds up the gateway's start. Throws only for a local misconfiguration.
+   */
   start(): Promise<void>;
   /** Stop receiving, let in-flight replies finish or time out, release the poller. */
   stop(): Promise<void>;

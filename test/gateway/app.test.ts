@@ -240,14 +240,14 @@ describe("draining and channels", () => {
       id: "fake",
       start: async () => {},
       stop: async () => {},
-      status: () => ({ id: "fake", enabled: true, running: true, mode: "webhook" }),
+      status: () => ({ id: "fake", enabled: true, running: true, state: "running" as const, mode: "webhook" }),
       routes: () => [{ method: "POST" as const, path: "/fake-hook", handle: async (r: Request) => (seen.push(await r.text()), new Response("ok")) }],
     };
     const c = makeHarness({ deps: { channels: [channel] } });
     const r = await c.request("/fake-hook", { method: "POST", body: "update", auth: null });
     expect(r.status).toBe(200);
     expect(seen).toEqual(["update"]);
-    expect((await c.rpc("channels.status")).result.channels).toEqual([{ id: "fake", enabled: true, running: true, mode: "webhook" }]);
+    expect((await c.rpc("channels.status")).result.channels).toEqual([{ id: "fake", enabled: true, running: true, state: "running", mode: "webhook" }]);
     expect((await c.rpc("status")).result.channels[0].id).toBe("fake");
     await c.close();
   });

@@ -221,6 +221,7 @@ export class TelegramChannel implements Channel {
       id: this.id,
       enabled: true,
       running: this.#running && (!p || p.state === "running"),
+      state: this.#running ? (!p || p.state === "running" ? "running" : "retrying") : this.#stopping ? "stopped" : "starting",
       mode,
       ...(this.bot.isInited() ? { account: `@${this.bot.botInfo.username}` } : {}),
       ...(lastError ? { lastError } : {}),
