@@ -182,6 +182,16 @@ export const ConfigSchema = z.looseObject({
     .looseObject({
       allow: z.array(z.string()).optional(),
       deny: z.array(z.string()).default([]),
+      exec: z
+        .looseObject({
+          network: z
+            .looseObject({
+              /** Egress allowlist (host names, `*.example.com`, optional `:port`) for sandboxes with networkAccess; see docs/sandbox.md. */
+              allow: z.array(z.string().min(1)).default([]),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
       web: z
         .looseObject({
           fetch: z

@@ -12,6 +12,7 @@
 import { mkdirSync, realpathSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError } from "../core/errors.ts";
+import { resolveEgressAllow } from "./egress-config.ts";
 import { isInside } from "./paths.ts";
 import { SandboxConfigSchema, type Config, type SandboxConfig, type SandboxOverride } from "../config/schema.ts";
 import { databasePath, defaultWorkspace, expandHome, gatewayTokenPath, homeDir, stateDir } from "../config/paths.ts";
@@ -24,6 +25,8 @@ export interface ResolvedSandboxConfig extends SandboxConfig {
   /** real paths of the host's `$HOME` and state dir; hidden (tmpfs) inside the sandbox */
   home: string;
   stateDir: string;
+  /** `tools.exec.network.allow`, validated and normalised (egress-rules.ts); [] = no filter */
+  networkAllow: string[];
 }
 
 export interface ResolveOptions {
@@ -31,6 +34,8 @@ export interface ResolveOptions {
   home?: string;
   stateDir?: string;
   workspace?: string;
+  /** the egress allowlist (`tools.exec.network.allow`); default none */
+  networkAllow?: readonly string[];
 }
 
 /** Resolve an agent's sandbox settings from the whole config. */
@@ -42,7 +47,7 @@ export function resolveSandboxConfig(config: Config, agentId = "main", opts: Res
     entry?.sandbox?.allowedPaths !== undefined ? `agents.entries.${agentId}.sandbox.allowedPaths` : "agents.defaults.sandbox.allowedPaths";
   const workspace = opts.workspace ?? entry?.workspace ?? defaults.workspace ?? defaultWorkspace();
   const workspaceKey = entry?.workspace !== undefined ? `agents.entries.${agentId}.workspace` : "agents.defaults.workspace";
-  return resolveSandbox(partial, { ...opts, workspace, pathsKey, workspaceKey });
+  return resolveSandbox(partial, { networkAllow: config.tools.exec.network.allow, ...opts, workspace, pathsKey, workspaceKey });
 }
 
 /**
@@ -78,7 +83,8 @@ export function resolveSandbox(
     checkAllowed(real, key, home, state, protectedDirs, secretDirs);
     if (!allowed.includes(real)) allowed.push(real);
   });
-  return { ...cfg, allowedPaths: allowed, workspace, home, stateDir: state };
+  const networkAllow = resolveEgressAllow(opts.networkAllow ?? [], cfg);
+  return { ...cfg, allowedPaths: allowed, workspace, home, stateDir: state, networkAllow };
 }
 
 function abs(p: string): string {
