@@ -34,6 +34,8 @@ export interface BwrapPlan {
   tmpfsBytes: number;
   /** descriptor number bwrap reads a seccomp program from */
   seccompFd?: number;
+  /** [host path, sandbox path] bound read-only after /tmp is mounted (the egress bridge: egress.ts) */
+  roBinds?: [string, string][];
   /** what runs inside */
   command: string[];
 }
@@ -65,6 +67,7 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     // standard: a path that does not exist has nothing to hide (and cannot be a mount point on the ro root)
     if (plan.level === "strict" || existsSync(dir)) a.push("--size", size, "--tmpfs", dir);
   }
+  for (const [from, to] of plan.roBinds ?? []) a.push("--ro-bind", from, to);
   for (const p of [...plan.allowedPaths].sort((x, y) => x.length - y.length)) a.push("--bind", p, p);
   if (plan.level === "strict") a.push("--remount-ro", "/"); // the root tmpfs holds only mount points
   a.push("--chdir", plan.cwd);

@@ -15,6 +15,7 @@ import { createLogger, type Logger } from "../core/log.ts";
 import type { SandboxLevel } from "../config/schema.ts";
 import { bwrapArgs } from "./bwrap-args.ts";
 import type { ResolvedSandboxConfig } from "./config.ts";
+import { EGRESS_BRIDGE_TASKS, EgressGate, type EgressSetup, type EgressTestHooks } from "./egress.ts";
 import type { ExecRequest, ExecResult, Executor, ExecutorStatus, SandboxFs } from "./executor.ts";
 import { toolEnv } from "./env.ts";
 import { createSandboxFs } from "./fs.ts";
@@ -28,6 +29,8 @@ export interface BwrapExecutorOptions {
   log?: Logger;
   /** where `envAllow` values and PATH (for finding bwrap) come from; default process.env */
   hostEnv?: Record<string, string | undefined>;
+  /** tests only: the egress proxy's resolver and address check */
+  egress?: EgressTestHooks;
 }
 
 export class BwrapExecutor implements Executor {
@@ -38,6 +41,8 @@ export class BwrapExecutor implements Executor {
   private readonly hostEnv: Record<string, string | undefined>;
   private bwrapPath = "";
   private statusPromise: Promise<ExecutorStatus> | undefined;
+  /** set when networkAccess comes with an allowlist: no host network, only the egress proxy */
+  private readonly egress: EgressGate | null;
 
   constructor(
     readonly config: ResolvedSandboxConfig,
@@ -48,6 +53,10 @@ export class BwrapExecutor implements Executor {
     this.networkAccess = config.networkAccess;
     this.log = opts.log ?? createLogger("sandbox");
     this.hostEnv = opts.hostEnv ?? process.env;
+    this.egress = config.networkAccess && config.networkAllow.length > 0 ? new EgressGate(config.networkAllow, this.log, opts.egress) : null;
+    if (!config.networkAccess && config.networkAllow.length > 0) {
+      this.log.warn("sandbox: tools.exec.network.allow has no effect while networkAccess is false (commands get no network at all)");
+    }
     const inner = createSandboxFs({ root: config.workspace, allowedPaths: config.allowedPaths.filter((p) => p !== config.workspace) });
     this.fs = guardFs(inner, () => this.status());
   }
@@ -55,7 +64,7 @@ export class BwrapExecutor implements Executor {
   status(): Promise<ExecutorStatus> {
     if (!this.statusPromise) {
       const c = this.config;
-      const key = JSON.stringify([c.level, c.networkAccess, c.bwrapPath, this.hostEnv.PATH, c.allowedPaths, c.home, c.stateDir, c.workspace, c.limits]);
+      const key = JSON.stringify([c.level, c.networkAccess, c.networkAllow, c.bwrapPath, this.hostEnv.PATH, c.allowedPaths, c.home, c.stateDir, c.workspace, c.limits]);
       this.statusPromise = cachedProbe(key, this.level, () => this.probe());
       // A cached result from another executor with the same setup still needs our bwrap path.
       void this.statusPromise.then((s) => {
@@ -84,6 +93,11 @@ export class BwrapExecutor implements Executor {
     });
   }
 
+  /** Stops the egress proxy, if one runs; the next exec starts it again. */
+  async close(): Promise<void> {
+    await this.egress?.close();
+  }
+
   /** The probe: find bwrap, then run `true` through the full sandbox. */
   private async probe(): Promise<ExecutorStatus> {
     const found = findBwrap(this.config.bwrapPath, this.hostEnv.PATH || PATH_DEFAULT);
@@ -91,13 +105,15 @@ export class BwrapExecutor implements Executor {
     this.bwrapPath = found.path;
     const mode = pidsMode();
     const seccomp = this.level === "strict" ? (buildSeccompFilter() ? "on" : `unsupported on ${process.arch}`) : "off";
-    const details = { bwrap: found.path, pidsLimit: mode, seccomp, network: this.networkAccess, allowedPaths: this.config.allowedPaths };
+    const egressAllow = this.egress ? { egressAllow: this.config.networkAllow } : {};
+    const details = { bwrap: found.path, pidsLimit: mode, seccomp, network: this.networkAccess, ...egressAllow, allowedPaths: this.config.allowedPaths };
     let result: ExecResult;
     try {
       result = await this.run("true", this.config.workspace, { timeoutMs: 15_000, outputBytes: 16_384 });
     } catch (err) {
       return this.fail(`The ${this.level} sandbox cannot start: ${(err as Error).message}`);
     }
+    if (result.exitCode !== 0 && /egress bridge:/.test(result.stderr)) return this.fail(`The ${this.level} sandbox cannot start its egress bridge (tools.exec.network.allow): ${result.stderr.trim()}`, details);
     if (result.exitCode !== 0) return this.fail(explainFailure(this.level, result), details);
     if (mode === "none") {
       this.log.warn("sandbox: no process-count limit (running as root without a writable pids cgroup); a fork bomb is stopped only by the wall-clock timeout", details);
@@ -118,27 +134,30 @@ export class BwrapExecutor implements Executor {
     o: { env?: Record<string, string>; stdin?: string; timeoutMs: number; outputBytes: number; signal?: AbortSignal },
   ): Promise<ExecResult> {
     const limits = this.config.limits;
+    const egress: EgressSetup | null = this.egress ? await this.egress.setup() : null;
+    const processes = limits.processes + (egress ? EGRESS_BRIDGE_TASKS : 0);
     const mode = pidsMode();
     const base = mode === "cgroup-v1" || mode === "cgroup-v2" ? pidsCgroupBase() : null;
-    const cgroup = base ? createExecCgroup(base, limits.processes) : null;
+    const cgroup = base ? createExecCgroup(base, processes) : null;
     try {
       const seccomp = this.level === "strict" ? buildSeccompFilter() : null;
-      const inner = mode === "rlimit" ? innerNprocArgv(limits.processes, command) : ["/bin/sh", "-c", command];
+      const inner = mode === "rlimit" ? innerNprocArgv(processes, command) : ["/bin/sh", "-c", command];
       const args = bwrapArgs({
         level: this.level,
-        networkAccess: this.networkAccess,
+        networkAccess: this.networkAccess && !egress, // with an allowlist: own network namespace, proxy only
         allowedPaths: this.config.allowedPaths,
         home: this.config.home,
         stateDir: this.config.stateDir,
         cwd,
         tmpfsBytes: limits.fileSizeMb * 1024 * 1024,
         ...(seccomp ? { seccompFd: 3 } : {}),
-        command: inner,
+        ...(egress ? { roBinds: egress.binds } : {}),
+        command: egress ? [...egress.prefix, ...inner] : inner,
       });
       const result = await runProcess({
         argv: wrapperArgv(limits, cgroup?.procsPath ?? null, [this.bwrapPath, ...args]),
         cwd,
-        env: this.buildEnv(o.env),
+        env: { ...this.buildEnv(o.env), ...egress?.env },
         ...(o.stdin !== undefined ? { stdin: o.stdin } : {}),
         timeoutMs: o.timeoutMs,
         outputBytes: o.outputBytes,
