@@ -123,7 +123,13 @@ function handle(client: Socket, opts: EgressProxyOptions): void {
     client.pause();
   };
   client.on("data", onData);
-  client.once("end", () => clearTimeout(timer));
+  // the client stopped sending before a whole head arrived: nothing will come (allowHalfOpen would keep it open)
+  client.once("end", () => {
+    if (client.listenerCount("data") > 0) {
+      clearTimeout(timer);
+      client.destroy();
+    }
+  });
 }
 
 /** Policy, resolution, address check, connect. Resolves null after replying with the refusal. */
@@ -155,17 +161,21 @@ async function open(client: Socket, t: EgressTarget, opts: EgressProxyOptions): 
   }
   const upstream = connect({ host: addresses[0]!, port: t.port, allowHalfOpen: true });
   return new Promise((resolve) => {
+    let settled = false;
     const timer = setTimeout(() => fail("timed out"), opts.connectTimeoutMs ?? 10_000);
     const fail = (why: string) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       upstream.destroy();
       refuse(client, { status: why === "timed out" ? 504 : 502, message: `cannot connect to ${where}: ${why}` }, opts.log);
       resolve(null);
     };
-    upstream.once("error", (err: NodeJS.ErrnoException) => fail(err.code ?? err.message));
+    upstream.on("error", (err: NodeJS.ErrnoException) => fail(err.code ?? err.message)); // after connect: a no-op; splice handles it
     upstream.once("connect", () => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      upstream.removeAllListeners("error");
       opts.log.debug("sandbox egress: allowed", { host: t.host, port: t.port });
       resolve(upstream);
     });

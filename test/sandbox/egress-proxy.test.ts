@@ -13,6 +13,7 @@ let upstream: Server;
 let port = 0;
 const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
 const looked: string[] = [];
+let closedPort = 0;
 let proxy: EgressProxy;
 let strictProxy: EgressProxy;
 
@@ -20,6 +21,7 @@ const names: Record<string, string[]> = {
   "allowed.test": ["127.0.0.1"],
   "api.wild.test": ["127.0.0.1"],
   "mixed.test": ["93.184.215.14", "10.1.2.3"],
+  "closed.test": ["127.0.0.1"],
 };
 const lookup = async (host: string) => {
   looked.push(host);
@@ -35,7 +37,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", r));
   port = (upstream.address() as AddressInfo).port;
-  const rules = parseEgressAllow([`allowed.test:${port}`, `*.wild.test:${port}`, "unresolvable.test", `mixed.test:${port}`]).rules;
+  const gone = createServer();
+  await new Promise<void>((r) => gone.listen(0, "127.0.0.1", r));
+  closedPort = (gone.address() as AddressInfo).port;
+  await new Promise<void>((r) => gone.close(() => r()));
+  const rules = parseEgressAllow([`allowed.test:${port}`, `*.wild.test:${port}`, "unresolvable.test", `mixed.test:${port}`, `closed.test:${closedPort}`]).rules;
   // the test's names resolve to 127.0.0.1, which the real address check refuses: let loopback through here only
   proxy = await startEgressProxy({ rules, log: quietLog, lookup, addressReason: (ip) => (ip === "127.0.0.1" ? undefined : "private") });
   strictProxy = await startEgressProxy({ rules, log: quietLog, lookup, maxHeadBytes: 1024 });
@@ -46,16 +52,19 @@ afterAll(async () => {
   upstream.close();
 });
 
-/** Writes `text` to the proxy and returns everything it answers until it closes (fails loudly after 5 s). */
-function talk(socketPath: string, text: string, then?: (got: string) => string | undefined): Promise<string> {
+/**
+ * Writes `text` to the proxy (then half-closes when `endAfter`) and returns everything it answers
+ * until it closes; fails loudly after 10 s.
+ */
+function talk(socketPath: string, text: string, then?: (got: string) => string | undefined, endAfter = false): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = connect(socketPath);
     let got = "";
     let sent = false;
     const timer = setTimeout(() => {
       s.destroy();
-      reject(new Error(`proxy did not close the connection within 5 s; got so far: ${JSON.stringify(got)}`));
-    }, 5000);
+      reject(new Error(`proxy did not close the connection within 10 s; got so far: ${JSON.stringify(got)}`));
+    }, 10_000);
     s.on("data", (d) => {
       got += d.toString("latin1");
       const more = !sent && then?.(got);
@@ -70,6 +79,7 @@ function talk(socketPath: string, text: string, then?: (got: string) => string |
       resolve(got);
     });
     s.write(text);
+    if (endAfter) s.end();
   });
 }
 
@@ -145,6 +155,16 @@ describe("egress proxy", () => {
     const res = await talk(proxy.socketPath, "CONNECT unresolvable.test:443 HTTP/1.1\r\n\r\n");
     expect(res).toStartWith("HTTP/1.1 502");
     expect(res).toContain("cannot resolve unresolvable.test (ENOTFOUND)");
+  });
+
+  test("an allowed name whose port refuses the connection gets 502", async () => {
+    const res = await talk(proxy.socketPath, `CONNECT closed.test:${closedPort} HTTP/1.1\r\n\r\n`);
+    expect(res).toStartWith("HTTP/1.1 502");
+    expect(res).toContain(`cannot connect to closed.test:${closedPort}: ECONNREFUSED`);
+  });
+
+  test("a client that stops sending before the head is complete is closed at once, not held open", async () => {
+    expect(await talk(proxy.socketPath, "CONNECT allowed.test:443 HTTP/1.1\r\n", undefined, true)).toBe("");
   });
 
   const bad: [string, string, RegExp][] = [
