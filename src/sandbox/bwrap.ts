@@ -2,6 +2,8 @@
  * `BwrapExecutor`: the `standard` and `strict` levels. Every command runs as
  *   /bin/sh wrapper (join the per-exec pids cgroup, set rlimits) → bwrap (namespaces, mounts,
  *   seccomp at strict; see bwrap-args.ts) → /bin/sh -c <command>
+ * With networkAccess and `tools.exec.network.allow`, bwrap gets no host network and the egress
+ * bridge runs between bwrap and the command (egress.ts).
  * spawned by `runProcess` (process group, wall-clock kill, output cap, clean UTF-8). Killing bwrap
  * kills its PID namespace, so nothing a command starts survives the call.
  *

@@ -47,7 +47,7 @@ export function resolveSandboxConfig(config: Config, agentId = "main", opts: Res
     entry?.sandbox?.allowedPaths !== undefined ? `agents.entries.${agentId}.sandbox.allowedPaths` : "agents.defaults.sandbox.allowedPaths";
   const workspace = opts.workspace ?? entry?.workspace ?? defaults.workspace ?? defaultWorkspace();
   const workspaceKey = entry?.workspace !== undefined ? `agents.entries.${agentId}.workspace` : "agents.defaults.workspace";
-  return resolveSandbox(partial, { networkAllow: config.tools.exec.network.allow, ...opts, workspace, pathsKey, workspaceKey });
+  return resolveSandbox(partial, { networkAllow: config.tools?.exec?.network?.allow ?? [], ...opts, workspace, pathsKey, workspaceKey });
 }
 
 /**

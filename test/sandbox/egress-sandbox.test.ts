@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { SandboxConfig } from "../../src/config/schema.ts";
+import { bwrapArgs } from "../../src/sandbox/bwrap-args.ts";
 import { BwrapExecutor } from "../../src/sandbox/bwrap.ts";
 import { resolveSandbox } from "../../src/sandbox/config.ts";
 import { EGRESS_SANDBOX_DIR } from "../../src/sandbox/egress.ts";
@@ -124,5 +125,27 @@ describe("egress bridge as the command's parent", () => {
     const bad = spawnSync(process.execPath, [main, "__egress-bridge", "/x.sock"], { encoding: "utf8", timeout: 20_000 });
     expect(bad.status).toBe(125);
     expect(bad.stderr).toContain("egress bridge: usage");
+  });
+});
+
+describe("bwrap arguments with the egress binds", () => {
+  test("the binds come after /tmp is mounted and before the allowed paths; the network stays unshared", () => {
+    const a = bwrapArgs({
+      level: "strict",
+      networkAccess: false,
+      allowedPaths: ["/srv/ws"],
+      home: "/nonexistent-home",
+      stateDir: "/nonexistent-state",
+      cwd: "/srv/ws",
+      tmpfsBytes: 1 << 20,
+      roBinds: [["/host/proxy.sock", `${EGRESS_SANDBOX_DIR}/proxy.sock`]],
+      command: ["true"],
+    });
+    const at = (...seq: string[]) => a.findIndex((_, i) => seq.every((s, j) => a[i + j] === s));
+    const bind = at("--ro-bind", "/host/proxy.sock", `${EGRESS_SANDBOX_DIR}/proxy.sock`);
+    expect(bind).toBeGreaterThan(at("--tmpfs", "/tmp"));
+    expect(bind).toBeLessThan(at("--bind", "/srv/ws", "/srv/ws"));
+    expect(a).toContain("--unshare-all");
+    expect(a).not.toContain("--share-net");
   });
 });
