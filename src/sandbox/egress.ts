@@ -55,9 +55,15 @@ export function bridgeLauncher(
   env: { execPath: string; moduleUrl: string; bun: boolean } = { execPath: process.execPath, moduleUrl: import.meta.url, bun: Boolean(process.versions.bun) },
 ): BridgeLauncher | { error: string } {
   if (!env.bun) return { error: "the egress allowlist needs the openclaw binary or Bun to run its in-sandbox bridge (this process runs on Node)" };
-  const exe = realpathSync(env.execPath);
-  if (env.moduleUrl.includes("/$bunfs/")) return { exe };
-  return { exe, script: realpathSync(fileURLToPath(new URL("./egress-bridge.ts", env.moduleUrl))) };
+  const compiled = env.moduleUrl.includes("/$bunfs/");
+  const script = compiled ? undefined : fileURLToPath(new URL("./egress-bridge.ts", env.moduleUrl));
+  try {
+    const exe = realpathSync(env.execPath);
+    return script ? { exe, script: realpathSync(script) } : { exe };
+  } catch (err) {
+    const what = (err as NodeJS.ErrnoException).path ?? env.execPath;
+    return { error: `the egress bridge cannot be found (${what}: ${(err as NodeJS.ErrnoException).code ?? String(err)}); run the compiled openclaw binary or src/main.ts from a checkout` };
+  }
 }
 
 export class EgressGate {

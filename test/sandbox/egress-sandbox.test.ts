@@ -12,7 +12,7 @@ import type { SandboxConfig } from "../../src/config/schema.ts";
 import { bwrapArgs } from "../../src/sandbox/bwrap-args.ts";
 import { BwrapExecutor } from "../../src/sandbox/bwrap.ts";
 import { resolveSandbox } from "../../src/sandbox/config.ts";
-import { EGRESS_SANDBOX_DIR } from "../../src/sandbox/egress.ts";
+import { EGRESS_SANDBOX_DIR, bridgeLauncher } from "../../src/sandbox/egress.ts";
 import { LEVELS, quietLog, useFakeHost, waitNoMarker } from "./bwrap-helpers.ts";
 
 const h = useFakeHost();
@@ -125,6 +125,19 @@ describe("egress bridge as the command's parent", () => {
     const bad = spawnSync(process.execPath, [main, "__egress-bridge", "/x.sock"], { encoding: "utf8", timeout: 20_000 });
     expect(bad.status).toBe(125);
     expect(bad.stderr).toContain("egress bridge: usage");
+  });
+});
+
+describe("bridgeLauncher", () => {
+  const src = new URL("../../src/sandbox/egress.ts", import.meta.url).href;
+  test("from source: bun plus the bridge script; compiled: the binary alone; Node: refused; a bundle without the script: refused", () => {
+    const fromSource = bridgeLauncher({ execPath: process.execPath, moduleUrl: src, bun: true });
+    expect(fromSource).toEqual({ exe: expect.any(String), script: join(import.meta.dir, "../../src/sandbox/egress-bridge.ts") });
+    expect(bridgeLauncher({ execPath: process.execPath, moduleUrl: "file:///$bunfs/root/openclaw", bun: true })).toEqual({ exe: expect.any(String) });
+    expect(bridgeLauncher({ execPath: process.execPath, moduleUrl: src, bun: false })).toEqual({ error: expect.stringContaining("runs on Node") });
+    expect(bridgeLauncher({ execPath: process.execPath, moduleUrl: "file:///nowhere/dist/bundle.js", bun: true })).toEqual({
+      error: expect.stringContaining("the egress bridge cannot be found (/nowhere/dist/egress-bridge.ts: ENOENT)"),
+    });
   });
 });
 
