@@ -30,7 +30,7 @@ export interface PriorRun {
   messages: Message[];
   /** cached token estimate of `messages` (compaction.ts); cleared when a message is added */
   tokens?: number;
-  /** cached "`messages` can be sent as they are" (context.ts); cleared when a message is added */
+  /** cached "`messages` can be sent as they are" (model-messages.ts); cleared when a message is added */
   selfContained?: boolean;
 }
 

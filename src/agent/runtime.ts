@@ -24,7 +24,7 @@ import type { SessionStore, UnfinishedRun } from "../store/types.ts";
 import type { ToolPolicy } from "../tools/registry.ts";
 import type { Tool } from "../tools/types.ts";
 import { EventBuffer } from "./event-buffer.ts";
-import { resolveExecutor } from "./executor.ts";
+import { resolveExecutor } from "./tool-executor.ts";
 import { HistoryCache } from "./history.ts";
 import { HookDispatcher, type HookHandlers, type HookOptions } from "./hooks.ts";
 import { Lanes, type LaneJob } from "./lanes.ts";
