@@ -11,7 +11,7 @@ import { createLogger, type Logger } from "../core/log.ts";
 import type { ApiKey } from "../core/secrets.ts";
 import { errorMessage } from "../core/errors.ts";
 import type { Provider, ProviderEvent, ProviderRequest } from "./types.ts";
-import { abortedStop, errorStop, failure, httpFailure, kindOfErrorType, type AttemptFailure, type StopEvent } from "./failure.ts";
+import { abortedStop, errorStop, failure, httpFailure, kindOfErrorType, redactFailures, type AttemptFailure, type StopEvent } from "./failure.ts";
 import { parseRetryAfter, retrySettings, withRetries, type RetrySettings } from "./retry.ts";
 import { AttemptControl } from "./attempt-control.ts";
 import { AnthropicAssembler } from "./anthropic-stream.ts";
@@ -45,6 +45,7 @@ export class AnthropicProvider implements Provider {
   readonly #timeoutMs: number;
   readonly #log: Logger;
   readonly #defaultModel: string;
+  readonly #apiKey: ApiKey;
 
   constructor(opts: AnthropicProviderOptions) {
     this.id = opts.id ?? "anthropic";
@@ -52,6 +53,7 @@ export class AnthropicProvider implements Provider {
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#retry = retrySettings(opts.retry, opts.maxRetries);
     this.#log = opts.log ?? createLogger(`providers:${this.id}`);
+    this.#apiKey = opts.apiKey;
     const sdkLog = this.#log.child("sdk");
     const line = (args: unknown[]) => args.map((a) => (typeof a === "string" ? a : errorMessage(a))).join(" ");
     this.#client = new Anthropic({
@@ -78,7 +80,7 @@ export class AnthropicProvider implements Provider {
     const prefix = `${this.id}/`;
     const model = request.model.startsWith(prefix) ? request.model.slice(prefix.length) : request.model || this.#defaultModel;
     if (model !== request.model) request = { ...request, model };
-    return withRetries(() => this.#attempt(request, signal), this.#retry, signal, this.#log);
+    return redactFailures(withRetries(() => this.#attempt(request, signal), this.#retry, signal, this.#log), this.#apiKey);
   }
 
   async *#attempt(request: ProviderRequest, signal: AbortSignal | undefined): AsyncGenerator<ProviderEvent> {

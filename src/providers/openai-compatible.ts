@@ -9,7 +9,7 @@ import { createLogger, type Logger } from "../core/log.ts";
 import type { ApiKey } from "../core/secrets.ts";
 import { errorMessage } from "../core/errors.ts";
 import type { Provider, ProviderEvent, ProviderRequest } from "./types.ts";
-import { abortedStop, errorStop, failure, httpFailure, isRetryableStatus, kindOfStatus, type AttemptFailure, type StopEvent } from "./failure.ts";
+import { abortedStop, errorStop, failure, httpFailure, isRetryableStatus, kindOfStatus, redactFailures, type AttemptFailure, type StopEvent } from "./failure.ts";
 import { parseRetryAfter, retrySettings, withRetries, type RetrySettings } from "./retry.ts";
 import { AttemptControl } from "./attempt-control.ts";
 import { OpenAIAssembler, type ChatChunk } from "./openai-stream.ts";
@@ -56,7 +56,7 @@ export class OpenAICompatibleProvider implements Provider {
     if (!model) return once(errorStop(failure("invalid_request", `${this.id}: no model given (use a ref like ${this.id}/<model>)`, false)));
     const field = this.#opts.maxTokensField ?? (/^https:\/\/api\.openai\.com\//.test(this.#url) ? "max_completion_tokens" : "max_tokens");
     const body = JSON.stringify(toChatBody(request, model, { maxTokensField: field }));
-    return withRetries(() => this.#attempt(body, signal), this.#retry, signal, this.#log);
+    return redactFailures(withRetries(() => this.#attempt(body, signal), this.#retry, signal, this.#log), this.#opts.apiKey);
   }
 
   #headers(): Record<string, string> {
