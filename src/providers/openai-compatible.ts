@@ -15,7 +15,7 @@ import { AttemptControl } from "./attempt-control.ts";
 import { OpenAIAssembler, type ChatChunk } from "./openai-stream.ts";
 import { toChatBody } from "./openai-map.ts";
 import { readSse } from "./sse.ts";
-import { DEFAULT_TIMEOUT_MS } from "./anthropic.ts";
+import { DEFAULT_TIMEOUT_MS, hostOf } from "./anthropic.ts";
 
 export interface OpenAICompatibleOptions {
   /** provider id as used in model refs (`ollama`, `openrouter`, …) */
@@ -107,7 +107,7 @@ export class OpenAICompatibleProvider implements Provider {
       else if (err instanceof SyntaxError) yield errorStop(failure("malformed", `${this.id}: malformed stream data: ${err.message}`, false), asm.content(), asm.usage);
       else {
         const kind = asm.content().length > 0 ? "stream_cut" : "connection";
-        yield errorStop(failure(kind, `${this.id}: connection failed: ${errorMessage(err)}`, true), asm.content(), asm.usage);
+        yield errorStop(failure(kind, `${this.id}: connection to ${hostOf(this.#url)} failed: ${errorMessage(err)}`, true), asm.content(), asm.usage);
       }
     } finally {
       ctl.dispose();
