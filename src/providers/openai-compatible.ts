@@ -14,7 +14,7 @@ import { parseRetryAfter, retrySettings, withRetries, type RetrySettings } from 
 import { AttemptControl } from "./attempt-control.ts";
 import { OpenAIAssembler, type ChatChunk } from "./openai-stream.ts";
 import { toChatBody } from "./openai-map.ts";
-import { readSse } from "./sse.ts";
+import { DEFAULT_MAX_EVENT_BYTES, readSse, SseEventTooLargeError } from "./sse.ts";
 import { DEFAULT_TIMEOUT_MS, hostOf } from "./anthropic.ts";
 
 export interface OpenAICompatibleOptions {
@@ -30,6 +30,8 @@ export interface OpenAICompatibleOptions {
   defaultModel?: string;
   /** default: `max_completion_tokens` for api.openai.com, `max_tokens` elsewhere */
   maxTokensField?: "max_tokens" | "max_completion_tokens";
+  /** the largest single SSE event accepted, in bytes (default 8 MiB); a larger one ends the stream with `malformed` */
+  maxEventBytes?: number;
   retry?: Partial<RetrySettings>;
   log?: Logger;
 }
@@ -41,6 +43,7 @@ export class OpenAICompatibleProvider implements Provider {
   readonly #retry: RetrySettings;
   readonly #timeoutMs: number;
   readonly #log: Logger;
+  readonly #maxEventBytes: number;
 
   constructor(opts: OpenAICompatibleOptions) {
     this.id = opts.id;
@@ -49,6 +52,7 @@ export class OpenAICompatibleProvider implements Provider {
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#retry = retrySettings(opts.retry, opts.maxRetries);
     this.#log = opts.log ?? createLogger(`providers:${opts.id}`);
+    this.#maxEventBytes = opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   }
 
   stream(request: ProviderRequest, signal?: AbortSignal): AsyncIterable<ProviderEvent> {
@@ -85,7 +89,8 @@ export class OpenAICompatibleProvider implements Provider {
         yield ctl.endOf(asm, asm.finished, this.id, "the completion finished");
         return;
       }
-      for await (const sse of readSse(res.body, () => ctl.touch())) {
+      // the idle clock restarts per complete event, never per chunk: a trickle that never finishes an event times out
+      for await (const sse of readSse(res.body, { maxEventBytes: this.#maxEventBytes, onEvent: () => ctl.touch() })) {
         if (sse.data.trim() === "[DONE]") {
           done = true;
           break;
@@ -104,7 +109,10 @@ export class OpenAICompatibleProvider implements Provider {
     } catch (err) {
       if (ctl.aborted) yield abortedStop(asm.content(), asm.usage);
       else if (ctl.timedOut) yield errorStop(ctl.timeoutFailure(this.id), asm.content(), asm.usage);
-      else if (err instanceof SyntaxError) yield errorStop(failure("malformed", `${this.id}: malformed stream data: ${err.message}`, false), asm.content(), asm.usage);
+      else if (err instanceof SseEventTooLargeError) {
+        const f = failure("malformed", `${this.id}: ${err.message} (the server's stream is broken or hostile; raise maxEventBytes only for a server known to send such events)`, false);
+        yield errorStop(f, asm.content(), asm.usage);
+      } else if (err instanceof SyntaxError) yield errorStop(failure("malformed", `${this.id}: malformed stream data: ${err.message}`, false), asm.content(), asm.usage);
       else {
         const kind = asm.content().length > 0 ? "stream_cut" : "connection";
         yield errorStop(failure(kind, `${this.id}: connection to ${hostOf(this.#url)} failed: ${errorMessage(err)}`, true), asm.content(), asm.usage);
