@@ -7,7 +7,8 @@
  */
 import { createLogger, type Logger } from "../core/log.ts";
 import type { ApiKey } from "../core/secrets.ts";
-import { errorMessage } from "../core/errors.ts";
+import { readCapped } from "../core/body.ts";
+import { errorMessage, PayloadTooLargeError } from "../core/errors.ts";
 import type { Provider, ProviderEvent, ProviderRequest } from "./types.ts";
 import { abortedStop, errorStop, failure, httpFailure, isRetryableStatus, kindOfStatus, redactFailures, type AttemptFailure, type StopEvent } from "./failure.ts";
 import { parseRetryAfter, retrySettings, withRetries, type RetrySettings } from "./retry.ts";
@@ -16,6 +17,9 @@ import { OpenAIAssembler, type ChatChunk } from "./openai-stream.ts";
 import { toChatBody } from "./openai-map.ts";
 import { DEFAULT_MAX_EVENT_BYTES, readSse, SseEventTooLargeError } from "./sse.ts";
 import { DEFAULT_TIMEOUT_MS, hostOf } from "./anthropic.ts";
+
+/** how much of an HTTP error body is read (the message is in the first few hundred bytes) */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 export interface OpenAICompatibleOptions {
   /** provider id as used in model refs (`ollama`, `openrouter`, …) */
@@ -85,7 +89,9 @@ export class OpenAICompatibleProvider implements Provider {
         return;
       }
       if (!res.body || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
-        yield* asm.handle(toChunk((await res.json()) as Completion));
+        // a server that ignored `stream: true`: one JSON completion, bounded like one event
+        const { bytes } = await readCapped(res.body, this.#maxEventBytes);
+        yield* asm.handle(toChunk(JSON.parse(new TextDecoder().decode(bytes)) as Completion));
         yield ctl.endOf(asm, asm.finished, this.id, "the completion finished");
         return;
       }
@@ -109,8 +115,9 @@ export class OpenAICompatibleProvider implements Provider {
     } catch (err) {
       if (ctl.aborted) yield abortedStop(asm.content(), asm.usage);
       else if (ctl.timedOut) yield errorStop(ctl.timeoutFailure(this.id), asm.content(), asm.usage);
-      else if (err instanceof SseEventTooLargeError) {
-        const f = failure("malformed", `${this.id}: ${err.message} (the server's stream is broken or hostile; raise maxEventBytes only for a server known to send such events)`, false);
+      else if (err instanceof SseEventTooLargeError || err instanceof PayloadTooLargeError) {
+        const what = err instanceof SseEventTooLargeError ? err.message : `the completion passed ${this.#maxEventBytes} bytes`;
+        const f = failure("malformed", `${this.id}: ${what} (the server's stream is broken or hostile; raise maxEventBytes only for a server known to send such events)`, false);
         yield errorStop(f, asm.content(), asm.usage);
       } else if (err instanceof SyntaxError) yield errorStop(failure("malformed", `${this.id}: malformed stream data: ${err.message}`, false), asm.content(), asm.usage);
       else {
@@ -125,7 +132,7 @@ export class OpenAICompatibleProvider implements Provider {
   async #httpError(res: Response): Promise<AttemptFailure> {
     let detail: string | undefined;
     try {
-      const text = await res.text();
+      const text = new TextDecoder().decode((await readCapped(res.body, ERROR_BODY_BYTES, { truncate: true })).bytes);
       try {
         const j = JSON.parse(text) as { error?: string | { message?: string }; message?: string };
         detail = typeof j.error === "string" ? j.error : (j.error?.message ?? j.message);

@@ -37,3 +37,21 @@ describe("SSE limits", () => {
     expect(stop.error).toMatchObject({ kind: "timeout" });
   });
 });
+
+describe("non-streamed bodies are bounded too", () => {
+  test("a server that ignores stream:true and sends an oversized JSON completion", async () => {
+    const huge = JSON.stringify({ choices: [{ message: { content: "z".repeat(10_000) }, finish_reason: "stop" }] });
+    fake.enqueue(oai.raw([huge.slice(0, 5000), huge.slice(5000)], 0, "application/json"));
+    const stop = stopOf(await collect(provider({ maxEventBytes: 4096 }).stream(request("hi", { model: "m" }))));
+    expect(stop.error).toMatchObject({ kind: "malformed", retryable: false });
+    expect(stop.error?.message).toContain("4096 bytes");
+  });
+
+  test("the same completion under the cap is accepted", async () => {
+    const body = JSON.stringify({ choices: [{ message: { content: "plain json" }, finish_reason: "stop" }] });
+    fake.enqueue(oai.raw([body], 0, "application/json"));
+    const events = await collect(provider({}).stream(request("hi", { model: "m" })));
+    expect(textOfEvents(events)).toBe("plain json");
+    expect(stopOf(events).stopReason).toBe("end_turn");
+  });
+});
