@@ -43,7 +43,6 @@ import { buildSystemPrompt } from "./system-prompt.ts";
 import { toolStep } from "./tool-step.ts";
 import type { AgentEvent, AgentResponse } from "./types.ts";
 
-export { isPlainText } from "./run-log.ts";
 
 export interface RunLimits {
   maxSteps: number;

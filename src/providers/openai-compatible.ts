@@ -115,7 +115,7 @@ export class OpenAICompatibleProvider implements Provider {
     } catch (err) {
       if (ctl.aborted) yield abortedStop(asm.content(), asm.usage);
       else if (ctl.timedOut) yield errorStop(ctl.timeoutFailure(this.id), asm.content(), asm.usage);
-      else if (err instanceof SseEventTooLargeError || err instanceof PayloadTooLargeError) {
+      else if (err instanceof PayloadTooLargeError) {
         const what = err instanceof SseEventTooLargeError ? err.message : `the completion passed ${this.#maxEventBytes} bytes`;
         const f = failure("malformed", `${this.id}: ${what} (the server's stream is broken or hostile; raise maxEventBytes only for a server known to send such events)`, false);
         yield errorStop(f, asm.content(), asm.usage);

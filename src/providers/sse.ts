@@ -11,6 +11,7 @@
  * errors (a reset socket) propagate to the caller.
  */
 import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { PayloadTooLargeError } from "../core/errors.ts";
 
 export interface SseMessage {
   event: string | undefined;
@@ -26,11 +27,12 @@ export interface SseOptions {
 
 export const DEFAULT_MAX_EVENT_BYTES = 8 * 1024 * 1024;
 
-export class SseEventTooLargeError extends Error {
+/** One SSE event passed the cap (the providers turn it into a `malformed` stop; it never crosses a boundary). */
+export class SseEventTooLargeError extends PayloadTooLargeError {
+  static override readonly type: string = "SseEventTooLargeError";
   readonly limitBytes: number;
   constructor(limitBytes: number) {
-    super(`a stream event passed ${limitBytes} bytes without ending`);
-    this.name = "SseEventTooLargeError";
+    super(`a stream event passed ${limitBytes} bytes without ending`, { details: { limitBytes } });
     this.limitBytes = limitBytes;
   }
 }
