@@ -9,7 +9,7 @@ import type { Logger } from "../core/log.ts";
 import { textOf, type Message } from "../core/messages.ts";
 import type { Provider, ToolSpec } from "../providers/types.ts";
 import type { SessionStore } from "../store/types.ts";
-import { estimateTokens, summaryMessage } from "./context.ts";
+import { estimateTokens, summaryMessage } from "./model-messages.ts";
 import type { History, PriorRun } from "./history.ts";
 
 export const SUMMARY_SYSTEM_PROMPT =

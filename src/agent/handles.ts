@@ -2,7 +2,7 @@
  * Run handles for runs that are not live: a retried start whose run already ended (rebuilt from the
  * store) and a message blocked before it was stored.
  */
-import type { StoredEvent } from "../core/events.ts";
+import type { RunOutcome, StopCause, StoredEvent } from "../core/events.ts";
 import { emptyUsage, textOf } from "../core/messages.ts";
 import type { SessionStore } from "../store/types.ts";
 import { EventBuffer } from "./event-buffer.ts";
@@ -15,7 +15,7 @@ export async function dedupedHandle(store: SessionStore, userEvent: StoredEvent)
   const data = userEvent.data;
   const runId = data.type === "user_message" ? data.runId : "";
   const sessionKey = userEvent.sessionKey;
-  let response: AgentResponse = { runId, sessionKey, text: "", outcome: "interrupted", usage: emptyUsage(), durationMs: 0, reason: "the run has not finished" };
+  let response: AgentResponse = { runId, sessionKey, text: "", outcome: "interrupted", cause: "interrupted", usage: emptyUsage(), durationMs: 0, reason: "the run has not finished" };
   let text = "";
   // run_finished is the run's last event: stop there rather than read the rest of the session
   scan: for (let from = userEvent.seq; ; from += PAGE) {
@@ -25,7 +25,8 @@ export async function dedupedHandle(store: SessionStore, userEvent: StoredEvent)
       if (e.data.type === "assistant_message") text = textOf(e.data.message.content);
       if (e.data.type === "run_finished") {
         const d = e.data;
-        response = { runId, sessionKey, text, outcome: d.outcome, usage: d.usage ?? emptyUsage(), durationMs: d.durationMs, ...(d.reason ? { reason: d.reason } : {}) };
+        const cause = d.cause ?? causeOfOutcome(d.outcome);
+        response = { runId, sessionKey, text, outcome: d.outcome, cause, usage: d.usage ?? emptyUsage(), durationMs: d.durationMs, ...(d.reason ? { reason: d.reason } : {}) };
         break scan;
       }
     }
@@ -39,7 +40,7 @@ export async function dedupedHandle(store: SessionStore, userEvent: StoredEvent)
 /** A run that ended before it was stored (BeforeMessage blocked it): run_started then final "aborted". */
 export function finishedHandle(runId: string, sessionKey: string, reason: string, broadcast: (e: AgentEvent) => void): RunHandle {
   const events = new EventBuffer<AgentEvent>();
-  const response: AgentResponse = { runId, sessionKey, text: "", outcome: "aborted", usage: emptyUsage(), durationMs: 0, reason };
+  const response: AgentResponse = { runId, sessionKey, text: "", outcome: "aborted", cause: "blocked", usage: emptyUsage(), durationMs: 0, reason };
   const evs: AgentEvent[] = [
     { type: "run_started", runId, sessionKey, ts: Date.now(), model: "none" },
     { type: "final", ...response },
@@ -50,4 +51,16 @@ export function finishedHandle(runId: string, sessionKey: string, reason: string
   }
   events.end();
   return { runId, sessionKey, deduplicated: false, events, done: Promise.resolve(response) };
+}
+
+/** The cause of a run recorded before causes were stored: the likeliest one for its outcome. */
+export function causeOfOutcome(outcome: RunOutcome): StopCause {
+  switch (outcome) {
+    case "ok":
+      return "completed";
+    case "error":
+      return "provider_error";
+    default:
+      return outcome;
+  }
 }

@@ -11,15 +11,19 @@
  * The cache keeps, per session, what the rules above produce plus the last seq it has seen; a load
  * reads only the events appended since (by this process or any other writer of the store), so a
  * turn costs O(new events), not O(log); the events this process appends are handed to the cache as
- * they commit (`appended`), so a load then finds nothing new to read. A session whose record changed under it (deleted and
- * re-created, or shorter than seen) is rebuilt from the store. The cache is bounded by sessions
- * (`maxSessions`, default 2,048) and by an estimate of the memory it holds (`maxChars`, default
- * 16 Mi: characters of text and data plus 256 per message for the objects — measured: a cached
- * short message costs ~270 bytes of live JS heap, so the default holds ~16 MB);
- * the least recently used sessions are evicted first. The cached histories grow with every turn,
- * so a busy process fills the cache to this cap and stays there: the cap is the steady state. (A cache smaller than the number of active
- * sessions thrashes: every turn then re-reads its whole session log.)
+ * they commit (`appended`), so a load then finds nothing new to read. A session whose record
+ * changed under it (deleted and re-created, or shorter than seen) is rebuilt from the store.
+ *
+ * Bounds (an `lru-cache`, least recently used evicted first): `maxSessions` (default 2,048) and
+ * `maxBytes` (default 16 MiB) over the real serialized size of every cached message — text, tool
+ * inputs (a 1 MB `write` counts 1 MB), tool results, image data — plus 256 bytes per message for
+ * the objects (measured: a cached short message costs ~270 bytes of live JS heap). A session larger
+ * than `maxBytes` on its own is not cached (each of its turns reads its log). The cached histories
+ * grow with every turn, so a busy process fills the cache to this cap and stays there: the cap is
+ * the steady state. (A cache smaller than the number of active sessions thrashes: every turn then
+ * re-reads its whole session log.)
  */
+import { LRUCache } from "lru-cache";
 import type { StoredEvent } from "../core/events.ts";
 import type { Message } from "../core/messages.ts";
 import type { SessionStore } from "../store/types.ts";
@@ -30,7 +34,7 @@ export interface PriorRun {
   messages: Message[];
   /** cached token estimate of `messages` (compaction.ts); cleared when a message is added */
   tokens?: number;
-  /** cached "`messages` can be sent as they are" (context.ts); cleared when a message is added */
+  /** cached "`messages` can be sent as they are" (model-messages.ts); cleared when a message is added */
   selfContained?: boolean;
 }
 
@@ -42,8 +46,8 @@ export interface History {
 interface Cached {
   createdAt: number;
   lastSeq: number;
-  /** approximate characters held (text, tool input/output, image data) */
-  chars: number;
+  /** serialized bytes held (messages and summary) plus a per-message overhead */
+  bytes: number;
   summary?: string;
   runs: Map<string, PriorRun>;
 }
@@ -51,29 +55,27 @@ interface Cached {
 const PAGE = 512;
 
 export class HistoryCache {
-  #sessions = new Map<string, Cached>();
-  readonly #max: number;
-  readonly #maxChars: number;
-  #chars = 0;
+  readonly #cache: LRUCache<string, Cached>;
 
-  constructor(maxSessions = 2048, maxChars = 16 * 1024 * 1024) {
-    this.#max = Math.max(1, maxSessions);
-    this.#maxChars = Math.max(0, maxChars);
+  constructor(maxSessions = 2048, maxBytes = 16 * 1024 * 1024) {
+    this.#cache = new LRUCache<string, Cached>({
+      max: Math.max(1, maxSessions),
+      maxSize: Math.max(1, maxBytes),
+      sizeCalculation: (c) => Math.max(1, c.bytes),
+    });
   }
 
-  /** characters held over all cached sessions (approximate) */
-  get chars(): number {
-    return this.#chars;
+  /** bytes held over all cached sessions, as counted against `maxBytes` */
+  get bytes(): number {
+    return this.#cache.calculatedSize;
   }
 
   get size(): number {
-    return this.#sessions.size;
+    return this.#cache.size;
   }
 
   forget(sessionKey: string): void {
-    const c = this.#sessions.get(sessionKey);
-    if (c) this.#chars -= c.chars;
-    this.#sessions.delete(sessionKey);
+    this.#cache.delete(sessionKey);
   }
 
   /**
@@ -82,20 +84,12 @@ export class HistoryCache {
    * the next load reads it from the store).
    */
   appended(sessionKey: string, events: readonly StoredEvent[]): void {
-    const c = this.#sessions.get(sessionKey);
+    const c = this.#cache.peek(sessionKey);
     if (!c || events.length === 0) return;
     for (let i = 0; i < events.length; i++) if (events[i]!.seq !== c.lastSeq + 1 + i) return;
-    const before = c.chars;
     apply(c, events);
     c.lastSeq = events[events.length - 1]!.seq;
-    this.#chars += c.chars - before;
-    this.#trim();
-  }
-
-  #trim(): void {
-    while (this.#sessions.size > 1 && (this.#sessions.size > this.#max || this.#chars > this.#maxChars)) {
-      this.forget(this.#sessions.keys().next().value!);
-    }
+    this.#cache.set(sessionKey, c); // re-measures it (and drops it when it alone passes the cap)
   }
 
   /** Earlier runs of the session (those whose user message precedes `beforeSeq`), grouped and ordered. */
@@ -105,7 +99,7 @@ export class HistoryCache {
       this.forget(sessionKey);
       return { runs: [] };
     }
-    let c = this.#sessions.get(sessionKey);
+    let c = this.#cache.get(sessionKey);
     this.forget(sessionKey);
     if (!c || c.createdAt !== session.createdAt || c.lastSeq > session.lastSeq) {
       c = await rebuild(store, sessionKey, session.lastSeq, session.createdAt);
@@ -115,10 +109,7 @@ export class HistoryCache {
       }
       c.lastSeq = session.lastSeq;
     }
-    this.forget(sessionKey); // a concurrent load of the same session may have stored its copy meanwhile
-    this.#sessions.set(sessionKey, c);
-    this.#chars += c.chars;
-    this.#trim();
+    this.#cache.set(sessionKey, c); // replaces a copy a concurrent load of the same session stored meanwhile
     // runs are kept in user-message order (the log's order), so the earlier runs are a prefix
     const runs: PriorRun[] = [];
     for (const r of c.runs.values()) {
@@ -155,7 +146,7 @@ async function rebuild(store: SessionStore, sessionKey: string, lastSeq: number,
     if (marker && from <= floor) break;
     to = from - 1;
   }
-  const c: Cached = { createdAt, lastSeq, chars: 0, runs: new Map() };
+  const c: Cached = { createdAt, lastSeq, bytes: 0, runs: new Map() };
   if (marker?.data.type === "compaction") c.summary = marker.data.summary;
   apply(c, pages.flat().filter((e) => e.seq >= floor && e !== marker && e.data.type !== "compaction" && e.data.type !== "session_reset"));
   return c;
@@ -168,17 +159,17 @@ function apply(c: Cached, events: readonly StoredEvent[]): void {
       case "session_reset":
         c.runs.clear();
         delete c.summary;
-        c.chars = 0;
+        c.bytes = 0;
         break;
       case "compaction":
         c.summary = d.summary;
         for (const [id, r] of c.runs) if (r.userSeq <= d.throughSeq) c.runs.delete(id);
-        c.chars = d.summary.length;
-        for (const r of c.runs.values()) for (const m of r.messages) c.chars += messageChars(m);
+        c.bytes = byteLength(d.summary);
+        for (const r of c.runs.values()) for (const m of r.messages) c.bytes += messageBytes(m);
         break;
       case "user_message":
         c.runs.set(d.runId, { runId: d.runId, userSeq: e.seq, messages: [d.message] });
-        c.chars += messageChars(d.message);
+        c.bytes += messageBytes(d.message);
         break;
       case "assistant_message":
       case "tool_result": {
@@ -187,7 +178,7 @@ function apply(c: Cached, events: readonly StoredEvent[]): void {
           r.messages.push(d.message);
           delete r.tokens;
           delete r.selfContained;
-          c.chars += messageChars(d.message);
+          c.bytes += messageBytes(d.message);
         }
         break;
       }
@@ -195,25 +186,9 @@ function apply(c: Cached, events: readonly StoredEvent[]): void {
   }
 }
 
-/** Approximate size of a message: characters held plus a per-message object overhead (no serialisation). */
-function messageChars(m: Message): number {
-  let n = 256;
-  for (const b of m.content) {
-    switch (b.type) {
-      case "text":
-      case "thinking":
-        n += b.text.length;
-        break;
-      case "image":
-        n += b.data.length;
-        break;
-      case "tool_use":
-        n += 64 + (typeof b.input === "string" ? b.input.length : 256);
-        break;
-      case "tool_result":
-        for (const x of b.content) n += x.type === "text" ? x.text.length : x.data.length;
-        break;
-    }
-  }
-  return n;
+const byteLength = (text: string): number => Buffer.byteLength(text, "utf8");
+
+/** What a cached message holds: its serialized content in bytes (tool inputs included) plus the object overhead. */
+function messageBytes(m: Message): number {
+  return 256 + byteLength(JSON.stringify(m.content));
 }

@@ -3,11 +3,13 @@
  * the gateway depend on these types and on `AgentRuntime`, nothing deeper.
  *
  * Event contract: every run emits `run_started` first and ends with exactly one `final` event
- * (outcome ok | aborted | error | limit). When the outcome is `error`, an `error` event precedes
- * the `final`. `text_delta` events are streamed only (not stored).
+ * (outcome ok | aborted | error | limit) with a typed `cause` (core/events.ts). When the outcome is
+ * `error`, an `error` event precedes the `final`. Every message in these events is safe to show a
+ * client: internal detail (file paths, SQL, stack traces) goes to the log only, provider errors are
+ * redacted. `text_delta` events are streamed only (not stored).
  */
 import { z } from "zod";
-import type { RunOutcome } from "../core/events.ts";
+import type { RunOutcome, StopCause } from "../core/events.ts";
 import type { ImageBlock, Usage } from "../core/messages.ts";
 
 export type AgentEvent =
@@ -26,18 +28,25 @@ export type AgentEvent =
       output: string;
     }
   | { type: "compaction"; runId: string; sessionKey: string; summaryChars: number; tokensBefore: number }
-  | { type: "error"; runId: string; sessionKey: string; error: { type: string; message: string } }
+  | { type: "error"; runId: string; sessionKey: string; cause: StopCause; error: RunFailure }
   | {
       type: "final";
       runId: string;
       sessionKey: string;
       text: string;
       outcome: RunOutcome;
+      cause: StopCause;
       usage: Usage;
       durationMs: number;
-      /** for limit / aborted / error: what stopped the run, readable by a person */
+      /** for limit / aborted / error: what stopped the run, readable by a person, safe for a client */
       reason?: string;
     };
+
+/** A failed run's error as clients see it: `type` names the kind (a provider failure kind or an error class), `message` is client-safe. */
+export interface RunFailure {
+  type: string;
+  message: string;
+}
 
 export type AgentEventType = AgentEvent["type"];
 
@@ -61,6 +70,8 @@ export interface AgentResponse {
   sessionKey: string;
   text: string;
   outcome: RunOutcome;
+  /** why the run ended, typed: branch on this, never on `reason` */
+  cause: StopCause;
   usage: Usage;
   durationMs: number;
   reason?: string;

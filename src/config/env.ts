@@ -5,7 +5,7 @@
  */
 import { ConfigError } from "../core/errors.ts";
 import { registerSecret } from "../core/secrets.ts";
-import { formatPath, isPlainObject, setPath, type JsonObject } from "./keypath.ts";
+import { formatPath, getPath, isPlainObject, setPath, type JsonObject } from "./keypath.ts";
 
 const REF = /\$?\$\{([A-Z_][A-Z0-9_]*)\}/g;
 
@@ -55,9 +55,36 @@ export const ENV_OVERRIDES: readonly { env: string; path: string[]; kind: "strin
   { env: "TELEGRAM_BOT_TOKEN", path: ["channels", "telegram", "botToken"], kind: "string" },
 ];
 
-/** Applies the overrides in place; returns the names of the variables that were applied. */
+/**
+ * Env var → key path used only when the file leaves that key unset (the config wins): variables
+ * other tools already honour, such as the Anthropic SDK's `ANTHROPIC_BASE_URL`.
+ */
+export const ENV_DEFAULTS: readonly { env: string; path: string[]; kind: "url" }[] = [
+  { env: "ANTHROPIC_BASE_URL", path: ["models", "providers", "anthropic", "baseUrl"], kind: "url" },
+];
+
+function checkUrl(name: string, raw: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new ConfigError(`${name}: expected an http(s) URL such as https://api.anthropic.com, got ${JSON.stringify(raw)}; fix or unset it`, { details: { variable: name } });
+  }
+  return raw.trim();
+}
+
+/** Applies the overrides (and the defaults the file leaves unset) in place; returns the names of the variables that were applied. */
 export function applyEnvOverrides(doc: JsonObject, env: Env = process.env): string[] {
   const applied: string[] = [];
+  for (const d of ENV_DEFAULTS) {
+    const raw = env[d.env];
+    if (raw === undefined || raw.trim() === "" || getPath(doc, d.path).found) continue;
+    setPath(doc, d.path, checkUrl(d.env, raw));
+    applied.push(d.env);
+  }
   for (const o of ENV_OVERRIDES) {
     const raw = env[o.env];
     if (raw === undefined || raw === "") continue;

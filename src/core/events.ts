@@ -10,6 +10,18 @@ import { MessageSchema, UsageSchema } from "./messages.ts";
 export const RunOutcomeSchema = z.enum(["ok", "aborted", "error", "limit", "interrupted"]);
 export type RunOutcome = z.infer<typeof RunOutcomeSchema>;
 
+/**
+ * Why a run ended, typed (clients branch on this, never on the reason text): `completed` (the
+ * model ended its turn), `aborted` (a user or client stopped it), `shutdown` (this process is
+ * stopping), `timeout` (wall-time limit), `limit` (steps or tokens), `blocked` (a hook withheld the
+ * message or the reply), `provider_error`, `storage_error`, `internal`, `interrupted` (the process
+ * died while it ran).
+ */
+export const StopCauseSchema = z.enum([
+  "completed", "aborted", "shutdown", "timeout", "limit", "blocked", "provider_error", "storage_error", "internal", "interrupted",
+]);
+export type StopCause = z.infer<typeof StopCauseSchema>;
+
 export const StoredEventDataSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("user_message"),
@@ -37,6 +49,9 @@ export const StoredEventDataSchema = z.discriminatedUnion("type", [
     type: z.literal("run_finished"),
     runId: z.string(),
     outcome: RunOutcomeSchema,
+    /** absent in logs written before causes were recorded */
+    cause: StopCauseSchema.optional(),
+    /** readable by a person, safe to show a client (no paths, SQL or secrets) */
     reason: z.string().optional(),
     usage: UsageSchema.optional(),
     durationMs: z.number().min(0),

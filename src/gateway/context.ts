@@ -22,6 +22,8 @@ export interface GatewayRuntime {
   /** change `tools.allow` / `tools.deny` while running (config.patch applies them live when present) */
   setToolPolicy?(policy: { allow?: readonly string[]; deny?: readonly string[] }): unknown;
   resetSession(sessionKey: string): Promise<void>;
+  /** abort the session's runs, wait for them to end, then delete it (false: there was none) */
+  deleteSession(sessionKey: string): Promise<boolean>;
   shutdown(graceMs: number): Promise<void>;
 }
 

@@ -11,7 +11,7 @@ import { createLogger, type Logger } from "../core/log.ts";
 import type { ApiKey } from "../core/secrets.ts";
 import { errorMessage } from "../core/errors.ts";
 import type { Provider, ProviderEvent, ProviderRequest } from "./types.ts";
-import { abortedStop, errorStop, failure, httpFailure, kindOfErrorType, type AttemptFailure, type StopEvent } from "./failure.ts";
+import { abortedStop, errorStop, failure, httpFailure, kindOfErrorType, redactFailures, type AttemptFailure, type StopEvent } from "./failure.ts";
 import { parseRetryAfter, retrySettings, withRetries, type RetrySettings } from "./retry.ts";
 import { AttemptControl } from "./attempt-control.ts";
 import { AnthropicAssembler } from "./anthropic-stream.ts";
@@ -45,6 +45,9 @@ export class AnthropicProvider implements Provider {
   readonly #timeoutMs: number;
   readonly #log: Logger;
   readonly #defaultModel: string;
+  readonly #apiKey: ApiKey;
+  /** host[:port] of the base URL, named in connection errors */
+  readonly #host: string;
 
   constructor(opts: AnthropicProviderOptions) {
     this.id = opts.id ?? "anthropic";
@@ -52,13 +55,16 @@ export class AnthropicProvider implements Provider {
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#retry = retrySettings(opts.retry, opts.maxRetries);
     this.#log = opts.log ?? createLogger(`providers:${this.id}`);
+    this.#apiKey = opts.apiKey;
+    const baseURL = opts.baseURL ?? ANTHROPIC_BASE_URL;
+    this.#host = hostOf(baseURL);
     const sdkLog = this.#log.child("sdk");
     const line = (args: unknown[]) => args.map((a) => (typeof a === "string" ? a : errorMessage(a))).join(" ");
     this.#client = new Anthropic({
       apiKey: opts.apiKey.reveal(),
       authToken: null,
-      // passed explicitly so the SDK never reads ANTHROPIC_BASE_URL behind the config's back
-      baseURL: opts.baseURL ?? ANTHROPIC_BASE_URL,
+      // passed explicitly: config loading resolves ANTHROPIC_BASE_URL (config/env.ts, the file wins); the SDK never reads the environment itself
+      baseURL,
       timeout: this.#timeoutMs,
       maxRetries: 0,
       defaultHeaders: opts.headers ?? {},
@@ -78,7 +84,7 @@ export class AnthropicProvider implements Provider {
     const prefix = `${this.id}/`;
     const model = request.model.startsWith(prefix) ? request.model.slice(prefix.length) : request.model || this.#defaultModel;
     if (model !== request.model) request = { ...request, model };
-    return withRetries(() => this.#attempt(request, signal), this.#retry, signal, this.#log);
+    return redactFailures(withRetries(() => this.#attempt(request, signal), this.#retry, signal, this.#log), this.#apiKey);
   }
 
   async *#attempt(request: ProviderRequest, signal: AbortSignal | undefined): AsyncGenerator<ProviderEvent> {
@@ -120,7 +126,7 @@ export class AnthropicProvider implements Provider {
 
   #classify(err: unknown): AttemptFailure {
     if (err instanceof APIUserAbortError) return failure("aborted", `${this.id}: request aborted`, false);
-    if (err instanceof APIConnectionError) return failure("connection", `${this.id}: connection failed: ${err.message}`, true);
+    if (err instanceof APIConnectionError) return failure("connection", `${this.id}: connection to ${this.#host} failed: ${err.message}`, true);
     if (err instanceof APIError) {
       const detail = err.apiMessage ?? undefined;
       if (typeof err.status === "number") return httpFailure(this.id, err.status, detail, parseRetryAfter(err.headers));
@@ -130,6 +136,15 @@ export class AnthropicProvider implements Provider {
     }
     if (err instanceof SyntaxError) return failure("malformed", `${this.id}: malformed stream data: ${err.message}`, false);
     // a socket reset while reading the body surfaces as a plain error from fetch
-    return failure("stream_cut", `${this.id}: connection lost: ${errorMessage(err)}`, true);
+    return failure("stream_cut", `${this.id}: connection to ${this.#host} lost: ${errorMessage(err)}`, true);
+  }
+}
+
+/** `host:port` of a URL for messages (no path, no credentials); the text as given when it does not parse. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 }

@@ -4,6 +4,7 @@
  * of these instead.
  */
 import { emptyUsage, type ContentBlock, type Usage } from "../core/messages.ts";
+import { mask, redact, type ApiKey } from "../core/secrets.ts";
 import type { ProviderEvent, ProviderFailure, StopReason } from "./types.ts";
 
 /** A failure as an attempt reports it; `retryAfterMs` is read by the retry loop and then dropped. */
@@ -90,4 +91,24 @@ export function errorStop(error: ProviderFailure, content: ContentBlock[] = [], 
 /** Events that put model output in front of the caller; once one is yielded, nothing is retried. */
 export function isOutputEvent(ev: ProviderEvent): boolean {
   return ev.type === "text_delta" || ev.type === "thinking_delta" || ev.type.startsWith("tool_call_");
+}
+
+/**
+ * A failure message as it may leave the provider: every registered secret and token shape masked
+ * (`redact`), and the provider's own key even when it looks like no known token (an error body
+ * that echoes the key must not reach the stored log, an event or a client).
+ */
+export function redactMessage(message: string, key?: ApiKey): string {
+  let out = redact(message);
+  const raw = key?.reveal();
+  if (raw && raw.length >= 6 && out.includes(raw)) out = out.split(raw).join(mask(raw));
+  return out;
+}
+
+/** Passes a provider stream on with its final failure (if any) redacted: the one exit of every provider. */
+export async function* redactFailures(events: AsyncIterable<ProviderEvent>, key?: ApiKey): AsyncGenerator<ProviderEvent> {
+  for await (const ev of events) {
+    if (ev.type === "stop" && ev.error) yield { ...ev, error: { ...ev.error, message: redactMessage(ev.error.message, key) } };
+    else yield ev;
+  }
 }

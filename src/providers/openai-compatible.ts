@@ -7,15 +7,19 @@
  */
 import { createLogger, type Logger } from "../core/log.ts";
 import type { ApiKey } from "../core/secrets.ts";
-import { errorMessage } from "../core/errors.ts";
+import { readCapped } from "../core/body.ts";
+import { errorMessage, PayloadTooLargeError } from "../core/errors.ts";
 import type { Provider, ProviderEvent, ProviderRequest } from "./types.ts";
-import { abortedStop, errorStop, failure, httpFailure, isRetryableStatus, kindOfStatus, type AttemptFailure, type StopEvent } from "./failure.ts";
+import { abortedStop, errorStop, failure, httpFailure, isRetryableStatus, kindOfStatus, redactFailures, type AttemptFailure, type StopEvent } from "./failure.ts";
 import { parseRetryAfter, retrySettings, withRetries, type RetrySettings } from "./retry.ts";
 import { AttemptControl } from "./attempt-control.ts";
 import { OpenAIAssembler, type ChatChunk } from "./openai-stream.ts";
 import { toChatBody } from "./openai-map.ts";
-import { readSse } from "./sse.ts";
-import { DEFAULT_TIMEOUT_MS } from "./anthropic.ts";
+import { DEFAULT_MAX_EVENT_BYTES, readSse, SseEventTooLargeError } from "./sse.ts";
+import { DEFAULT_TIMEOUT_MS, hostOf } from "./anthropic.ts";
+
+/** how much of an HTTP error body is read (the message is in the first few hundred bytes) */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 export interface OpenAICompatibleOptions {
   /** provider id as used in model refs (`ollama`, `openrouter`, …) */
@@ -30,6 +34,8 @@ export interface OpenAICompatibleOptions {
   defaultModel?: string;
   /** default: `max_completion_tokens` for api.openai.com, `max_tokens` elsewhere */
   maxTokensField?: "max_tokens" | "max_completion_tokens";
+  /** the largest single SSE event accepted, in bytes (default 8 MiB); a larger one ends the stream with `malformed` */
+  maxEventBytes?: number;
   retry?: Partial<RetrySettings>;
   log?: Logger;
 }
@@ -41,6 +47,7 @@ export class OpenAICompatibleProvider implements Provider {
   readonly #retry: RetrySettings;
   readonly #timeoutMs: number;
   readonly #log: Logger;
+  readonly #maxEventBytes: number;
 
   constructor(opts: OpenAICompatibleOptions) {
     this.id = opts.id;
@@ -49,6 +56,7 @@ export class OpenAICompatibleProvider implements Provider {
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#retry = retrySettings(opts.retry, opts.maxRetries);
     this.#log = opts.log ?? createLogger(`providers:${opts.id}`);
+    this.#maxEventBytes = opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
   }
 
   stream(request: ProviderRequest, signal?: AbortSignal): AsyncIterable<ProviderEvent> {
@@ -56,7 +64,7 @@ export class OpenAICompatibleProvider implements Provider {
     if (!model) return once(errorStop(failure("invalid_request", `${this.id}: no model given (use a ref like ${this.id}/<model>)`, false)));
     const field = this.#opts.maxTokensField ?? (/^https:\/\/api\.openai\.com\//.test(this.#url) ? "max_completion_tokens" : "max_tokens");
     const body = JSON.stringify(toChatBody(request, model, { maxTokensField: field }));
-    return withRetries(() => this.#attempt(body, signal), this.#retry, signal, this.#log);
+    return redactFailures(withRetries(() => this.#attempt(body, signal), this.#retry, signal, this.#log), this.#opts.apiKey);
   }
 
   #headers(): Record<string, string> {
@@ -81,11 +89,14 @@ export class OpenAICompatibleProvider implements Provider {
         return;
       }
       if (!res.body || !(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
-        yield* asm.handle(toChunk((await res.json()) as Completion));
+        // a server that ignored `stream: true`: one JSON completion, bounded like one event
+        const { bytes } = await readCapped(res.body, this.#maxEventBytes);
+        yield* asm.handle(toChunk(JSON.parse(new TextDecoder().decode(bytes)) as Completion));
         yield ctl.endOf(asm, asm.finished, this.id, "the completion finished");
         return;
       }
-      for await (const sse of readSse(res.body, () => ctl.touch())) {
+      // the idle clock restarts per complete event, never per chunk: a trickle that never finishes an event times out
+      for await (const sse of readSse(res.body, { maxEventBytes: this.#maxEventBytes, onEvent: () => ctl.touch() })) {
         if (sse.data.trim() === "[DONE]") {
           done = true;
           break;
@@ -104,10 +115,14 @@ export class OpenAICompatibleProvider implements Provider {
     } catch (err) {
       if (ctl.aborted) yield abortedStop(asm.content(), asm.usage);
       else if (ctl.timedOut) yield errorStop(ctl.timeoutFailure(this.id), asm.content(), asm.usage);
-      else if (err instanceof SyntaxError) yield errorStop(failure("malformed", `${this.id}: malformed stream data: ${err.message}`, false), asm.content(), asm.usage);
+      else if (err instanceof PayloadTooLargeError) {
+        const what = err instanceof SseEventTooLargeError ? err.message : `the completion passed ${this.#maxEventBytes} bytes`;
+        const f = failure("malformed", `${this.id}: ${what} (the server's stream is broken or hostile; raise maxEventBytes only for a server known to send such events)`, false);
+        yield errorStop(f, asm.content(), asm.usage);
+      } else if (err instanceof SyntaxError) yield errorStop(failure("malformed", `${this.id}: malformed stream data: ${err.message}`, false), asm.content(), asm.usage);
       else {
         const kind = asm.content().length > 0 ? "stream_cut" : "connection";
-        yield errorStop(failure(kind, `${this.id}: connection failed: ${errorMessage(err)}`, true), asm.content(), asm.usage);
+        yield errorStop(failure(kind, `${this.id}: connection to ${hostOf(this.#url)} failed: ${errorMessage(err)}`, true), asm.content(), asm.usage);
       }
     } finally {
       ctl.dispose();
@@ -117,7 +132,7 @@ export class OpenAICompatibleProvider implements Provider {
   async #httpError(res: Response): Promise<AttemptFailure> {
     let detail: string | undefined;
     try {
-      const text = await res.text();
+      const text = new TextDecoder().decode((await readCapped(res.body, ERROR_BODY_BYTES, { truncate: true })).bytes);
       try {
         const j = JSON.parse(text) as { error?: string | { message?: string }; message?: string };
         detail = typeof j.error === "string" ? j.error : (j.error?.message ?? j.message);

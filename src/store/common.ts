@@ -4,7 +4,16 @@
  */
 import { StoredEventDataSchema, type StoredEvent, type StoredEventData } from "../core/events.ts";
 import { InvalidParamsError } from "../core/errors.ts";
-import type { AppendInput, SessionRecord } from "./types.ts";
+import type { AppendInput, InboxRetention, SessionRecord } from "./types.ts";
+
+export const DEFAULT_INBOX_RETENTION: InboxRetention = { keepDoneMs: 48 * 3600_000, keepDoneMin: 1000 };
+/** `inboxDone` prunes its channel after this many processed rows (a prune per row would cost a scan each) */
+export const PRUNE_EVERY = 64;
+
+export function inboxRetention(o: Partial<InboxRetention> | undefined): InboxRetention {
+  const r = { ...DEFAULT_INBOX_RETENTION, ...o };
+  return { keepDoneMs: Math.max(0, r.keepDoneMs), keepDoneMin: Math.max(0, Math.floor(r.keepDoneMin)) };
+}
 
 /** Validates an append payload; returns the parsed data (defaults filled) or throws InvalidParamsError. */
 export function validateAppend(input: AppendInput): { data: StoredEventData; idempotencyKey?: string } {

@@ -7,10 +7,11 @@ import type { StoredEvent } from "../core/events.ts";
 import { StorageError } from "../core/errors.ts";
 import {
   afterCursor, agentIdFromKey, clampLimit, compareNewestFirst, decodeCursor, encodeCursor,
-  checkTrustedAppend, toJsonl, validateAppend, validateSessionKey,
+  checkTrustedAppend, inboxRetention, PRUNE_EVERY, toJsonl, validateAppend, validateSessionKey,
 } from "./common.ts";
 import type {
-  AppendInput, AppendOptions, Page, PairingRecord, PairingStatus, SessionInput, SessionRecord, SessionStore, UnfinishedRun,
+  AppendInput, AppendOptions, InboxRetention, Page, PairingRecord, PairingStatus, SessionInput, SessionRecord, SessionStore,
+  StoreOptions, UnfinishedRun,
 } from "./types.ts";
 
 const copy = <T>(v: T): T => structuredClone(v);
@@ -19,11 +20,20 @@ export class MemoryStore implements SessionStore {
   #sessions = new Map<string, SessionRecord>();
   #events = new Map<string, StoredEvent[]>();
   #byIdem = new Map<string, StoredEvent>();
-  #inbox = new Map<string, { updateId: string; payload: unknown; done: boolean }>();
+  /** insertion order is arrival order */
+  #inbox = new Map<string, { channel: string; updateId: string; payload: unknown; doneAt?: number }>();
   #kv = new Map<string, unknown>();
   #pairing = new Map<string, PairingRecord>();
   #closed = false;
   #lastTs = 0;
+  readonly #clock: () => number;
+  readonly #retention: InboxRetention;
+  #doneSincePrune = 0;
+
+  constructor(opts: StoreOptions = {}) {
+    this.#clock = opts.clock ?? Date.now;
+    this.#retention = inboxRetention(opts.inboxRetention);
+  }
 
   #open(): void {
     if (this.#closed) throw new StorageError("the store is closed");
@@ -31,7 +41,7 @@ export class MemoryStore implements SessionStore {
 
   /** Monotonic millisecond clock so updatedAt ordering is stable within a process. */
   #now(): number {
-    this.#lastTs = Math.max(Date.now(), this.#lastTs);
+    this.#lastTs = Math.max(this.#clock(), this.#lastTs);
     return this.#lastTs;
   }
 
@@ -95,7 +105,16 @@ export class MemoryStore implements SessionStore {
   async deleteSession(key: string): Promise<boolean> {
     this.#open();
     if (!this.#sessions.has(key)) return false;
-    for (const e of this.#events.get(key) ?? []) if (e.idempotencyKey) this.#byIdem.delete(e.idempotencyKey);
+    for (const e of this.#events.get(key) ?? []) {
+      if (e.idempotencyKey) this.#byIdem.delete(e.idempotencyKey);
+      // the channel rows keyed to the session (types.ts)
+      const origin = e.data.type === "user_message" ? e.data.origin : undefined;
+      if (typeof origin?.channel === "string" && origin.updateId !== undefined && origin.updateId !== null) {
+        const updateId = String(origin.updateId);
+        this.#inbox.delete(`${origin.channel}\u0000${updateId}`);
+        this.#kv.delete(`${origin.channel}.delivery\u0000${updateId}`);
+      }
+    }
     this.#sessions.delete(key);
     this.#events.delete(key);
     return true;
@@ -187,22 +206,44 @@ export class MemoryStore implements SessionStore {
     this.#open();
     const k = `${channel}\u0000${updateId}`;
     if (this.#inbox.has(k)) return false;
-    this.#inbox.set(k, { updateId, payload: copy(payload), done: false });
+    this.#inbox.set(k, { channel, updateId, payload: copy(payload) });
     return true;
   }
 
   async inboxDone(channel: string, updateId: string): Promise<void> {
     this.#open();
     const item = this.#inbox.get(`${channel}\u0000${updateId}`);
-    if (item) item.done = true;
+    if (item && item.doneAt === undefined) item.doneAt = this.#now();
+    if (++this.#doneSincePrune >= PRUNE_EVERY) {
+      this.#doneSincePrune = 0;
+      await this.inboxPrune(channel);
+    }
   }
 
   async inboxPending(channel: string): Promise<{ updateId: string; payload: unknown }[]> {
     this.#open();
-    const prefix = `${channel}\u0000`;
-    return [...this.#inbox.entries()]
-      .filter(([k, v]) => k.startsWith(prefix) && !v.done)
-      .map(([, v]) => ({ updateId: v.updateId, payload: copy(v.payload) }));
+    return [...this.#inbox.values()]
+      .filter((v) => v.channel === channel && v.doneAt === undefined)
+      .map((v) => ({ updateId: v.updateId, payload: copy(v.payload) }));
+  }
+
+  async inboxPrune(channel: string): Promise<number> {
+    this.#open();
+    const done = [...this.#inbox.entries()].filter(([, v]) => v.channel === channel && v.doneAt !== undefined);
+    const { keepDoneMs, keepDoneMin } = this.#retention;
+    if (done.length <= keepDoneMin) return 0;
+    // newest first; the newest keepDoneMin stay (with every row processed at the same time as the last of them)
+    done.sort((a, b) => b[1].doneAt! - a[1].doneAt!);
+    const floor = keepDoneMin > 0 ? done[keepDoneMin - 1]![1].doneAt! : Infinity;
+    const cutoff = Math.min(this.#now() - keepDoneMs, floor);
+    let n = 0;
+    for (const [k, v] of done) {
+      if (v.doneAt! < cutoff) {
+        this.#inbox.delete(k);
+        n++;
+      }
+    }
+    return n;
   }
 
   async kvGet(namespace: string, key: string): Promise<unknown> {

@@ -1,4 +1,4 @@
-/** Pairing requests, the channel inbox (update de-duplication) and small key/value state. */
+/** Pairing requests and small key/value state (the inbox is inbox.ts). */
 import type { Database } from "bun:sqlite";
 import type { PairingRecord, PairingStatus } from "./types.ts";
 
@@ -43,26 +43,6 @@ export function pairingGetRow(db: Database, channel: string, peerId: string): Pa
 export function pairingByCodeRow(db: Database, channel: string, code: string): PairingRecord | null {
   const r = db.query<PairingRow, [string, string]>(`SELECT ${COLS} FROM pairing WHERE channel = ? AND code = ? LIMIT 1`).get(channel, code);
   return r ? toPairing(r) : null;
-}
-
-export function inboxPutRow(db: Database, channel: string, updateId: string, payload: unknown, now: number): boolean {
-  const r = db
-    .query("INSERT INTO inbox (channel, update_id, payload, done, created_at) VALUES (?, ?, ?, 0, ?) ON CONFLICT DO NOTHING")
-    .run(channel, updateId, JSON.stringify(payload ?? null), now);
-  return r.changes > 0;
-}
-
-export function inboxDoneRow(db: Database, channel: string, updateId: string): void {
-  db.query("UPDATE inbox SET done = 1 WHERE channel = ? AND update_id = ?").run(channel, updateId);
-}
-
-export function inboxPendingRows(db: Database, channel: string): { updateId: string; payload: unknown }[] {
-  return db
-    .query<{ update_id: string; payload: string }, [string]>(
-      "SELECT update_id, payload FROM inbox WHERE channel = ? AND done = 0 ORDER BY created_at, rowid",
-    )
-    .all(channel)
-    .map((r) => ({ updateId: r.update_id, payload: JSON.parse(r.payload) as unknown }));
 }
 
 export function kvGetRow(db: Database, namespace: string, key: string): unknown {

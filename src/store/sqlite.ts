@@ -8,20 +8,19 @@ import type { Database } from "bun:sqlite";
 import type { StoredEvent } from "../core/events.ts";
 import { StorageError } from "../core/errors.ts";
 import { databasePath } from "../config/paths.ts";
-import { checkTrustedAppend, toJsonl, validateAppend, validateSessionKey } from "./common.ts";
+import { checkTrustedAppend, inboxRetention, PRUNE_EVERY, toJsonl, validateAppend, validateSessionKey } from "./common.ts";
 import { integrityCheck, mapSqliteError, openDatabase } from "./db.ts";
 import { appendRows, findByIdem, iterateEvents, readLatestRows, readRangeRows, unfinishedRunRows } from "./events.ts";
-import {
-  inboxDoneRow, inboxPendingRows, inboxPutRow, kvGetRow, kvSetRow,
-  pairingByCodeRow, pairingGetRow, pairingListRows, pairingUpsertRow,
-} from "./pairing.ts";
+import { deleteSessionChannelRows, inboxDoneRow, inboxPendingRows, inboxPruneRows, inboxPutRow } from "./inbox.ts";
+import { kvGetRow, kvSetRow, pairingByCodeRow, pairingGetRow, pairingListRows, pairingUpsertRow } from "./pairing.ts";
 import { countSessionRows, deleteSessionRows, ensureSessionRow, getSessionRow, listSessionRows, setTitleRow } from "./sessions.ts";
 import type {
-  AppendInput, AppendOptions, Page, PairingRecord, PairingStatus, SessionInput, SessionRecord, SessionStore, UnfinishedRun,
+  AppendInput, AppendOptions, InboxRetention, Page, PairingRecord, PairingStatus, SessionInput, SessionRecord, SessionStore,
+  StoreOptions as CommonStoreOptions, UnfinishedRun,
 } from "./types.ts";
 import { WriteQueue } from "./writer.ts";
 
-export interface StoreOptions {
+export interface StoreOptions extends CommonStoreOptions {
   maxPages?: number;
 }
 
@@ -31,6 +30,9 @@ export class SqliteStore implements SessionStore {
   #writer: WriteQueue;
   #closed = false;
   #lastTs = 0;
+  readonly #clock: () => number;
+  readonly #retention: InboxRetention;
+  #doneSincePrune = 0;
 
   /** `maxPages` caps the file size (PRAGMA max_page_count; pages are 4 KiB): a quota, and how tests simulate a full disk. */
   constructor(path: string, opts: StoreOptions = {}) {
@@ -38,10 +40,12 @@ export class SqliteStore implements SessionStore {
     this.#db = openDatabase(path);
     if (opts.maxPages !== undefined) this.#db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(opts.maxPages))}`);
     this.#writer = new WriteQueue(this.#db, path);
+    this.#clock = opts.clock ?? Date.now;
+    this.#retention = inboxRetention(opts.inboxRetention);
   }
 
   #now(): number {
-    this.#lastTs = Math.max(Date.now(), this.#lastTs);
+    this.#lastTs = Math.max(this.#clock(), this.#lastTs);
     return this.#lastTs;
   }
 
@@ -85,7 +89,10 @@ export class SqliteStore implements SessionStore {
   }
 
   deleteSession(key: string): Promise<boolean> {
-    return this.#write((db) => deleteSessionRows(db, key));
+    return this.#write((db) => {
+      deleteSessionChannelRows(db, key); // reads the session's events: before they go
+      return deleteSessionRows(db, key);
+    });
   }
 
   async append(sessionKey: string, input: AppendInput, opts?: AppendOptions): Promise<StoredEvent> {
@@ -135,7 +142,17 @@ export class SqliteStore implements SessionStore {
   }
 
   inboxDone(channel: string, updateId: string): Promise<void> {
-    return this.#write((db) => inboxDoneRow(db, channel, updateId));
+    const prune = ++this.#doneSincePrune >= PRUNE_EVERY;
+    if (prune) this.#doneSincePrune = 0;
+    return this.#write((db) => {
+      const now = this.#now();
+      inboxDoneRow(db, channel, updateId, now);
+      if (prune) inboxPruneRows(db, channel, now, this.#retention);
+    });
+  }
+
+  inboxPrune(channel: string): Promise<number> {
+    return this.#write((db) => inboxPruneRows(db, channel, this.#now(), this.#retention));
   }
 
   inboxPending(channel: string): Promise<{ updateId: string; payload: unknown }[]> {

@@ -73,6 +73,23 @@ export interface PairingRecord {
   meta: Record<string, unknown>;
 }
 
+/**
+ * How long processed inbox rows are kept for de-duplication: rows processed within `keepDoneMs`
+ * (default 48 h: Telegram redelivers an update for at most 24 h), and in any case the newest
+ * `keepDoneMin` of each channel (default 1,000).
+ */
+export interface InboxRetention {
+  keepDoneMs: number;
+  keepDoneMin: number;
+}
+
+/** Options every store implementation takes. */
+export interface StoreOptions {
+  inboxRetention?: Partial<InboxRetention>;
+  /** milliseconds since the epoch; tests inject a fake clock (default Date.now) */
+  clock?: () => number;
+}
+
 export interface SessionStore {
   /** Create the session if it is missing (fields of an existing one are left alone) and return it. */
   ensureSession(input: SessionInput): Promise<SessionRecord>;
@@ -82,7 +99,11 @@ export interface SessionStore {
   /** Newest (by updatedAt) first. */
   listSessions(opts?: { limit?: number; cursor?: string; agentId?: string; channel?: string }): Promise<Page<SessionRecord>>;
   setTitle(key: string, title: string): Promise<void>;
-  /** Deletes the session and its events. Returns false if there was none. */
+  /**
+   * Deletes the session, its events and the channel rows keyed to it, in one transaction: the inbox
+   * row of every update whose run's user message carries `origin: { channel, updateId }`, and that
+   * update's `<channel>.delivery` kv entry. Returns false if there was no session.
+   */
   deleteSession(key: string): Promise<boolean>;
 
   /** Append one event (creating the session if needed). Resolves after the event is durable. */
@@ -99,10 +120,16 @@ export interface SessionStore {
   /** Runs with a `run_started` or `user_message` but no `run_finished` (after a crash). */
   listUnfinishedRuns(): Promise<UnfinishedRun[]>;
 
-  /** Channel update de-duplication and durable inbox: put returns false when the id was seen before. */
+  /**
+   * Channel update de-duplication and durable inbox: put returns false when the id was seen before
+   * (and is still kept: see `InboxRetention`). Processed rows are pruned by `inboxPrune`, which
+   * `inboxDone` also runs every so often; pending rows are never pruned.
+   */
   inboxPut(channel: string, updateId: string, payload: unknown): Promise<boolean>;
   inboxDone(channel: string, updateId: string): Promise<void>;
   inboxPending(channel: string): Promise<{ updateId: string; payload: unknown }[]>;
+  /** Deletes the processed rows of `channel` the retention policy no longer keeps; returns how many. */
+  inboxPrune(channel: string): Promise<number>;
 
   /** Small durable key/value state for channels and plugins (offsets, watermarks). */
   kvGet(namespace: string, key: string): Promise<unknown>;

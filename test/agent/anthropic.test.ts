@@ -1,7 +1,7 @@
 // The loop over the real AnthropicProvider (SDK) against the fake Messages API on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { AgentRuntime } from "../../src/agent/runtime.ts";
-import { unavailableExecutor } from "../../src/agent/executor.ts";
+import { unavailableExecutor } from "../../src/agent/tool-executor.ts";
 import { ApiKey } from "../../src/core/secrets.ts";
 import { AnthropicProvider } from "../../src/providers/anthropic.ts";
 import { reply, startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic.ts";

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildSystemPrompt, loadBootstrap, normalizeMessages, toMessages } from "../../src/agent/context.ts";
+import { buildSystemPrompt, loadBootstrap } from "../../src/agent/system-prompt.ts";
+import { normalizeMessages, toMessages } from "../../src/agent/model-messages.ts";
 import { HistoryCache, loadHistory, type PriorRun } from "../../src/agent/history.ts";
 import type { Message } from "../../src/core/messages.ts";
 import { ApiKey } from "../../src/core/secrets.ts";
@@ -113,8 +114,30 @@ describe("history cache", () => {
     const byMemory = new HistoryCache(100, 4000); // one session holds ~1,500: two fit
     for (let s = 0; s < 6; s++) expect(await byMemory.load(store, `b${s}`, 1e9)).toEqual(await loadHistory(store, `b${s}`, 1e9));
     expect(byMemory.size).toBe(2);
-    expect(byMemory.chars).toBeLessThanOrEqual(4000);
-    expect(byMemory.chars).toBeGreaterThan(1000);
+    expect(byMemory.bytes).toBeLessThanOrEqual(4000);
+    expect(byMemory.bytes).toBeGreaterThan(1000);
+  });
+
+  test("the memory bound counts the bytes of tool inputs: sessions with a 1 MB write are not counted as a few hundred characters", async () => {
+    const store = new MemoryStore();
+    const big = "é".repeat(512 * 1024); // 1 MiB of UTF-8 in the tool input
+    for (let s = 0; s < 6; s++) {
+      await store.appendMany(`w${s}`, [
+        um(`r${s}`, "write it"),
+        { data: { type: "assistant_message" as const, runId: `r${s}`, message: { role: "assistant" as const, content: [{ type: "tool_use" as const, id: `t${s}`, name: "write", input: { path: "a.txt", content: big } }] }, stopReason: "tool_use" } },
+        { data: { type: "tool_result" as const, runId: `r${s}`, message: { role: "user" as const, content: [{ type: "tool_result" as const, toolUseId: `t${s}`, isError: false, content: [{ type: "text" as const, text: "ok" }] }] } } },
+        am(`r${s}`, "done"),
+      ]);
+    }
+    const cache = new HistoryCache(100, 4 * 1024 * 1024);
+    for (let s = 0; s < 6; s++) expect(await cache.load(store, `w${s}`, 1e9)).toEqual(await loadHistory(store, `w${s}`, 1e9));
+    expect(cache.size).toBe(3); // ~1 MiB each: three fit under 4 MiB, not six
+    expect(cache.bytes).toBeGreaterThan(3 * 1024 * 1024);
+    expect(cache.bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+    // one session larger than the whole cap is not cached at all
+    const tiny = new HistoryCache(100, 512 * 1024);
+    await tiny.load(store, "w0", 1e9);
+    expect(tiny.size).toBe(0);
   });
 
   test("events handed to the cache as they commit are not read back; a gap is read from the store", async () => {

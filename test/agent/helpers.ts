@@ -4,7 +4,7 @@ import { configureLogging } from "../../src/core/log.ts";
 import type { StoredEvent } from "../../src/core/events.ts";
 import { AgentRuntime } from "../../src/agent/runtime.ts";
 import type { RuntimeOptions } from "../../src/agent/options.ts";
-import { unavailableExecutor } from "../../src/agent/executor.ts";
+import { unavailableExecutor } from "../../src/agent/tool-executor.ts";
 import { defineTool } from "../../src/tools/tool.ts";
 import type { SessionStore } from "../../src/store/types.ts";
 import { ScriptedProvider, type Script } from "../fakes/scripted-provider.ts";

@@ -38,7 +38,9 @@ export interface ChatOptions {
 
 export type FakeChatReply =
   | ({ kind: "chat"; text?: string; reasoning?: string; toolCalls?: FakeToolCall[] } & ChatOptions)
-  | { kind: "http_error"; status: number; message: string; headers?: Record<string, string> };
+  | { kind: "http_error"; status: number; message: string; headers?: Record<string, string> }
+  /** a 200 (`text/event-stream` unless `contentType` says otherwise) whose body is exactly `chunks`, written `delayMs` apart, then ended */
+  | { kind: "raw"; chunks: string[]; delayMs?: number; contentType?: string };
 
 let seq = 0;
 const httpError = (status: number, message: string, headers?: Record<string, string>): FakeChatReply =>
@@ -53,6 +55,7 @@ export const oai = {
   rateLimited: (retryAfter?: number | string) => httpError(429, "Rate limit reached", retryAfter === undefined ? undefined : { "retry-after": String(retryAfter) }),
   serverError: (status = 500) => httpError(status, "The server had an error while processing your request"),
   badRequest: (message = "invalid request") => httpError(400, message),
+  raw: (chunks: string[], delayMs = 0, contentType?: string): FakeChatReply => ({ kind: "raw", chunks, delayMs, ...(contentType ? { contentType } : {}) }),
 };
 
 const argText = (c: FakeToolCall) => (typeof c.args === "string" ? c.args : JSON.stringify(c.args ?? {}));
@@ -121,10 +124,21 @@ async function answer(r: FakeChatReply | undefined, req: RecordedRequest, raw: I
   if (!Array.isArray(req.body?.messages) || typeof req.body?.model !== "string") return err(400, "model and messages are required");
   if (!r) return err(400, "fake-openai: no reply queued");
   if (r.kind === "http_error") return err(r.status, r.message, r.headers);
+  if (r.kind === "raw") return playRaw(res, r.chunks, r.delayMs ?? 0, r.contentType);
   if (req.body.stream !== true) return json(res, 200, nonStreaming(r, req));
   const { frames, cutAt } = chatFrames(r, req);
   const streamError = r.streamError ? [{ data: JSON.stringify({ error: { message: r.streamError.message, code: r.streamError.code ?? 502 } }) }, { data: "[DONE]" }] : undefined;
   return playReply(raw, res, frames, cutAt, r, streamError);
+}
+
+async function playRaw(res: ServerResponse, chunks: string[], delayMs: number, contentType = "text/event-stream"): Promise<void> {
+  res.writeHead(200, { "content-type": contentType, "cache-control": "no-cache" });
+  for (const c of chunks) {
+    if (res.destroyed) return;
+    res.write(c);
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+  }
+  res.end();
 }
 
 /** `apiKey` is matched against `Authorization: Bearer …`. */

@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { InvalidParamsError, StorageError } from "../../src/core/errors.ts";
 import type { StoredEventData } from "../../src/core/events.ts";
-import type { SessionStore } from "../../src/store/types.ts";
+import type { SessionStore, StoreOptions } from "../../src/store/types.ts";
 
 export const userMsg = (runId: string, text = "hi"): StoredEventData => ({
   type: "user_message",
@@ -10,7 +10,13 @@ export const userMsg = (runId: string, text = "hi"): StoredEventData => ({
   message: { role: "user", content: [{ type: "text", text }] },
 });
 
-export function storeContract(name: string, make: () => Promise<SessionStore>): void {
+/** A clock the test moves by hand. */
+export function fakeClock(start = 1_000_000): { now: () => number; advance(ms: number): void } {
+  let t = start;
+  return { now: () => t, advance: (ms) => void (t += ms) };
+}
+
+export function storeContract(name: string, make: (opts?: StoreOptions) => Promise<SessionStore>): void {
   describe(`${name}: SessionStore contract`, () => {
     test("ensureSession creates once and keeps fields of an existing session", async () => {
       const s = await make();
@@ -180,6 +186,62 @@ export function storeContract(name: string, make: () => Promise<SessionStore>): 
       await s.kvSet("tg", "offset", { n: 41 });
       await s.kvSet("tg", "offset", { n: 42 });
       expect(await s.kvGet("tg", "offset")).toEqual({ n: 42 });
+      await s.close();
+    });
+
+    test("inbox prune: processed rows past the window go, the newest keepDoneMin and pending rows stay", async () => {
+      const clock = fakeClock();
+      const s = await make({ clock: clock.now, inboxRetention: { keepDoneMs: 60_000, keepDoneMin: 2 } });
+      for (let i = 1; i <= 6; i++) await s.inboxPut("telegram", String(i), { i });
+      await s.inboxPut("other", "1", {});
+      for (let i = 1; i <= 5; i++) {
+        await s.inboxDone("telegram", String(i));
+        clock.advance(1000);
+      }
+      await s.inboxDone("other", "1");
+      expect(await s.inboxPrune("telegram")).toBe(0); // all within the window
+      clock.advance(120_000);
+      expect(await s.inboxPrune("telegram")).toBe(3); // 1..3 go; 4 and 5 are the newest two
+      expect(await s.inboxPending("telegram")).toEqual([{ updateId: "6", payload: { i: 6 } }]);
+      expect(await s.inboxPut("telegram", "5", {})).toBe(false); // still de-duplicated
+      expect(await s.inboxPut("telegram", "1", {})).toBe(true); // pruned: seen as new
+      expect(await s.inboxPut("other", "1", {})).toBe(false); // another channel is pruned on its own
+      await s.close();
+    });
+
+    test("inboxDone prunes its channel every so often, so processed rows do not pile up", async () => {
+      const clock = fakeClock();
+      const s = await make({ clock: clock.now, inboxRetention: { keepDoneMs: 0, keepDoneMin: 10 } });
+      for (let i = 1; i <= 64; i++) {
+        await s.inboxPut("telegram", String(i), {});
+        await s.inboxDone("telegram", String(i));
+        clock.advance(10);
+      }
+      expect(await s.inboxPut("telegram", "1", {})).toBe(true);
+      expect(await s.inboxPut("telegram", "54", {})).toBe(true);
+      expect(await s.inboxPut("telegram", "55", {})).toBe(false);
+      expect(await s.inboxPut("telegram", "64", {})).toBe(false);
+      await s.close();
+    });
+
+    test("deleteSession removes the inbox and delivery rows keyed to the session, and only those", async () => {
+      const s = await make();
+      const withOrigin = (runId: string, updateId: number): StoredEventData => ({ ...userMsg(runId), origin: { channel: "telegram", chatId: 1, updateId } } as StoredEventData);
+      for (const [key, runId, updateId] of [["tg:a", "run_a", 7], ["tg:b", "run_b", 8]] as const) {
+        await s.inboxPut("telegram", String(updateId), { update_id: updateId });
+        await s.append(key, { data: withOrigin(runId, updateId) });
+        await s.kvSet("telegram.delivery", String(updateId), { chunksSent: 1 });
+        await s.inboxDone("telegram", String(updateId));
+      }
+      await s.inboxPut("telegram", "9", {}); // not tied to any session
+      await s.kvSet("telegram.poll", "offset", 10);
+      expect(await s.deleteSession("tg:a")).toBe(true);
+      expect(await s.inboxPut("telegram", "7", {})).toBe(true); // its inbox row went with it
+      expect(await s.kvGet("telegram.delivery", "7")).toBeUndefined();
+      expect(await s.inboxPut("telegram", "8", {})).toBe(false);
+      expect(await s.kvGet("telegram.delivery", "8")).toEqual({ chunksSent: 1 });
+      expect((await s.inboxPending("telegram")).map((i) => i.updateId)).toEqual(["9", "7"]);
+      expect(await s.kvGet("telegram.poll", "offset")).toBe(10);
       await s.close();
     });
 

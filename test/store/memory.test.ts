@@ -1,4 +1,4 @@
 import { MemoryStore } from "../../src/store/memory.ts";
 import { storeContract } from "./contract.ts";
 
-storeContract("MemoryStore", async () => new MemoryStore());
+storeContract("MemoryStore", async (opts) => new MemoryStore(opts));

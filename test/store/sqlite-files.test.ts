@@ -6,8 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StoredEventData } from "../../src/core/events.ts";
 import { StorageCorruptError, StorageError } from "../../src/core/errors.ts";
+import { migrations } from "../../src/generated/embedded.ts";
+import { APPLICATION_ID } from "../../src/store/db.ts";
 import { openStore } from "../../src/store/sqlite.ts";
-import { userMsg } from "./contract.ts";
+import { fakeClock, userMsg } from "./contract.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "store-files-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,7 +36,7 @@ describe("SqliteStore files", () => {
     expect(statSync(join(path, "..")).mode & 0o777).toBe(0o700);
     const raw = new Database(path, { readonly: true });
     expect(raw.query("PRAGMA journal_mode").values()[0]![0]).toBe("wal");
-    expect(raw.query("PRAGMA user_version").values()[0]![0]).toBe(1);
+    expect(raw.query("PRAGMA user_version").values()[0]![0]).toBe(migrations.length);
     raw.close();
     const again = await openStore(path);
     const [e] = await again.readLatest("agent:main:main", 1);
@@ -182,5 +184,29 @@ describe("SqliteStore files", () => {
     expect(e).toBeInstanceOf(StorageCorruptError);
     expect(e.message).toContain(path);
     expect(e.message).toContain("Recovery");
+  });
+});
+
+describe("migration 002 (inbox done_at)", () => {
+  test("a schema-1 file with processed inbox rows migrates; its old rows are pruned by arrival time, pending ones kept", async () => {
+    const path = join(dir, "v1", "openclaw.db");
+    mkdirSync(join(dir, "v1"), { recursive: true });
+    const v1 = new Database(path, { create: true });
+    v1.exec(migrations.find((m) => m.version === 1)!.sql);
+    v1.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+    v1.exec("PRAGMA user_version = 1");
+    const put = v1.query("INSERT INTO inbox (channel, update_id, payload, done, created_at) VALUES ('telegram', ?, '{}', ?, ?)");
+    put.run("1", 1, 1_000);
+    put.run("2", 1, 2_000);
+    put.run("3", 0, 3_000);
+    v1.close();
+    const clock = fakeClock(10_000_000);
+    const s = await openStore(path, { clock: clock.now, inboxRetention: { keepDoneMs: 60_000, keepDoneMin: 0 } });
+    const raw = new Database(path, { readonly: true });
+    expect(raw.query("PRAGMA user_version").values()[0]![0]).toBe(2);
+    raw.close();
+    expect(await s.inboxPrune("telegram")).toBe(2);
+    expect((await s.inboxPending("telegram")).map((i) => i.updateId)).toEqual(["3"]);
+    await s.close();
   });
 });

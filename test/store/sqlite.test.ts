@@ -9,4 +9,4 @@ const dir = mkdtempSync(join(tmpdir(), "store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-storeContract("SqliteStore", async () => openStore(join(dir, `c${n++}`, "openclaw.db")));
+storeContract("SqliteStore", async (opts) => openStore(join(dir, `c${n++}`, "openclaw.db"), opts));

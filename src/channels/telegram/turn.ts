@@ -94,7 +94,7 @@ async function finish(d: TurnDeps, presenter: ReplyPresenter, res: AgentResponse
         await presenter.close(); // /stop or /new: the command itself answers
         return "done";
       }
-      if (!recovered && (d.stopping() || /shutting down/i.test(res.reason ?? ""))) {
+      if (!recovered && (d.stopping() || res.cause === "shutdown")) {
         await presenter.close();
         return "keep"; // the next start tells the user
       }

@@ -14,10 +14,6 @@ const ListParams = z.strictObject({
   channel: z.string().max(64).optional(),
 });
 
-async function waitForIdle(gw: Gateway, sessionKey: string): Promise<void> {
-  for (let i = 0; i < 100 && gw.runtime.runs().some((r) => r.sessionKey === sessionKey); i++) await Bun.sleep(50);
-}
-
 export function sessionMethods(gw: Gateway): MethodTable {
   return {
     "sessions.list": defineMethod(ListParams, async (p) => {
@@ -42,8 +38,7 @@ export function sessionMethods(gw: Gateway): MethodTable {
     }),
 
     "sessions.delete": defineMethod(KeyParams, async (p) => {
-      if (gw.runtime.abort({ sessionKey: p.sessionKey })) await waitForIdle(gw, p.sessionKey);
-      return { deleted: await gw.store.deleteSession(p.sessionKey) };
+      return { deleted: await gw.runtime.deleteSession(p.sessionKey) };
     }),
 
     "sessions.export": defineMethod(KeyParams, async (p) => {
