@@ -5,9 +5,13 @@
  */
 import { Bot, Composer } from "grammy";
 import type { Update } from "grammy/types";
+import type { Sleep } from "../../core/backoff.ts";
 import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
-import type { Channel, ChannelContext, ChannelRoute, ChannelStatus } from "../channel.ts";
+import type { Channel, ChannelContext, ChannelRoute, ChannelState, ChannelStatus } from "../channel.ts";
+import { installTransformers } from "./api.ts";
+import { realClock, type Clock } from "./clock.ts";
+import { connectWithRetries } from "./connect.ts";
 import { checkAccess } from "./access.ts";
 import { COMMANDS, commandsComposer, isUrgent } from "./commands.ts";
 import type { TgContext } from "./context.ts";
@@ -15,7 +19,7 @@ import { Inbox, orderingKey, type HandleResult } from "./delivery.ts";
 import { readMedia, unsupportedText } from "./media.ts";
 import { compilePatterns, isAddressed, stripBotMention } from "./mention.ts";
 import { isPaired, requestPairing } from "./pairing.ts";
-import { Poller } from "./poller.ts";
+import { claimPolling, Poller } from "./poller.ts";
 import { TelegramSender } from "./send.ts";
 import { isGroupChat, telegramSessionKey } from "./sessions.ts";
 import { modelLabel, type TelegramSettings } from "./settings.ts";
@@ -28,9 +32,15 @@ const ALLOWED_UPDATES = ["message"];
 export interface TelegramChannelOptions {
   /** how long stop() waits for replies in flight (default 10 s) */
   shutdownGraceMs?: number;
-  /** sleep used between retries (tests shorten it) */
-  sleep?: (ms: number) => Promise<void>;
+  /** time for throttling and backoff (tests pass a fake or a fast one) */
+  clock?: Clock;
+  /** sleep used between network retries of a call (default: the clock's) */
+  sleep?: Sleep;
   maxWebhookBodyBytes?: number;
+  /** connect attempts at start before the channel gives up (default 8, about 4 minutes) */
+  maxConnectAttempts?: number;
+  /** one connect attempt's time limit (default 30 s) */
+  connectTimeoutMs?: number;
 }
 
 export const PAIRING_TEXT = {
@@ -51,11 +61,16 @@ export class TelegramChannel implements Channel {
   readonly #throttle: ChatThrottle;
   readonly #results = new WeakMap<object, { result: HandleResult }>();
   readonly #userAborted = new Set<string>();
+  readonly #clock: Clock;
   #poller: Poller | null = null;
-  #running = false;
+  #state: ChannelState = "starting";
   #stopping = false;
   #lastError: string | undefined;
   #sweep: ReturnType<typeof setInterval> | null = null;
+  #abort: AbortController | null = null;
+  #connecting: Promise<void> | null = null;
+  #releasePolling: (() => void) | null = null;
+  #inited = Promise.withResolvers<void>();
   stats = { rejected: 0, pairingCodes: 0 };
 
   constructor(ctx: ChannelContext, settings: TelegramSettings, opts: TelegramChannelOptions = {}) {
@@ -66,10 +81,14 @@ export class TelegramChannel implements Channel {
     // The runtime's own fetch: grammY's Node default (node-fetch over node:http with a keep-alive
     // agent) serialised calls under load on Bun (measured: ~20 replies/s vs hundreds). We send JSON
     // only (no file uploads), which the built-in fetch handles as is.
+    // timeoutSeconds bounds every Bot API request (the long poll included, hence the margin).
     const client = { apiRoot: settings.apiRoot, timeoutSeconds: settings.pollTimeoutSeconds + 30, fetch: globalThis.fetch as never, baseFetchConfig: {} };
     this.bot = new Bot<TgContext>(settings.token.reveal(), { client });
-    this.sender = new TelegramSender(this.bot.api, { log: this.#log, ...(opts.sleep ? { sleep: opts.sleep } : {}) });
-    this.#throttle = new ChatThrottle(settings.editThrottleMs);
+    this.#clock = opts.clock ?? realClock;
+    const counters = { rateLimited: 0 };
+    installTransformers(this.bot.api, counters);
+    this.sender = new TelegramSender(this.bot.api, { log: this.#log, counters, sleep: opts.sleep ?? this.#clock.sleep });
+    this.#throttle = new ChatThrottle(settings.editThrottleMs, this.#clock);
     this.inbox = new Inbox({
       store: ctx.store,
       log: this.#log,
@@ -82,6 +101,8 @@ export class TelegramChannel implements Channel {
 
   /** Run one update through the handlers (the inbox calls this; tests may too). */
   async handleUpdate(update: Update): Promise<HandleResult> {
+    await this.#inited.promise; // a webhook update can arrive before getMe answered
+    if (!this.bot.isInited()) return "keep"; // stopped before connecting: handled after the restart
     const box = { result: "done" as HandleResult };
     this.#results.set(update, box);
     await this.bot.handleUpdate(update);
@@ -175,53 +196,123 @@ export class TelegramChannel implements Channel {
     }
   }
 
+  /**
+   * Returns at once (after the local checks: one poller per token); connecting happens in the
+   * background (`connect.ts`), reported by `status().state`. `ready()` settles when it is done.
+   */
   async start(): Promise<void> {
-    if (this.#running) return;
+    if (this.#connecting) return;
+    if (!this.#s.webhook) this.#releasePolling = claimPolling(this.#s.token.reveal().split(":")[0]!);
     this.#stopping = false;
-    await this.sender.call("getMe", () => this.bot.init());
-    this.sender.call("setMyCommands", () => this.bot.api.setMyCommands(COMMANDS)).catch((err) => this.#log.warn("telegram setMyCommands failed", { err }));
-    await this.inbox.recover();
+    this.#state = "starting";
+    this.#lastError = undefined;
+    this.#inited = Promise.withResolvers<void>();
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#connecting = this.#connect(abort.signal).catch((err) => {
+      this.#fail(`start failed: ${errorMessage(err)}`);
+    });
+  }
+
+  /** Settles when the start-up is over (running, failed or stopped); for tests and callers that want to wait. */
+  async ready(): Promise<ChannelState> {
+    await this.#connecting;
+    return this.status().state;
+  }
+
+  /** Settles when the polling loop has ended (after a conflict, a refused token, or stop()). */
+  async pollerDone(): Promise<void> {
+    await this.#poller?.done;
+  }
+
+  async #connect(signal: AbortSignal): Promise<void> {
     const s = this.#s;
-    if (s.webhook) {
-      const wh = s.webhook;
-      await this.sender.call("setWebhook", () => this.bot.api.setWebhook(wh.url, { secret_token: wh.secret.reveal(), allowed_updates: ALLOWED_UPDATES as never }));
-    } else {
-      await this.sender.call("deleteWebhook", () => this.bot.api.deleteWebhook()).catch((err) => this.#log.warn("telegram deleteWebhook failed", { err }));
+    const host = new URL(s.apiRoot).host;
+    const result = await connectWithRetries(
+      {
+        log: this.#log, host, clock: this.#clock, maxAttempts: this.#o.maxConnectAttempts ?? 8, attemptTimeoutMs: this.#o.connectTimeoutMs ?? 30_000,
+        baseDelayMs: 1000, maxDelayMs: 60_000,
+        onRetry: (lastError) => {
+          this.#state = "retrying";
+          this.#lastError = lastError;
+        },
+      },
+      async (sig) => {
+        if (!this.bot.isInited()) this.bot.botInfo = await this.bot.api.getMe(sig as never);
+        if (s.webhook) await this.bot.api.setWebhook(s.webhook.url, { secret_token: s.webhook.secret.reveal(), allowed_updates: ALLOWED_UPDATES as never }, sig as never);
+        else await this.bot.api.deleteWebhook({}, sig as never);
+      },
+      signal,
+    );
+    if (!result.ok) {
+      if (result.reason === "failed") this.#fail(result.lastError);
+      return;
+    }
+    this.#inited.resolve();
+    this.sender.call("setMyCommands", () => this.bot.api.setMyCommands(COMMANDS, {}, signal as never)).catch((err) => this.#log.warn("telegram setMyCommands failed", { err: errorMessage(err) }));
+    await this.inbox.recover();
+    if (!s.webhook) {
       const store = this.#ctx.store;
       const ns = "telegram.poll";
       const key = String(this.bot.botInfo.id);
       this.#poller = new Poller({
-        api: this.bot.api, tokenId: key, log: this.#log, timeoutSeconds: s.pollTimeoutSeconds, watchdogMs: s.watchdogMs, allowedUpdates: ALLOWED_UPDATES,
+        api: this.bot.api, log: this.#log, timeoutSeconds: s.pollTimeoutSeconds, watchdogMs: s.watchdogMs, allowedUpdates: ALLOWED_UPDATES, clock: this.#clock,
         loadOffset: async () => (await store.kvGet(ns, key)) as number | undefined,
         saveOffset: (offset) => store.kvSet(ns, key, offset),
         onUpdates: async (updates) => {
           for (const u of updates) await this.inbox.accept(u);
         },
       });
-      this.#poller.start();
+      if (signal.aborted) return;
+      await this.#poller.start();
     }
     this.#sweep = setInterval(() => this.#throttle.sweep(), 60_000);
-    this.#running = true;
-    this.#log.info("telegram channel started", { bot: `@${this.bot.botInfo.username}`, mode: s.webhook ? "webhook" : "polling" });
+    this.#state = "running";
+    this.#lastError = undefined;
+    this.#log.info("telegram channel started", { bot: `@${this.bot.botInfo.username}`, mode: s.webhook ? "webhook" : "polling", host });
   }
 
+  #fail(lastError: string): void {
+    this.#state = "failed";
+    this.#lastError = lastError;
+    this.#releasePolling?.();
+    this.#releasePolling = null;
+  }
+
+  /** Works in every state; mid-connect it aborts the request in flight. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#abort?.abort();
+    await this.#connecting;
     if (this.#sweep) clearInterval(this.#sweep);
+    this.#sweep = null;
     await this.#poller?.stop();
+    this.#poller = null;
+    this.#releasePolling?.();
+    this.#releasePolling = null;
+    this.#inited.resolve(); // updates waiting for the connection stay pending (handled after a restart)
     await this.inbox.stop(this.#o.shutdownGraceMs ?? 10_000);
-    this.#running = false;
+    this.#connecting = null;
+    this.#state = "stopped";
+  }
+
+  #currentState(): ChannelState {
+    const p = this.#poller;
+    if (this.#state !== "running" || !p) return this.#state;
+    if (p.state === "conflict" || p.state === "unauthorized") return "failed";
+    return p.state === "retrying" ? "retrying" : "running";
   }
 
   status(): ChannelStatus {
     const p = this.#poller;
     const mode = this.#s.webhook ? "webhook" : "polling";
     const lastError = p?.lastError ?? this.#lastError;
+    const state = this.#currentState();
     return {
       id: this.id,
       enabled: true,
-      running: this.#running && (!p || p.state === "running"),
-      state: this.#running ? (!p || p.state === "running" ? "running" : "retrying") : this.#stopping ? "stopped" : "starting",
+      running: state === "running",
+      state,
       mode,
       ...(this.bot.isInited() ? { account: `@${this.bot.botInfo.username}` } : {}),
       ...(lastError ? { lastError } : {}),

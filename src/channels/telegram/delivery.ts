@@ -32,6 +32,8 @@ export class Inbox {
   readonly #o: InboxOptions;
   readonly #chains = new Map<string, Promise<void>>();
   readonly #inflight = new Set<Promise<void>>();
+  /** update ids scheduled and not yet finished: recover() and accept() may both see one */
+  readonly #scheduled = new Set<string>();
   #accepting = true;
   stats = { accepted: 0, duplicates: 0, handled: 0, kept: 0, failed: 0 };
 
@@ -67,7 +69,10 @@ export class Inbox {
 
   #schedule(update: Update): void {
     if (!this.#accepting) return; // stays pending in the store; handled after the restart
-    const run = () => this.#run(update);
+    const id = String(update.update_id);
+    if (this.#scheduled.has(id)) return;
+    this.#scheduled.add(id);
+    const run = () => this.#run(update).finally(() => this.#scheduled.delete(id));
     let p: Promise<void>;
     if (this.#o.urgent(update)) p = run();
     else {
