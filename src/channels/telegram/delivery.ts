@@ -124,11 +124,20 @@ export class Inbox {
     clearTimeout(timer);
   }
 
-  /** Wait (bounded) until nothing is in flight. For tests and shutdown. */
-  async idle(timeoutMs = 10_000): Promise<boolean> {
-    const end = Date.now() + timeoutMs;
-    while (this.#inflight.size > 0 && Date.now() < end) await Promise.race([Promise.allSettled([...this.#inflight]), Bun.sleep(50)]);
-    return this.#inflight.size === 0;
+  /**
+   * Wait until nothing is in flight (work scheduled meanwhile included). Throws when `timeoutMs`
+   * passes first, so a test or a shutdown that waits on it never passes silently.
+   */
+  async idle(timeoutMs = 10_000): Promise<void> {
+    let timedOut = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((r) => (timer = setTimeout(() => ((timedOut = true), r()), timeoutMs)));
+    try {
+      while (this.#inflight.size > 0 && !timedOut) await Promise.race([Promise.allSettled([...this.#inflight]), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.#inflight.size > 0) throw new Error(`telegram inbox: ${this.#inflight.size} update(s) still in flight after ${timeoutMs} ms`);
   }
 }
 
