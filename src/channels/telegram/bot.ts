@@ -16,7 +16,7 @@ import { checkAccess } from "./access.ts";
 import { COMMANDS, commandsComposer, isUrgent } from "./commands.ts";
 import type { TgContext } from "./context.ts";
 import { Inbox, orderingKey, type HandleResult } from "./delivery.ts";
-import { readMedia, unsupportedText } from "./media.ts";
+import { MEDIA_TIMEOUT_MS, readMedia, unsupportedText } from "./media.ts";
 import { compilePatterns, isAddressed, stripBotMention } from "./mention.ts";
 import { isPaired, requestPairing } from "./pairing.ts";
 import { claimPolling, Poller } from "./poller.ts";
@@ -37,6 +37,8 @@ export interface TelegramChannelOptions {
   /** sleep used between network retries of a call (default: the clock's) */
   sleep?: Sleep;
   maxWebhookBodyBytes?: number;
+  /** a media download's time limit (default 60 s) */
+  mediaTimeoutMs?: number;
   /** connect attempts at start before the channel gives up (default 8, about 4 minutes) */
   maxConnectAttempts?: number;
   /** one connect attempt's time limit (default 30 s) */
@@ -160,7 +162,7 @@ export class TelegramChannel implements Channel {
       let text = ctx.oc.text;
       let images;
       try {
-        const media = await readMedia({ api: this.bot.api, token: s.token, apiRoot: s.apiRoot, maxBytes: s.mediaMaxBytes }, msg);
+        const media = await readMedia({ api: this.bot.api, token: s.token, apiRoot: s.apiRoot, maxBytes: s.mediaMaxBytes, timeoutMs: this.#o.mediaTimeoutMs ?? MEDIA_TIMEOUT_MS }, msg);
         if (media.kind === "unsupported" || media.kind === "too_large") {
           await this.sender.sendPlain(ctx.oc.target, unsupportedText(media)).catch(() => undefined);
           return;
