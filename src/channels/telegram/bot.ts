@@ -26,6 +26,7 @@ import { modelLabel, type TelegramSettings } from "./settings.ts";
 import { ChatThrottle } from "./stream.ts";
 import { runTurn, type TurnDeps } from "./turn.ts";
 import { webhookRoute } from "./webhook.ts";
+import type { WebhookLimitOptions } from "./webhook-limit.ts";
 
 const ALLOWED_UPDATES = ["message"];
 
@@ -37,6 +38,8 @@ export interface TelegramChannelOptions {
   /** sleep used between network retries of a call (default: the clock's) */
   sleep?: Sleep;
   maxWebhookBodyBytes?: number;
+  /** failed webhook secret checks allowed per source and overall (webhook-limit.ts) */
+  webhookLimits?: Partial<WebhookLimitOptions>;
   /** a media download's time limit (default 60 s) */
   mediaTimeoutMs?: number;
   /** connect attempts at start before the channel gives up (default 8, about 4 minutes) */
@@ -328,6 +331,9 @@ export class TelegramChannel implements Channel {
   routes(): ChannelRoute[] {
     const wh = this.#s.webhook;
     if (!wh) return [];
-    return [webhookRoute({ path: wh.path, secret: wh.secret, maxBodyBytes: this.#o.maxWebhookBodyBytes ?? 1_048_576, log: this.#log, accept: (u) => this.inbox.accept(u) })];
+    return [webhookRoute({
+      path: wh.path, secret: wh.secret, maxBodyBytes: this.#o.maxWebhookBodyBytes ?? 1_048_576, log: this.#log, accept: (u) => this.inbox.accept(u),
+      ...(this.#o.webhookLimits ? { limits: this.#o.webhookLimits } : {}),
+    })];
   }
 }
