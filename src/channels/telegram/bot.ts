@@ -1,9 +1,9 @@
 /**
  * The Telegram channel: a grammY `Bot` (its `apiRoot` configurable) fed by the durable inbox, from
- * long polling (default) or the webhook route. Handlers compose as Composers per feature:
- *   gate (access + pairing, before anything costs tokens) → commands → media/text → agent turn.
+ * long polling (default) or the webhook route; the update handlers are in handlers.ts. This file
+ * is the life cycle: background connect (connect.ts), polling or webhook, status, stop.
  */
-import { Bot, Composer } from "grammy";
+import { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { Sleep } from "../../core/backoff.ts";
 import { errorMessage } from "../../core/errors.ts";
@@ -12,19 +12,15 @@ import type { Channel, ChannelContext, ChannelRoute, ChannelState, ChannelStatus
 import { installTransformers } from "./api.ts";
 import { realClock, type Clock } from "./clock.ts";
 import { connectWithRetries } from "./connect.ts";
-import { checkAccess } from "./access.ts";
-import { COMMANDS, commandsComposer, isUrgent } from "./commands.ts";
+import { COMMANDS, isUrgent } from "./commands.ts";
 import type { TgContext } from "./context.ts";
 import { Inbox, orderingKey, type HandleResult } from "./delivery.ts";
-import { MEDIA_TIMEOUT_MS, readMedia, unsupportedText } from "./media.ts";
-import { compilePatterns, isAddressed, stripBotMention } from "./mention.ts";
-import { isPaired, requestPairing } from "./pairing.ts";
+import { composeHandlers } from "./handlers.ts";
+import { MEDIA_TIMEOUT_MS } from "./media.ts";
 import { claimPolling, Poller } from "./poller.ts";
 import { TelegramSender } from "./send.ts";
-import { isGroupChat, telegramSessionKey } from "./sessions.ts";
-import { modelLabel, type TelegramSettings } from "./settings.ts";
+import type { TelegramSettings } from "./settings.ts";
 import { ChatThrottle } from "./stream.ts";
-import { runTurn, type TurnDeps } from "./turn.ts";
 import { webhookRoute } from "./webhook.ts";
 import type { WebhookLimitOptions } from "./webhook-limit.ts";
 
@@ -47,12 +43,6 @@ export interface TelegramChannelOptions {
   /** one connect attempt's time limit (default 30 s) */
   connectTimeoutMs?: number;
 }
-
-export const PAIRING_TEXT = {
-  code: (code: string) =>
-    `I only talk to people my owner has approved.\n\nYour pairing code: ${code}\n\nAsk the owner to run: openclaw pairing approve telegram ${code}\n(The code is valid for 1 hour.)`,
-  limited: "I can't take more access requests right now. Please try again later.",
-};
 
 export class TelegramChannel implements Channel {
   readonly id = "telegram";
@@ -101,7 +91,10 @@ export class TelegramChannel implements Channel {
       keyOf: orderingKey,
       handle: (u) => this.handleUpdate(u),
     });
-    this.#compose();
+    composeHandlers(this.bot, {
+      ctx, settings, sender: this.sender, throttle: this.#throttle, log: this.#log, results: this.#results, userAborted: this.#userAborted,
+      stopping: () => this.#stopping, stats: this.stats, mediaTimeoutMs: opts.mediaTimeoutMs ?? MEDIA_TIMEOUT_MS,
+    });
   }
 
   /** Run one update through the handlers (the inbox calls this; tests may too). */
@@ -112,93 +105,6 @@ export class TelegramChannel implements Channel {
     this.#results.set(update, box);
     await this.bot.handleUpdate(update);
     return box.result;
-  }
-
-  #compose(): void {
-    const s = this.#s;
-    const patterns = compilePatterns(s.mentionPatterns, (p) => this.#log.warn("ignoring an invalid mentionPatterns entry", { pattern: p }));
-    const turnDeps: TurnDeps = {
-      runtime: this.#ctx.runtime, store: this.#ctx.store, sender: this.sender, throttle: this.#throttle, mode: s.mode,
-      chunkLimit: s.chunkLimit, log: this.#log, agentId: s.agentId, stopping: () => this.#stopping, userAborted: this.#userAborted,
-    };
-    this.bot.catch((err) => this.#log.error("telegram handler failed", { err: errorMessage(err.error) }));
-
-    const gate = new Composer<TgContext>();
-    gate.use(async (ctx, next) => {
-      const msg = ctx.message;
-      if (!msg || !msg.from || msg.from.is_bot) return;
-      const group = isGroupChat(msg.chat.type);
-      const me = { id: ctx.me.id, username: ctx.me.username };
-      const peer = String(msg.from.id);
-      const paired = !group && s.access.dmPolicy === "pairing" ? await isPaired(this.#ctx.store, "telegram", peer) : false;
-      const decision = checkAccess(s.access, { chatType: msg.chat.type, chatId: msg.chat.id, senderId: msg.from.id, addressed: !group || isAddressed(msg, me, patterns), paired });
-      const threadId = group && msg.is_topic_message ? msg.message_thread_id : undefined;
-      const target = { chatId: msg.chat.id, ...(threadId !== undefined ? { threadId } : {}) };
-      if (!decision.allow) {
-        this.stats.rejected++;
-        this.#log.debug("telegram update rejected", { chatId: msg.chat.id, reason: decision.reason });
-        if (decision.action === "pair") await this.#pair(target, peer, msg.from);
-        return;
-      }
-      const raw = msg.text ?? msg.caption ?? "";
-      ctx.oc = {
-        updateId: ctx.update.update_id,
-        sessionKey: telegramSessionKey({ agentId: s.agentId, mainKey: s.mainKey, dmScope: s.dmScope, chatType: msg.chat.type, chatId: msg.chat.id, userId: msg.from.id, ...(threadId !== undefined ? { threadId } : {}) }),
-        target,
-        peer,
-        text: group ? stripBotMention(raw, me) : raw,
-        result: "done",
-      };
-      await next();
-      const box = this.#results.get(ctx.update);
-      if (box) box.result = ctx.oc.result;
-    });
-
-    const commands = commandsComposer({
-      runtime: this.#ctx.runtime, store: this.#ctx.store, sender: this.sender, userAborted: this.#userAborted,
-      model: () => modelLabel(this.#ctx.config, s.agentId),
-    });
-
-    const messages = new Composer<TgContext>();
-    messages.on("message", async (ctx) => {
-      const msg = ctx.message;
-      let text = ctx.oc.text;
-      let images;
-      try {
-        const media = await readMedia({ api: this.bot.api, token: s.token, apiRoot: s.apiRoot, maxBytes: s.mediaMaxBytes, timeoutMs: this.#o.mediaTimeoutMs ?? MEDIA_TIMEOUT_MS }, msg);
-        if (media.kind === "unsupported" || media.kind === "too_large") {
-          await this.sender.sendPlain(ctx.oc.target, unsupportedText(media)).catch(() => undefined);
-          return;
-        }
-        if (media.kind === "image") {
-          images = [media.image];
-          text = media.caption || "(photo)";
-        } else if (media.kind === "text") text = media.text;
-      } catch (err) {
-        this.#log.warn("telegram media download failed", { err: errorMessage(err) });
-        await this.sender.sendPlain(ctx.oc.target, "Sorry, I couldn't download that file. Please try again.").catch(() => undefined);
-        return;
-      }
-      if (!text.trim() && !images) return; // service messages and the like
-      const origin = { channel: "telegram", chatId: msg.chat.id, messageId: msg.message_id, updateId: ctx.oc.updateId, ...(ctx.oc.target.threadId !== undefined ? { threadId: ctx.oc.target.threadId } : {}) };
-      ctx.oc.result = await runTurn(turnDeps, {
-        updateId: ctx.oc.updateId, sessionKey: ctx.oc.sessionKey, target: ctx.oc.target, text, peer: ctx.oc.peer, origin,
-        ...(images ? { images } : {}),
-      });
-    });
-
-    this.bot.use(gate, commands, messages);
-  }
-
-  async #pair(target: { chatId: number }, peer: string, from: { username?: string; first_name: string }): Promise<void> {
-    const r = await requestPairing(this.#ctx.store, "telegram", peer, { username: from.username ?? null, name: from.first_name, chatId: target.chatId });
-    if (r.status === "created" || r.status === "existing") {
-      if (r.status === "created") this.stats.pairingCodes++;
-      this.#log.info("telegram pairing requested", { peer, code: r.code });
-      await this.sender.sendPlain(target, PAIRING_TEXT.code(r.code)).catch(() => undefined);
-    } else if (r.status === "limited") {
-      await this.sender.sendPlain(target, PAIRING_TEXT.limited).catch(() => undefined);
-    }
   }
 
   /**
