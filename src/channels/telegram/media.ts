@@ -10,7 +10,7 @@ import type { Api } from "grammy";
 import type { Message } from "grammy/types";
 import { readCapped } from "../../core/body.ts";
 import { errorMessage, OpenClawError, PayloadTooLargeError } from "../../core/errors.ts";
-import type { ApiKey } from "../../core/secrets.ts";
+import { redact, type ApiKey } from "../../core/secrets.ts";
 import type { ImageBlock } from "../../core/messages.ts";
 
 export const TEXT_DOC_MAX_BYTES = 256 * 1024;
@@ -66,7 +66,7 @@ export async function download(d: MediaDeps, fileId: string, maxBytes: number): 
     if (err instanceof MediaError) throw err;
     if (err instanceof PayloadTooLargeError) throw new MediaError("too large");
     if (signal.aborted) throw new MediaError(`download timed out after ${timeoutMs} ms`);
-    throw new MediaError(`download failed: ${errorMessage(err)}`);
+    throw new MediaError(`download failed: ${redact(errorMessage(err))}`); // a fetch error may quote the URL (token)
   }
 }
 
