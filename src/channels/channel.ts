@@ -35,11 +35,15 @@ export interface ChannelStatus {
   details?: Record<string, unknown>;
 }
 
-/** An HTTP route a channel mounts on the gateway (e.g. a Telegram webhook). No gateway auth is applied; the channel checks its own secret. */
+/**
+ * An HTTP route a channel mounts on the gateway (e.g. a Telegram webhook). No gateway auth is
+ * applied; the channel checks its own secret. The gateway passes the client's address as
+ * `peer.address` (the socket's, never a forwarded header) so failures can be limited per source.
+ */
 export interface ChannelRoute {
   method: "POST" | "GET";
   path: string;
-  handle(request: Request): Promise<Response>;
+  handle(request: Request, peer?: { address?: string }): Promise<Response>;
 }
 
 export interface Channel {

@@ -69,7 +69,7 @@ export function createApp(gw: Gateway): Hono<GatewayEnv> {
 
   for (const ch of gw.channels) {
     for (const r of ch.routes()) {
-      const handler = (c: Context<GatewayEnv>) => r.handle(c.req.raw);
+      const handler = (c: Context<GatewayEnv>) => r.handle(c.req.raw, { address: clientIp(c) });
       if (r.method === "GET") app.get(r.path, handler);
       else app.post(r.path, handler);
     }

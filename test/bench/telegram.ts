@@ -43,6 +43,7 @@ const runtime = new AgentRuntime(ScriptedProvider.instant("pong"), { maxConcurre
 const config = ConfigSchema.parse({ channels: { telegram: { botToken: FAKE_TOKEN, apiRoot: fake.url, dmPolicy: "open", streaming: "off", pollTimeoutSeconds: 1 } } });
 const [channel] = createChannels({ config, runtime, store, log: createLogger("bench") }) as TelegramChannel[];
 await channel!.start();
+if ((await channel!.ready()) !== "running") throw new Error(`telegram channel did not start: ${channel!.status().lastError}`);
 const rssStart = mb();
 
 const dm: number[] = [];

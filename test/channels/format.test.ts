@@ -18,6 +18,21 @@ describe("markdown → Telegram HTML", () => {
     ["```ts\nconst a = 1 < 2;\n```", '<pre><code class="language-ts">const a = 1 &lt; 2;</code></pre>'],
     ["```\n**not bold**\n```", "<pre><code>**not bold**</code></pre>"],
     ["2 * 3 * 4", "2 * 3 * 4"],
+    // what the regex converter got wrong
+    ["**bold _and italic_ inside**", "<b>bold <i>and italic</i> inside</b>"],
+    ["***both***", "<i><b>both</b></i>"],
+    ["`a*b*c` and `**x**`", "<code>a*b*c</code> and <code>**x**</code>"],
+    ["[wiki](https://en.wikipedia.org/wiki/Foo_(bar)) after", '<a href="https://en.wikipedia.org/wiki/Foo_(bar)">wiki</a> after'],
+    ["[**bold** link](https://example.com)", '<a href="https://example.com"><b>bold</b> link</a>'],
+    ["**not closed and *half", "**not closed and *half"],
+    ["<script>alert(1)</script> and <b>raw</b>", "&lt;script&gt;alert(1)&lt;/script&gt; and &lt;b&gt;raw&lt;/b&gt;"],
+    ["<div>\nblock html\n</div>", "&lt;div&gt;\nblock html\n&lt;/div&gt;"],
+    ["a ||secret|| b", "a <tg-spoiler>secret</tg-spoiler> b"],
+    ["1. one\n2. two", "1. one\n2. two"],
+    ["- top\n  - nested", "• top\n  • nested"],
+    ["\\*not italic\\*", "*not italic*"],
+    ["line one  \nline two", "line one\nline two"],
+    ["| a | b |\n|---|---|\n| 1 | <2> |", "<pre>| a | b |\n|---|---|\n| 1 | &lt;2&gt; |</pre>"],
   ];
   for (const [md, html] of cases) {
     test(JSON.stringify(md), () => {
@@ -25,6 +40,16 @@ describe("markdown → Telegram HTML", () => {
       expect(validateTelegramHtml(html).ok).toBe(true);
     });
   }
+  test("any mix of markers, tags and entities yields HTML Telegram accepts (500 seeded samples)", () => {
+    const parts = ["*", "**", "_", "__", "~~", "||", "`", "```", "[", "](", ")", "https://x.io/a_(b)", "<b>", "</i>", "&", "&amp;", "<", ">", "> ", "- ", "1. ", "# ", "\\", "\n", "\n\n", "word", " ", "|", "---"];
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 500; i++) {
+      const md = Array.from({ length: 1 + Math.floor(rand() * 30) }, () => parts[Math.floor(rand() * parts.length)]).join("");
+      const r = validateTelegramHtml(markdownToTelegramHtml(md));
+      if (!r.ok) throw new Error(`invalid HTML for ${JSON.stringify(md)}: ${r.error}`);
+    }
+  });
   test("unclosed fence still yields valid HTML", () => {
     expect(validateTelegramHtml(markdownToTelegramHtml("```\ncode <b>")).ok).toBe(true);
   });

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentRuntime } from "../../src/agent/runtime.ts";
 import { createChannels } from "../../src/channels/registry.ts";
-import type { TelegramChannel } from "../../src/channels/telegram/bot.ts";
+import type { TelegramChannel, TelegramChannelOptions } from "../../src/channels/telegram/bot.ts";
+import { abortableSleep } from "../../src/core/backoff.ts";
 import { ConfigSchema, type ConfigInput } from "../../src/config/schema.ts";
 import { configureLogging, createLogger } from "../../src/core/log.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
@@ -16,6 +17,9 @@ import { FakeTelegram, FAKE_TOKEN } from "../fakes/telegram.ts";
 import { ScriptedProvider, type Script } from "../fakes/scripted-provider.ts";
 
 configureLogging({ level: process.env.TEST_LOG ? "debug" : "silent" });
+
+/** Real time, but backoff waits capped at 50 ms so retry paths run quickly (timing is not their subject). */
+export const fastClock = { now: () => Date.now(), sleep: (ms: number, signal?: AbortSignal) => abortableSleep(Math.min(ms, 50), signal) };
 
 export const OWNER = 1001;
 export const STRANGER = 2002;
@@ -47,6 +51,7 @@ export async function setup(opts: {
   fake?: FakeTelegram;
   start?: boolean;
   maxConcurrent?: number;
+  channel?: TelegramChannelOptions;
 }): Promise<Harness> {
   const fake = opts.fake ?? (await new FakeTelegram({ maxPollWaitMs: 200 }).start());
   const store = opts.store ?? new MemoryStore();
@@ -63,10 +68,14 @@ export async function setup(opts: {
   });
   const [channel] = createChannels(
     { config, runtime, store, log: createLogger("test") },
-    { telegram: { shutdownGraceMs: 200, sleep: (ms) => Bun.sleep(Math.min(ms, 1500)) } },
+    { telegram: { shutdownGraceMs: 200, clock: fastClock, ...opts.channel } },
   ) as TelegramChannel[];
   if (!channel) throw new Error("telegram channel not created");
-  if (opts.start !== false) await channel.start();
+  if (opts.start !== false) {
+    await channel.start();
+    const state = await channel.ready();
+    if (state !== "running") throw new Error(`telegram channel did not start: ${state} (${channel.status().lastError ?? "no error"})`);
+  }
   return {
     fake, store, provider, runtime, channel,
     async close() {

@@ -88,8 +88,8 @@ test("restart after the run finished but mid-delivery: only the missing chunks a
 
   await h.channel.start();
   await h.fake.waitFor(() => h.fake.sentTo(OWNER).length === 2, 5000, "remaining chunks");
-  await h.channel.inbox.idle();
-  await Bun.sleep(300); // the poller also delivers the same update_id: it must be ignored
+  // the poller also delivers the same update_id: it must be ignored
+  await h.fake.waitFor(() => h.channel.inbox.stats.duplicates === 1, 5000, "the polled copy to be seen as a duplicate");
   await h.channel.inbox.idle();
   expect(h.fake.textsIn(OWNER)).toEqual([paras[1]!, paras[2]!]);
   expect(h.provider.calls).toBe(1);

@@ -1,11 +1,12 @@
 // End to end against the compiled binary (built first if dist/openclaw is missing). The binary is
 // copied to a temp dir and run from there, so nothing from the source tree can leak in.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import JSON5 from "json5";
 import pkg from "../../package.json" with { type: "json" };
+import { freshBinary } from "./fresh-binary.ts";
 
 const repo = join(import.meta.dir, "..", "..");
 const built = join(repo, "dist", "openclaw");
@@ -25,10 +26,7 @@ function run(...args: string[]): { code: number; stdout: string; stderr: string 
 }
 
 beforeAll(() => {
-  if (!existsSync(built)) {
-    const r = Bun.spawnSync([process.execPath, join(repo, "build", "build.ts")], { cwd: repo, stdout: "inherit", stderr: "inherit" });
-    if (r.exitCode !== 0) throw new Error("building dist/openclaw failed");
-  }
+  freshBinary();
   copyFileSync(built, bin);
 }, 300_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

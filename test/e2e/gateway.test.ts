@@ -2,10 +2,10 @@
 // sandbox, then the answer) against the fake Anthropic server running as its own process, over
 // WebSocket JSON-RPC and over the OpenAI-compatible endpoint.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { TOKEN, WsClient } from "../gateway/helpers.ts";
 import { ROOT, spawnGateway, tempState, type GatewayChild } from "../gateway/process.ts";
+import { freshBinary } from "./fresh-binary.ts";
 
 const BIN = join(ROOT, "dist", "openclaw");
 let fakeProc: Bun.Subprocess<"ignore", "pipe", "pipe">;
@@ -13,10 +13,7 @@ let fakeUrl = "";
 let gw: GatewayChild;
 
 beforeAll(async () => {
-  if (!existsSync(BIN)) {
-    const b = Bun.spawnSync([process.execPath, join(ROOT, "build/build.ts")], { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
-    if (b.exitCode !== 0) throw new Error("build failed");
-  }
+  freshBinary();
   fakeProc = Bun.spawn([process.execPath, join(ROOT, "test/fakes/anthropic.ts"), "--port", "0"], { cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   const dec = new TextDecoder();
   let out = "";

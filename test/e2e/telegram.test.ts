@@ -2,11 +2,12 @@
 // channel against the fake Bot API and the fake Anthropic API, each in its own process, and
 // answers a DM from an allowlisted user; a stranger gets nothing and costs no model call.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { FAKE_TOKEN } from "../fakes/telegram.ts";
+import { freshBinary } from "./fresh-binary.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const bin = join(root, "dist", "openclaw");
@@ -42,10 +43,7 @@ let tgUrl = "";
 let gateway: Subprocess<"ignore", "pipe", "pipe"> | null = null;
 
 beforeAll(async () => {
-  if (!existsSync(bin)) {
-    const b = Bun.spawnSync([process.execPath, "build/build.ts"], { cwd: root, stdout: "inherit", stderr: "inherit" });
-    if (b.exitCode !== 0) throw new Error("build failed");
-  }
+  freshBinary();
   const tg = Bun.spawn([process.execPath, "test/fakes/telegram.ts"], { cwd: root, stdout: "pipe", stderr: "pipe", env: { ...process.env } });
   procs.push(tg);
   tgUrl = await urlFrom(tg, "FAKE_TELEGRAM_URL");

@@ -65,6 +65,7 @@ export class FakeTelegram {
   #nextUpdateId = 100_000;
   #nextMessageId = new Map<number, number>();
   #failures: ScriptedFailure[] = [];
+  #hangs = new Map<string, number>();
   #blocked = new Set<number>();
   #knownChats = new Set<number>();
   #waiter: Waiter | null = null;
@@ -110,6 +111,14 @@ export class FakeTelegram {
   block(chatId: number): void {
     this.#blocked.add(chatId);
   }
+  /** Never answer the next `times` calls of `method` (until the client aborts): start-up and timeout paths. */
+  hangNext(method: string, times = 1): void {
+    this.#hangs.set(method, (this.#hangs.get(method) ?? 0) + times);
+  }
+  /** Requests the client aborted while the fake was hanging on them. */
+  abortedCalls = 0;
+  /** File downloads: send the headers and the first bytes, then never finish the body. */
+  hangDownloads = false;
   /** Make getUpdates hang (never answer) for the next `times` polls: exercises the watchdog. */
   stallNext(times = 1): void {
     this.stalls += times;
@@ -251,6 +260,7 @@ export class FakeTelegram {
     const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
     if (file) {
       if (file[1] !== this.token) return new Response("Unauthorized", { status: 401 });
+      if (this.hangDownloads) return this.#hangingBody(req);
       for (const f of this.files.values()) if (f.path === decodeURIComponent(file[2]!)) return new Response(f.bytes.slice().buffer as ArrayBuffer);
       return new Response("Not Found", { status: 404 });
     }
@@ -265,6 +275,13 @@ export class FakeTelegram {
       return json(status, body);
     };
     if (m[1] !== this.token) return reply(401, { ok: false, error_code: 401, description: "Unauthorized" });
+    const hangs = this.#hangs.get(method) ?? 0;
+    if (hangs > 0) {
+      this.#hangs.set(method, hangs - 1);
+      await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
+      this.abortedCalls++;
+      return reply(499, { ok: false, error_code: 499, description: "client went away" });
+    }
     const fail = this.#takeFailure(method, params);
     if (fail) {
       const body: Record<string, unknown> = { ok: false, error_code: fail.code, description: fail.description };
@@ -277,6 +294,19 @@ export class FakeTelegram {
     }
     const [status, body] = this.#call(method, params);
     return reply(status, body);
+  }
+
+  #hangingBody(req: Request): Response {
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        controller.enqueue(new Uint8Array(16));
+        req.signal.addEventListener("abort", () => {
+          this.abortedCalls++;
+          controller.close();
+        }, { once: true });
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/octet-stream" } });
   }
 
   #takeFailure(method: string, params: Record<string, any>): ScriptedFailure | undefined {

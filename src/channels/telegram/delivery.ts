@@ -32,6 +32,8 @@ export class Inbox {
   readonly #o: InboxOptions;
   readonly #chains = new Map<string, Promise<void>>();
   readonly #inflight = new Set<Promise<void>>();
+  /** update ids scheduled and not yet finished: recover() and accept() may both see one */
+  readonly #scheduled = new Set<string>();
   #accepting = true;
   stats = { accepted: 0, duplicates: 0, handled: 0, kept: 0, failed: 0 };
 
@@ -67,7 +69,10 @@ export class Inbox {
 
   #schedule(update: Update): void {
     if (!this.#accepting) return; // stays pending in the store; handled after the restart
-    const run = () => this.#run(update);
+    const id = String(update.update_id);
+    if (this.#scheduled.has(id)) return;
+    this.#scheduled.add(id);
+    const run = () => this.#run(update).finally(() => this.#scheduled.delete(id));
     let p: Promise<void>;
     if (this.#o.urgent(update)) p = run();
     else {
@@ -119,11 +124,20 @@ export class Inbox {
     clearTimeout(timer);
   }
 
-  /** Wait (bounded) until nothing is in flight. For tests and shutdown. */
-  async idle(timeoutMs = 10_000): Promise<boolean> {
-    const end = Date.now() + timeoutMs;
-    while (this.#inflight.size > 0 && Date.now() < end) await Promise.race([Promise.allSettled([...this.#inflight]), Bun.sleep(50)]);
-    return this.#inflight.size === 0;
+  /**
+   * Wait until nothing is in flight (work scheduled meanwhile included). Throws when `timeoutMs`
+   * passes first, so a test or a shutdown that waits on it never passes silently.
+   */
+  async idle(timeoutMs = 10_000): Promise<void> {
+    let timedOut = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((r) => (timer = setTimeout(() => ((timedOut = true), r()), timeoutMs)));
+    try {
+      while (this.#inflight.size > 0 && !timedOut) await Promise.race([Promise.allSettled([...this.#inflight]), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.#inflight.size > 0) throw new Error(`telegram inbox: ${this.#inflight.size} update(s) still in flight after ${timeoutMs} ms`);
   }
 }
 

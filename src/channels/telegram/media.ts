@@ -3,17 +3,25 @@
  * getFile and a download from the file endpoint); text documents under a cap are inlined as text;
  * image documents become images; anything else gets a clear "not supported yet" answer.
  * The download URL holds the bot token: it is built here, used once, and never logged.
+ * A download has a time limit (`timeoutMs`, the whole transfer, body included) and a size cap
+ * (core/body.ts readCapped), so a hanging or endless file endpoint cannot block its chat.
  */
 import type { Api } from "grammy";
 import type { Message } from "grammy/types";
-import type { ApiKey } from "../../core/secrets.ts";
+import { readCapped } from "../../core/body.ts";
+import { errorMessage, OpenClawError, PayloadTooLargeError } from "../../core/errors.ts";
+import { redact, type ApiKey } from "../../core/secrets.ts";
 import type { ImageBlock } from "../../core/messages.ts";
 
 export const TEXT_DOC_MAX_BYTES = 256 * 1024;
 const TEXT_EXT = /\.(txt|md|markdown|csv|tsv|json|jsonl|ya?ml|toml|ini|log|xml|html?|css|js|mjs|ts|tsx|jsx|py|rb|go|rs|java|kt|c|h|cpp|hpp|cs|sh|bash|zsh|sql|env\.example|conf)$/i;
 const IMAGE_TYPES: Record<string, ImageBlock["mediaType"]> = { jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", gif: "image/gif", webp: "image/webp" };
 
-export class MediaError extends Error {}
+export class MediaError extends OpenClawError {
+  static override readonly type: string = "MediaError";
+}
+
+export const MEDIA_TIMEOUT_MS = 60_000;
 
 export type MediaInput =
   | { kind: "none" }
@@ -27,6 +35,8 @@ export interface MediaDeps {
   token: ApiKey;
   apiRoot: string;
   maxBytes: number;
+  /** one download's time limit, getFile and the transfer included (default 60 s) */
+  timeoutMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -39,28 +49,25 @@ function imageTypeOf(path: string, mime?: string): ImageBlock["mediaType"] | und
   return IMAGE_TYPES[path.split(".").pop()?.toLowerCase() ?? ""];
 }
 
-/** Download a file by id, refusing anything over `maxBytes` (checked before and while reading). */
+/** Download a file by id, refusing anything over `maxBytes` (checked before and while reading) or slower than `timeoutMs`. */
 export async function download(d: MediaDeps, fileId: string, maxBytes: number): Promise<{ bytes: Uint8Array; path: string }> {
-  const file = await d.api.getFile(fileId);
-  if (!file.file_path) throw new MediaError("Telegram gave no file path");
-  if (file.file_size !== undefined && file.file_size > maxBytes) throw new MediaError("too large");
-  const url = `${d.apiRoot.replace(/\/$/, "")}/file/bot${d.token.reveal()}/${file.file_path}`;
-  const res = await (d.fetch ?? fetch)(url);
-  if (!res.ok || !res.body) throw new MediaError(`download failed with HTTP ${res.status}`);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > maxBytes) throw new MediaError("too large");
-    chunks.push(chunk);
+  const timeoutMs = d.timeoutMs ?? MEDIA_TIMEOUT_MS;
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const file = await d.api.getFile(fileId, signal as never);
+    if (!file.file_path) throw new MediaError("Telegram gave no file path");
+    if (file.file_size !== undefined && file.file_size > maxBytes) throw new MediaError("too large");
+    const url = `${d.apiRoot.replace(/\/$/, "")}/file/bot${d.token.reveal()}/${file.file_path}`;
+    const res = await (d.fetch ?? fetch)(url, { signal });
+    if (!res.ok || !res.body) throw new MediaError(`download failed with HTTP ${res.status}`);
+    const { bytes } = await readCapped(res.body, maxBytes);
+    return { bytes, path: file.file_path };
+  } catch (err) {
+    if (err instanceof MediaError) throw err;
+    if (err instanceof PayloadTooLargeError) throw new MediaError("too large");
+    if (signal.aborted) throw new MediaError(`download timed out after ${timeoutMs} ms`);
+    throw new MediaError(`download failed: ${redact(errorMessage(err))}`); // a fetch error may quote the URL (token)
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return { bytes, path: file.file_path };
 }
 
 export async function readMedia(d: MediaDeps, msg: Message): Promise<MediaInput> {

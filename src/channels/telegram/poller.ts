@@ -1,93 +1,108 @@
 /**
- * Long polling. One poller per bot token in this process (a second one is refused). Each batch is
- * stored through `onUpdates` before the offset moves past it, so a crash never drops an update
- * (Telegram confirms an update only when a later getUpdates asks for a higher offset); the offset is
- * also kept in the store so a restart resumes where it stopped.
- * - 409 Conflict (another poller, or a webhook is set): reported in `state`/`lastError` and the
- *   loop stops; it does not fight the other instance.
- * - A poll that does not complete within `watchdogMs` is aborted and restarted (`restarts`).
- * - 429 waits retry_after; network and 5xx errors back off (bounded, jittered); 401 stops.
+ * Long polling, on @grammyjs/runner's source and runner with our own supplier and a durable sink.
+ * - The sink stores each batch (`onUpdates`, the inbox) before the offset moves past it. The
+ *   runner asks the source for the next batch only after the sink returned, so a crash never drops
+ *   an update (Telegram confirms an update only when a later getUpdates asks for a higher offset).
+ *   The offset is also kept in the store, so a restart resumes where it stopped.
+ * - The supplier (one getUpdates): a poll that does not complete within `watchdogMs` is aborted and
+ *   restarted (`restarts`); network and 5xx failures back off (core/backoff, `retrying`, unbounded in
+ *   count but capped in delay: a poller outlives a network outage); 409 Conflict (another poller,
+ *   or a webhook) and 401 stop the loop, reported in `state`/`lastError`.
+ * The runner's own fetcher is not used: it starts at offset 0, retries 401-free errors for 15 hours
+ * with unabortable sleeps, and logs to the console.
  */
+import { createRunner, createSource, type RunnerHandle, type UpdateSink, type UpdateSupplier } from "@grammyjs/runner";
 import type { Api } from "grammy";
 import type { Update } from "grammy/types";
+import { backoffDelay } from "../../core/backoff.ts";
 import { ConflictError, errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
+import { realClock, type Clock } from "./clock.ts";
 import { classifyTelegramError } from "./send.ts";
 
-export type PollerState = "idle" | "running" | "conflict" | "unauthorized" | "stopped";
+export type PollerState = "idle" | "running" | "retrying" | "conflict" | "unauthorized" | "stopped";
 
 export interface PollerOptions {
   api: Api;
-  /** identifies the token for the one-poller-per-token guard (bot id) */
-  tokenId: string;
   log: Logger;
   timeoutSeconds: number;
   watchdogMs: number;
   allowedUpdates: string[];
   loadOffset: () => Promise<number | undefined>;
   saveOffset: (offset: number) => Promise<void>;
-  /** store the batch durably; throw to retry it */
+  /** store the batch durably; throw to fetch it again */
   onUpdates: (updates: Update[]) => Promise<void>;
+  clock?: Clock;
 }
 
 const active = new Set<string>();
 
+/** The one-poller-per-token guard (keyed by bot id). Throws ConflictError when taken; returns the release. */
+export function claimPolling(tokenId: string): () => void {
+  if (active.has(tokenId)) throw new ConflictError("a Telegram poller for this bot token is already running in this process; stop the other gateway or channel first");
+  active.add(tokenId);
+  return () => void active.delete(tokenId);
+}
+
+class Stop extends Error {}
+
 export class Poller {
   readonly #o: PollerOptions;
+  readonly #clock: Clock;
   state: PollerState = "idle";
   lastError: string | undefined;
   restarts = 0;
   lastPollAt = 0;
+  #offset: number | undefined;
+  #runner: RunnerHandle | null = null;
   #stop = new AbortController();
-  #ac: AbortController | null = null;
-  #loop: Promise<void> | null = null;
+  /** settles when the loop has ended (stop, conflict, refused token) */
+  done: Promise<void> = Promise.resolve();
 
   constructor(opts: PollerOptions) {
     this.#o = opts;
+    this.#clock = opts.clock ?? realClock;
   }
 
-  start(): void {
-    if (this.#loop) return;
-    if (active.has(this.#o.tokenId)) throw new ConflictError("a Telegram poller for this bot token is already running in this process");
-    active.add(this.#o.tokenId);
+  async start(): Promise<void> {
+    if (this.#runner) return;
+    this.#offset = await this.#o.loadOffset().catch(() => undefined);
     this.state = "running";
-    this.#loop = this.#run().finally(() => active.delete(this.#o.tokenId));
+    const supplier: UpdateSupplier<Update> = { supply: (_n, signal) => this.#supply(signal as unknown as AbortSignal) };
+    const runner = createRunner(createSource(supplier), this.#sink());
+    this.#runner = runner;
+    runner.start();
+    this.done = (runner.task() ?? Promise.resolve()).catch((err) => {
+      if (!(err instanceof Stop)) {
+        this.lastError = errorMessage(err);
+        this.#o.log.error("telegram polling ended unexpectedly", { err: this.lastError });
+      }
+    });
   }
 
   async stop(): Promise<void> {
     this.#stop.abort();
-    this.#ac?.abort();
-    await this.#loop;
-    if (this.state === "running") this.state = "stopped";
+    await Promise.resolve(this.#runner?.stop()).catch(() => undefined);
+    await this.done;
+    if (this.state === "running" || this.state === "retrying") this.state = "stopped";
   }
 
-  async #sleep(ms: number): Promise<void> {
-    if (this.#stop.signal.aborted) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      this.#stop.signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
-    });
-  }
-
-  async #run(): Promise<void> {
+  async #supply(signal: AbortSignal): Promise<Update[]> {
     const o = this.#o;
-    let offset = await o.loadOffset().catch(() => undefined);
-    let failures = 0;
-    while (!this.#stop.signal.aborted) {
-      const ac = new AbortController();
-      this.#ac = ac;
-      let stalled = false;
-      const watchdog = setTimeout(() => {
-        stalled = true;
-        ac.abort();
-      }, o.watchdogMs);
-      let updates: Update[];
+    for (let failures = 0; ; ) {
+      const watchdog = new AbortController();
+      const timer = setTimeout(() => watchdog.abort(), o.watchdogMs);
       try {
-        updates = await o.api.getUpdates({ offset, timeout: o.timeoutSeconds, limit: 100, allowed_updates: o.allowedUpdates as never }, ac.signal as never);
+        const updates = await o.api.getUpdates(
+          { offset: this.#offset, timeout: o.timeoutSeconds, limit: 100, allowed_updates: o.allowedUpdates as never },
+          AbortSignal.any([signal, watchdog.signal]) as never,
+        );
+        this.state = "running";
+        this.lastPollAt = this.#clock.now();
+        return updates;
       } catch (err) {
-        clearTimeout(watchdog);
-        if (this.#stop.signal.aborted) break;
-        if (stalled) {
+        if (signal.aborted) throw err;
+        if (watchdog.signal.aborted) {
           this.restarts++;
           o.log.warn("telegram poll stalled; restarting it", { watchdogMs: o.watchdogMs, restarts: this.restarts });
           continue;
@@ -97,33 +112,43 @@ export class Poller {
         if (f.kind === "conflict") {
           this.state = "conflict";
           o.log.error("telegram polling stopped: another instance is polling this bot (or a webhook is set); stop it, then restart", { detail: f.description });
-          break;
+          throw new Stop();
         }
         if (f.kind === "unauthorized") {
           this.state = "unauthorized";
           o.log.error("telegram polling stopped: the bot token was rejected (401)");
-          break;
+          throw new Stop();
         }
-        failures++;
-        const wait = f.kind === "rate_limited" ? f.retryAfterMs! : Math.min(30_000, 500 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
-        o.log.warn("telegram poll failed; retrying", { kind: f.kind, waitMs: Math.round(wait) });
-        await this.#sleep(wait);
-        continue;
-      }
-      clearTimeout(watchdog);
-      this.lastPollAt = Date.now();
-      failures = 0;
-      if (updates.length === 0) continue;
-      try {
-        await o.onUpdates(updates);
-        offset = updates[updates.length - 1]!.update_id + 1;
-        await o.saveOffset(offset);
-      } catch (err) {
-        this.lastError = errorMessage(err);
-        o.log.error("telegram: could not store updates; will fetch them again", { err: this.lastError });
-        await this.#sleep(1000);
+        this.state = "retrying";
+        const wait = f.kind === "rate_limited" ? f.retryAfterMs! : backoffDelay(failures++, { baseMs: 500, maxMs: 30_000 });
+        o.log.warn("telegram poll failed; retrying", { kind: f.kind, waitMs: wait });
+        await this.#clock.sleep(wait, signal);
+      } finally {
+        clearTimeout(timer);
       }
     }
-    this.#ac = null;
+  }
+
+  /** Stores a batch, then moves the offset past it; a storage failure leaves the offset (fetched again). */
+  #sink(): UpdateSink<Update> {
+    let failures = 0;
+    return {
+      handle: async (updates) => {
+        if (updates.length === 0) return 100;
+        try {
+          await this.#o.onUpdates(updates);
+          this.#offset = updates[updates.length - 1]!.update_id + 1;
+          failures = 0;
+          await this.#o.saveOffset(this.#offset);
+        } catch (err) {
+          this.lastError = errorMessage(err);
+          this.#o.log.error("telegram: could not store updates; will fetch them again", { err: this.lastError });
+          await this.#clock.sleep(backoffDelay(failures++, { baseMs: 500, maxMs: 10_000 }), this.#stop.signal);
+        }
+        return 100;
+      },
+      size: () => 0,
+      snapshot: () => [],
+    };
   }
 }

@@ -1,20 +1,23 @@
 /**
- * Talking to the Bot API safely. Every call goes through `call()`: a 429 waits `retry_after`
- * (bounded) and retries; a network failure retries with backoff; everything else is classified
- * (`classifyTelegramError`) so callers decide without parsing strings. Sending formatted text tries
+ * Talking to the Bot API safely. 429 (`retry_after`) and 5xx are retried by the auto-retry
+ * transformer on the Api (api.ts); `call()` adds bounded retries of network failures (core/backoff)
+ * and classifies every failure (`classifyTelegramError`) so callers decide without parsing strings. Sending formatted text tries
  * HTML first and falls back to plain text when Telegram rejects the entities; a chunk Telegram
  * calls too long is split again. 403 (blocked) and 400 (chat not found) end the reply for that chat
  * without crashing anything.
  */
 import { GrammyError, HttpError, type Api } from "grammy";
+import { abortableSleep, backoffDelay, type Sleep } from "../../core/backoff.ts";
 import { errorMessage, OpenClawError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
+import { redact } from "../../core/secrets.ts";
+import type { ApiCounters } from "./api.ts";
 import { chunkText } from "./chunk.ts";
 import { markdownToTelegramHtml, toPlainText } from "./format.ts";
 
 export type TelegramFailureKind =
   | "rate_limited" | "blocked" | "chat_not_found" | "too_long" | "not_modified" | "bad_entities"
-  | "conflict" | "unauthorized" | "network" | "other";
+  | "conflict" | "unauthorized" | "server" | "network" | "other";
 
 export interface TelegramFailure {
   kind: TelegramFailureKind;
@@ -37,7 +40,7 @@ export function classifyTelegramError(err: unknown): TelegramFailure {
     if (err.error_code === 429) return { kind: "rate_limited", description: d, retryAfterMs: (err.parameters.retry_after ?? 1) * 1000 };
     if (err.error_code === 403) return { kind: "blocked", description: d };
     if (err.error_code === 409) return { kind: "conflict", description: d };
-    if (err.error_code >= 500) return { kind: "network", description: d };
+    if (err.error_code >= 500) return { kind: "server", description: d };
     if (err.error_code === 401) return { kind: "unauthorized", description: d };
     if (lower.includes("chat not found") || lower.includes("user not found")) return { kind: "chat_not_found", description: d };
     if (lower.includes("message is too long") || lower.includes("text is too long")) return { kind: "too_long", description: d };
@@ -45,17 +48,18 @@ export function classifyTelegramError(err: unknown): TelegramFailure {
     if (lower.includes("can't parse entities") || lower.includes("can't find end tag") || lower.includes("unsupported start tag")) return { kind: "bad_entities", description: d };
     return { kind: "other", description: d };
   }
-  if (err instanceof HttpError) return { kind: "network", description: err.message };
+  // the cause says what failed (refused, timed out); redact: a fetch error may quote the URL, which holds the token
+  if (err instanceof HttpError) return { kind: "network", description: redact(`${err.message} (${errorMessage(err.error)})`) };
   return { kind: "other", description: errorMessage(err) };
 }
 
 export interface SenderOptions {
   log: Logger;
-  /** retries after a 429 or a network failure (default 3) */
+  /** retries after a network failure (default 3); 429 and 5xx are the auto-retry transformer's */
   maxRetries?: number;
-  /** longest single wait we accept from retry_after (default 60 s); longer means give up */
-  maxWaitMs?: number;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Sleep;
+  /** counts 429s (shared with the transformer in api.ts) */
+  counters?: ApiCounters;
 }
 
 export interface SendTarget {
@@ -67,30 +71,35 @@ export interface SendTarget {
 export class TelegramSender {
   readonly #log: Logger;
   readonly #maxRetries: number;
-  readonly #maxWaitMs: number;
-  readonly #sleep: (ms: number) => Promise<void>;
-  /** 429s seen (for status) */
-  rateLimited = 0;
+  readonly #sleep: Sleep;
+  readonly #counters: ApiCounters;
 
   constructor(readonly api: Api, opts: SenderOptions) {
     this.#log = opts.log;
     this.#maxRetries = opts.maxRetries ?? 3;
-    this.#maxWaitMs = opts.maxWaitMs ?? 60_000;
-    this.#sleep = opts.sleep ?? ((ms) => Bun.sleep(ms));
+    this.#sleep = opts.sleep ?? abortableSleep;
+    this.#counters = opts.counters ?? { rateLimited: 0 };
   }
 
-  /** Run one Bot API call with bounded retries; throws `TelegramApiError` with the classified failure. */
-  async call<T>(label: string, fn: () => Promise<T>, retries = this.#maxRetries): Promise<T> {
+  /** 429s seen (for status) */
+  get rateLimited(): number {
+    return this.#counters.rateLimited;
+  }
+
+  /**
+   * Run one Bot API call, retrying network failures (bounded, jittered); throws `TelegramApiError`
+   * with the classified failure. `signal` ends the waits between retries (stop()).
+   */
+  async call<T>(label: string, fn: () => Promise<T>, retries = this.#maxRetries, signal?: AbortSignal): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
         const f = classifyTelegramError(err);
-        if (f.kind === "rate_limited") this.rateLimited++;
-        const wait = f.kind === "rate_limited" ? f.retryAfterMs! : f.kind === "network" ? 250 * 2 ** attempt : -1;
-        if (wait < 0 || attempt >= retries || wait > this.#maxWaitMs) throw new TelegramApiError(f, { cause: err });
+        if (f.kind !== "network" || attempt >= retries || signal?.aborted) throw new TelegramApiError(f, { cause: err });
+        const wait = backoffDelay(attempt, { baseMs: 250, maxMs: 5_000 });
         this.#log.debug("telegram call retry", { call: label, kind: f.kind, waitMs: wait, attempt: attempt + 1 });
-        await this.#sleep(wait);
+        await this.#sleep(wait, signal);
       }
     }
   }

@@ -4,7 +4,8 @@
  *   progress  one status message lists tool activity; the answer follows as new message(s)
  *   off/block the answer is sent once, at the end ("block" is treated as "off" for now)
  * Edits and previews in a chat are spaced at least `throttleMs` apart (measured from the moment
- * Telegram answered the previous one), and a 429 pushes the next one out by its retry_after;
+ * Telegram answered the previous one); a 429 is waited out by the auto-retry transformer (api.ts),
+ * and one it gives up on (retry_after too long) pushes the next preview out by its retry_after;
  * previews are best effort (skipped, never queued up), the final text is not.
  * The final text is chunked; progress (`previewId`, `chunksSent`) is reported through `save` so a
  * restart can resume delivery without sending a chunk twice.
@@ -12,34 +13,36 @@
 import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { chunkText } from "./chunk.ts";
+import { realClock, type Clock } from "./clock.ts";
 import { TelegramApiError, type SendTarget, type TelegramSender } from "./send.ts";
 
 export type StreamMode = "off" | "partial" | "block" | "progress";
 
-/** Per-chat spacing of edits, shared by every reply in the channel. */
+/** Per-chat spacing of edits, shared by every reply in the channel. Time comes from `clock` (tests fake it). */
 export class ChatThrottle {
   readonly #next = new Map<number, number>();
-  constructor(readonly intervalMs: number) {}
-  delayFor(chatId: number, now = Date.now()): number {
+  constructor(readonly intervalMs: number, readonly clock: Clock = realClock) {}
+  delayFor(chatId: number, now = this.clock.now()): number {
     return Math.max(0, (this.#next.get(chatId) ?? 0) - now);
   }
+  /** Wait until this chat may be edited again (a later mark or penalty extends the wait). */
   async wait(chatId: number): Promise<void> {
     for (let i = 0; i < 100; i++) {
       const d = this.delayFor(chatId);
       if (d <= 0) return;
-      await Bun.sleep(d);
+      await this.clock.sleep(d);
     }
   }
   /** An edit just completed. */
-  mark(chatId: number, now = Date.now()): void {
+  mark(chatId: number, now = this.clock.now()): void {
     this.#next.set(chatId, Math.max(this.#next.get(chatId) ?? 0, now + this.intervalMs));
   }
-  /** Telegram said 429: nothing before retry_after. */
-  penalize(chatId: number, ms: number, now = Date.now()): void {
+  /** Telegram said 429 and auto-retry gave up (retry_after too long): nothing before retry_after. */
+  penalize(chatId: number, ms: number, now = this.clock.now()): void {
     this.#next.set(chatId, Math.max(this.#next.get(chatId) ?? 0, now + ms));
   }
   /** Drop chats idle for a while (bounded memory with many chats). */
-  sweep(now = Date.now()): void {
+  sweep(now = this.clock.now()): void {
     for (const [k, v] of this.#next) if (v < now - 60_000) this.#next.delete(k);
   }
 }

@@ -1,17 +1,27 @@
 /**
  * Webhook mode: Telegram POSTs each update to `webhookPath` on the gateway (no gateway auth; this
- * route checks its own secret). The `X-Telegram-Bot-Api-Secret-Token` header is compared with the
- * configured secret in constant time (`ApiKey.equals`). 200 is answered
- * only once the update is stored; a storage failure answers 500 so Telegram retries. A repeated
- * update_id is answered 200 and not handled again.
+ * route checks its own secret). Per request, in order:
+ *   1. a source (or everyone) that failed the secret check too often gets 429 + retry-after
+ *      (webhook-limit.ts), before the secret is looked at;
+ *   2. the `X-Telegram-Bot-Api-Secret-Token` header is compared in constant time (`ApiKey.equals`);
+ *      wrong or missing → 401, counted as a failure;
+ *   3. the body is read with a cap (core/body readBodyText → 413) and parsed bounded and
+ *      prototype-safe (core/json parseJson → 400);
+ *   4. 200 only once the update is stored; a storage failure answers 500 so Telegram retries.
+ * A repeated update_id is answered 200 and not handled again.
  */
 import type { Update } from "grammy/types";
-import { errorMessage } from "../../core/errors.ts";
+import { readBodyText } from "../../core/body.ts";
+import { errorMessage, PayloadTooLargeError } from "../../core/errors.ts";
+import { parseJson } from "../../core/json.ts";
 import type { Logger } from "../../core/log.ts";
 import type { ApiKey } from "../../core/secrets.ts";
 import type { ChannelRoute } from "../channel.ts";
+import { SecretFailureLimiter, type WebhookLimitOptions } from "./webhook-limit.ts";
 
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
+/** Telegram updates are shallow; anything deeper is not one. */
+const MAX_DEPTH = 32;
 
 export interface WebhookOptions {
   path: string;
@@ -19,29 +29,36 @@ export interface WebhookOptions {
   maxBodyBytes: number;
   log: Logger;
   accept: (update: Update) => Promise<boolean>;
+  limits?: Partial<WebhookLimitOptions>;
 }
 
-const text = (status: number, body: string) => new Response(body, { status, headers: { "content-type": "text/plain" } });
+const text = (status: number, body: string, headers: Record<string, string> = {}) =>
+  new Response(body, { status, headers: { "content-type": "text/plain", ...headers } });
 
 export function webhookRoute(o: WebhookOptions): ChannelRoute {
+  const limiter = new SecretFailureLimiter(o.limits);
   return {
     method: "POST",
     path: o.path,
-    async handle(request: Request): Promise<Response> {
+    async handle(request: Request, peer?: { address?: string }): Promise<Response> {
+      const source = peer?.address ?? "unknown";
+      const wait = limiter.retryAfterMs(source);
+      if (wait > 0) return text(429, "too many failed secret checks; retry later", { "retry-after": String(Math.ceil(wait / 1000)) });
       if (!o.secret.equals(request.headers.get(SECRET_HEADER))) {
-        o.log.warn("telegram webhook: wrong or missing secret token");
+        limiter.failure(source);
+        o.log.warn("telegram webhook: wrong or missing secret token", { source });
         return text(401, "unauthorized");
       }
-      const declared = Number(request.headers.get("content-length") ?? 0);
-      if (declared > o.maxBodyBytes) return text(413, "payload too large");
-      const raw = await request.text();
-      if (raw.length > o.maxBodyBytes) return text(413, "payload too large");
-      let update: Update;
+      let raw: string;
       try {
-        update = JSON.parse(raw) as Update;
-      } catch {
-        return text(400, "invalid JSON");
+        raw = await readBodyText(request, o.maxBodyBytes, "the Telegram webhook body limit");
+      } catch (err) {
+        if (err instanceof PayloadTooLargeError) return text(413, "payload too large");
+        return text(400, "could not read the body");
       }
+      const parsed = parseJson(raw, MAX_DEPTH);
+      if (!parsed.ok) return text(400, parsed.reason === "depth" ? "JSON nested too deeply" : "invalid JSON");
+      const update = parsed.value as Update | null;
       if (!update || typeof update !== "object" || !Number.isSafeInteger(update.update_id) || update.update_id < 0) return text(400, "not a Telegram update");
       try {
         await o.accept(update);
