@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, NotFoundError, StorageCorruptError } from "../../src/core/errors.ts";
-import { UsageError, exitCodeOf, splitGlobals } from "../../src/cli/context.ts";
+import { UsageError, exitCodeOf, splitGlobals } from "../../src/cli/output.ts";
 import { parseValue } from "../../src/cli/config.ts";
 import { runCli, tempState } from "./run.ts";
 import pkg from "../../package.json" with { type: "json" };

@@ -14,7 +14,7 @@ import type { TgContext } from "./context.ts";
 import { Inbox, orderingKey, type HandleResult } from "./delivery.ts";
 import { readMedia, unsupportedText } from "./media.ts";
 import { compilePatterns, isAddressed, stripBotMention } from "./mention.ts";
-import { isPaired, requestPairing } from "./pairing.ts";
+import { isPaired, requestPairing } from "../../pairing/requests.ts";
 import { Poller } from "./poller.ts";
 import { TelegramSender } from "./send.ts";
 import { isGroupChat, telegramSessionKey } from "./sessions.ts";
