@@ -75,6 +75,19 @@ describe("CLI frame (subprocess)", () => {
     expect(runCli(["--log-level", "loud", "config", "path"], st.env).code).toBe(2);
   });
 
+  test("citty dispatches: an unknown command lists the commands at its level; a command group without a verb shows its verbs (exit 2)", () => {
+    const top = runCli(["nope"], st.env);
+    expect(top.stderr).toContain(`unknown command "nope"; commands: gateway, agent, config, pairing`);
+    const sub = runCli(["config", "frobnicate"], st.env);
+    expect(sub.code).toBe(2);
+    expect(sub.stderr).toContain(`unknown command "frobnicate"; commands: path, get, set, unset, list, validate, schema`);
+    const bare = runCli(["config"], st.env);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("USAGE openclaw config path|get|set|unset|list|validate|schema");
+    const help = runCli(["--help"], st.env).stdout;
+    for (const flag of ["--json", "--log-level", "--no-color", "-V, --version", "EXIT CODES"]) expect(help).toContain(flag);
+  });
+
   test("a missing key exits 1", () => {
     const r = runCli(["--json", "config", "get", "no.such.key"], st.env);
     expect(r.code).toBe(1);
