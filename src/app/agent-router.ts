@@ -11,18 +11,12 @@
  */
 import type { AgentRuntime } from "../agent/runtime.ts";
 import type { AgentEvent, RunHandle, RunInfo, RunInput } from "../agent/types.ts";
-import { knownAgentId, MAIN_AGENT } from "../config/agents.ts";
+import { agentOfSessionKey, knownAgentId, MAIN_AGENT } from "../config/agents.ts";
 import { InvalidParamsError } from "../core/errors.ts";
 import type { GatewayRuntime } from "../gateway/context.ts";
 import type { ToolSpec } from "../providers/types.ts";
 import type { SessionStore } from "../store/types.ts";
 import type { ToolPolicy } from "../tools/registry.ts";
-
-/** The agent a session key names (`agent:<id>:…`), or null. */
-export function agentOfSessionKey(sessionKey: string | undefined): string | null {
-  const m = sessionKey ? /^agent:([^:]+):/.exec(sessionKey) : null;
-  return m ? m[1]! : null;
-}
 
 export class AgentRouter implements GatewayRuntime {
   readonly #runtimes: ReadonlyMap<string, AgentRuntime>;

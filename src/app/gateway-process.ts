@@ -8,8 +8,8 @@
  * and abort the rest (recorded `aborted`), stop channels, close connections, close the store,
  * release the lock. A second signal exits at once with 1.
  */
-import type { LoadedConfig } from "../config/load.ts";
-import { loadConfig } from "../config/load.ts";
+import { MAIN_AGENT } from "../config/agents.ts";
+import { loadConfig, type LoadedConfig } from "../config/load.ts";
 import { configPath, gatewayLockPath, gatewayTokenPath, stateDir } from "../config/paths.ts";
 import { ConfigError, errorMessage } from "../core/errors.ts";
 import { configureLogging, createLogger, type Logger } from "../core/log.ts";
@@ -99,7 +99,7 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     cleanups.push(() => store.close());
     const app = assembleApp({ loaded, store, auth, log, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
     const { router, gateway: gw, channels } = app;
-    const interrupted = await router.get("main").recoverInterrupted(); // one store: one recovery covers every agent
+    const interrupted = await router.get(MAIN_AGENT).recoverInterrupted(); // one store: one recovery covers every agent
     if (interrupted.length) log.warn("runs interrupted by the last stop were marked interrupted", { count: interrupted.length });
     cleanups.push(() => gw.dispose());
     const server = serveGateway(gw, { hostname, port: opts.port ?? config.gateway.port });

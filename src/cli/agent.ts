@@ -45,7 +45,7 @@ export async function runAgentTurn(opts: AgentTurnOptions): Promise<number> {
   const out = opts.out ?? ((s: string) => void process.stdout.write(s));
   const err = opts.err ?? ((s: string) => void process.stderr.write(s));
   const { config } = await loadCliConfig();
-  const agentId = await checkedAgent(config, opts.agentId);
+  const agentId = await checkedAgent(config, opts.agentId, opts.sessionKey);
   const { createModelRouter, MissingApiKeyError } = await import("../providers/registry.ts");
   const router = createModelRouter(config, { agentId });
   try {
@@ -76,15 +76,24 @@ export async function runAgentTurn(opts: AgentTurnOptions): Promise<number> {
   }
 }
 
-/** The configured agent to talk to; an unknown id is a usage error listing the configured ones. */
-async function checkedAgent(config: Config, agentId: string | undefined): Promise<string> {
-  const { checkAgentId, MAIN_AGENT, UnknownAgentError } = await import("../config/agents.ts");
+/**
+ * The configured agent to talk to: `--agent`, else the agent a `--session-key` of the form
+ * `agent:<id>:…` names (when configured), else main. An unknown id, or a session key of another
+ * agent, is a usage error.
+ */
+async function checkedAgent(config: Config, agentId: string | undefined, sessionKey: string | undefined): Promise<string> {
+  const { agentIds, agentOfSessionKey, checkAgentId, MAIN_AGENT, UnknownAgentError } = await import("../config/agents.ts");
+  const byKey = agentOfSessionKey(sessionKey);
+  const keyAgent = byKey !== null && agentIds(config).includes(byKey) ? byKey : null;
+  let id: string;
   try {
-    return checkAgentId(config, agentId ?? MAIN_AGENT);
+    id = checkAgentId(config, agentId ?? keyAgent ?? MAIN_AGENT);
   } catch (err) {
     if (err instanceof UnknownAgentError) throw new UsageError(`--agent: ${err.message}`);
     throw err;
   }
+  if (keyAgent !== null && keyAgent !== id) throw new UsageError(`--session-key ${sessionKey} belongs to agent "${keyAgent}", not "${id}"; drop --agent or use a session key agent:${id}:…`);
+  return id;
 }
 
 /** People-readable output: reply text on stdout, one line per tool call on stderr. */

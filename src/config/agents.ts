@@ -36,6 +36,12 @@ export function knownAgentId(known: readonly string[], agentId: string): string 
   );
 }
 
+/** The agent a session key names (`agent:<id>:…`), or null. */
+export function agentOfSessionKey(sessionKey: string | undefined): string | null {
+  const m = sessionKey ? /^agent:([^:]+):/.exec(sessionKey) : null;
+  return m ? m[1]! : null;
+}
+
 /** `agents.defaults` overlaid with the agent's entry (shallow; `limits` merged key by key). */
 export function agentSettings(config: Config, agentId: string): AgentSettings {
   const d = config.agents.defaults;

@@ -2,9 +2,9 @@
 // run list and event stream, abort and reset reaching the runtime that holds the session, policy and
 // shutdown applied to every agent.
 import { describe, expect, test } from "bun:test";
-import { AgentRouter, agentOfSessionKey } from "../../src/app/agent-router.ts";
+import { AgentRouter } from "../../src/app/agent-router.ts";
 import { AgentRuntime } from "../../src/agent/runtime.ts";
-import { UnknownAgentError } from "../../src/config/agents.ts";
+import { agentOfSessionKey, UnknownAgentError } from "../../src/config/agents.ts";
 import { InvalidParamsError } from "../../src/core/errors.ts";
 import type { GatewayRuntime } from "../../src/gateway/context.ts";
 import { MemoryStore } from "../../src/store/memory.ts";

@@ -47,6 +47,13 @@ test("--agent work runs on work's model; without --agent it is main's", async ()
   const main = await runCli(["agent", "-m", "hello main"], st.env);
   expect(main.code).toBe(0);
   expect(fake.bodies().at(-1).model).toBe("claude-main");
+  // a session key of agent work, without --agent, is work's
+  const byKey = await runCli(["agent", "--session-key", "agent:work:notes", "-m", "by key"], st.env);
+  expect(byKey.code).toBe(0);
+  expect(fake.bodies().at(-1).model).toBe("claude-work");
+  const mixed = await runCli(["agent", "--agent", "main", "--session-key", "agent:work:notes", "-m", "mixed"], st.env);
+  expect(mixed.code).toBe(2);
+  expect(mixed.stderr).toContain(`belongs to agent "work"`);
 }, 30_000);
 
 test("an unknown --agent exits 2, lists the configured agents, and asks no model", async () => {
