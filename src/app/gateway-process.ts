@@ -1,6 +1,6 @@
 /**
  * `openclaw gateway run`: the foreground gateway process. Order at start: SIGTERM/SIGINT handlers
- * (first, so a stop during start-up is honoured) → config → single-instance lock → auth (refuse a
+ * (first, so a stop during start-up is honoured once start-up is done) → config → single-instance lock → auth (refuse a
  * non-loopback bind without it) → store → agents, channels, gateway (assemble.ts) → interrupted runs
  * marked → HTTP/WebSocket server → the one "listening" line → channels start in the background
  * (their state shows in `/readyz` and `status`; an unreachable Telegram API never holds this up).
@@ -18,7 +18,7 @@ import { acquireGatewayLock } from "../gateway/lock.ts";
 import { bindHost, isLoopback, serveGateway } from "../gateway/server.ts";
 import { openStore } from "../store/sqlite.ts";
 import { assembleApp } from "./assemble.ts";
-import { installStopSignals } from "./signals.ts";
+import { installStopSignals, type StopSignals } from "./signals.ts";
 
 export interface RunOptions {
   port?: number;
@@ -28,8 +28,8 @@ export interface RunOptions {
   version?: string;
   /** leave the log level alone (set by --log-level) instead of using logging.level */
   keepLogLevel?: boolean;
-  /** install SIGTERM/SIGINT handlers (default true) */
-  signals?: boolean;
+  /** SIGTERM/SIGINT handlers installed by the caller (signals.ts), `false` for none; default: installed here first */
+  signals?: StopSignals | false;
   log?: Logger;
 }
 
@@ -60,12 +60,7 @@ function authFor(loaded: LoadedConfig, flagToken: string | undefined): ResolvedA
 
 export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningGateway> {
   const log = opts.log ?? createLogger("gateway");
-  let stop: ((reason: string) => Promise<void>) | null = null;
-  let stopRequested: string | null = null;
-  const signals = opts.signals === false ? null : installStopSignals(log, (sig) => {
-    if (stop) void stop(sig);
-    else stopRequested = sig; // still starting: stop as soon as there is something to stop
-  });
+  const signals = opts.signals === false ? null : (opts.signals ?? installStopSignals(log));
   const cleanups: (() => Promise<void> | void)[] = [() => signals?.remove()];
   const unwind = async () => {
     for (const c of cleanups.splice(0).reverse()) {
@@ -110,7 +105,7 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     let resolveDone!: () => void;
     const done = new Promise<void>((r) => (resolveDone = r));
     let stopping: Promise<void> | null = null;
-    stop = (reason = "stop requested"): Promise<void> => {
+    const stop = (reason = "stop requested"): Promise<void> => {
       stopping ??= (async () => {
         const grace = gw.config().gateway.limits.shutdownGraceMs;
         log.info(`stopping (${reason}): waiting up to ${grace} ms for running turns`, { runs: router.runs().length });
@@ -130,7 +125,7 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
       })();
       return stopping;
     };
-    if (stopRequested !== null) void stop(stopRequested);
+    signals?.onStop((sig) => void stop(sig)); // a signal that came during start-up stops now
     return { url: server.url, port: server.port, stop, done };
   } catch (err) {
     await unwind();

@@ -28,12 +28,17 @@ const run = defineCommand({
   },
   async run({ args }) {
     const port = args.port !== undefined ? parsePort(args.port) : undefined;
+    // signal handlers before the gateway's modules load: a SIGTERM from here on is a graceful stop
+    const { installStopSignals } = await import("../app/signals.ts");
+    const { createLogger } = await import("../core/log.ts");
+    const signals = installStopSignals(createLogger("gateway"));
     const { runGatewayProcess } = await import("../app/gateway-process.ts");
     const { globals } = await import("./output.ts");
     const { VERSION } = await import("./version.ts");
     const gw = await runGatewayProcess({
       version: VERSION,
       keepLogLevel: globals().logLevel !== undefined,
+      signals,
       ...(port !== undefined ? { port } : {}),
       ...(args.bind ? { bind: args.bind } : {}),
       ...(args.token !== undefined ? { token: args.token } : {}),

@@ -156,4 +156,17 @@ describe("gateway run (child process)", () => {
     expect(await b.proc.exited).toBe(2);
     expect(b.stderr()).toContain("--port must be a port number (0-65535), got 99999");
   }, 30_000);
+
+  test("a SIGTERM during start-up (after the config is read) is a graceful stop, not a kill", async () => {
+    const st = tempState(configFor(0, { startupMarker: true })); // an unknown key: its warning marks "config read"
+    const child = spawnGateway(st);
+    const end = Date.now() + 20_000;
+    while (!child.stderr().includes(`unknown config key "startupMarker"`)) {
+      if (Date.now() > end) throw new Error(`no config warning within 20 s:\n${child.stderr()}`);
+      await Bun.sleep(2);
+    }
+    child.proc.kill("SIGTERM");
+    expect(await child.proc.exited).toBe(0); // before: the default action killed it (exit by signal)
+    expect(child.stderr()).toContain("gateway stopped");
+  }, 30_000);
 });
