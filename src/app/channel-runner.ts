@@ -7,10 +7,10 @@
 import type { Channel, ChannelRoute, ChannelStatus } from "../channels/channel.ts";
 import { errorMessage } from "../core/errors.ts";
 import type { Logger } from "../core/log.ts";
+import { redact } from "../core/secrets.ts";
 
 export class ChannelRunner implements Channel {
   #startError: string | undefined;
-  #starting: Promise<void> | undefined;
 
   constructor(
     readonly inner: Channel,
@@ -24,20 +24,13 @@ export class ChannelRunner implements Channel {
   /** Never throws and never waits for the remote side. */
   start(): Promise<void> {
     this.#startError = undefined;
-    this.#starting = (async () => {
-      try {
-        await this.inner.start();
-      } catch (err) {
-        this.#startError = errorMessage(err);
+    Promise.resolve()
+      .then(() => this.inner.start())
+      .catch((err: unknown) => {
+        this.#startError = redact(errorMessage(err));
         this.log.error(`channel ${this.id} failed to start; the gateway keeps serving without it`, { error: this.#startError });
-      }
-    })();
+      });
     return Promise.resolve();
-  }
-
-  /** Settles when the background start has (for tests and orderly shutdown logs). */
-  started(): Promise<void> {
-    return this.#starting ?? Promise.resolve();
   }
 
   status(): ChannelStatus {
