@@ -43,21 +43,31 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       output(`openclaw ${VERSION} (${COMMIT})`, { version: VERSION, commit: COMMIT });
       return EXIT.ok;
     }
-    if (split.help || !named) {
+    if (split.help) {
       process.stdout.write((await usage(split.rest, split.globals.color)) + "\n");
-      return split.help ? EXIT.ok : EXIT.usage;
+      return EXIT.ok;
     }
+    if (!named) return await noCommand(split.rest);
     const { runCommand } = await import("citty");
     await runCommand(root, { rawArgs: split.rest });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (err) {
-    if (isNoCommand(err)) {
-      // `openclaw config` without a verb: show what the verbs are, as a usage error
-      process.stderr.write((await usage(splitGlobals(argv).rest, false)) + "\n");
-      return EXIT.usage;
-    }
+    if (isNoCommand(err)) return noCommand(splitGlobals(argv).rest); // `openclaw config` without a verb
     return reportError(await withCommandList(err, argv));
   }
+}
+
+/** A command group without its verb: the usage of that group for people, a UsageError with --json; exit 2. */
+async function noCommand(args: string[]): Promise<number> {
+  const { globals } = await import("./output.ts");
+  if (!globals().json) {
+    process.stderr.write((await usage(args, false)) + "\n");
+    return EXIT.usage;
+  }
+  const { resolveHelpTarget } = await import("./help.ts");
+  const t = await resolveHelpTarget(root, args);
+  const name = [(t.parent?.meta as { name?: string } | undefined)?.name, (t.command.meta as { name?: string } | undefined)?.name].filter(Boolean).join(" ");
+  return reportError(new UsageError(`${name} needs a command: ${t.subCommands.join(", ")}`));
 }
 
 /** citty's "Unknown command x" becomes a usage error that lists the commands at that level. */

@@ -84,6 +84,9 @@ describe("CLI frame (subprocess)", () => {
     const bare = runCli(["config"], st.env);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain("USAGE openclaw config path|get|set|unset|list|validate|schema");
+    const json = runCli(["--json", "config"], st.env);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: { type: "UsageError", message: "openclaw config needs a command: path, get, set, unset, list, validate, schema" } });
     const help = runCli(["--help"], st.env).stdout;
     for (const flag of ["--json", "--log-level", "--no-color", "-V, --version", "EXIT CODES"]) expect(help).toContain(flag);
   });
