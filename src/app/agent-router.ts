@@ -1,10 +1,10 @@
 /**
  * `AgentRouter`: one `AgentRuntime` per configured agent behind the one `GatewayRuntime` the
  * gateway serves. `start()` goes to the runtime named by `input.agentId`, else by the session key
- * (`agent:<id>:…` of a configured agent), else `main`. An unknown `agentId` is refused with
- * `UnknownAgentError` (-32602) listing the configured ids. A session key that names one agent
- * while `agentId` names another is refused too: a session belongs to one agent, so its runs stay
- * in one runtime's per-session queue.
+ * (`agent:<id>:…`), else `main` (a key without that prefix, such as `cli:test`). An unknown id, in
+ * `agentId` or in the session key, is refused with `UnknownAgentError` (-32602) listing the
+ * configured ids. A session key that names one agent while `agentId` names another is refused too:
+ * a session belongs to one agent, so its runs stay in one runtime's per-session queue.
  *
  * `runs()` and `onEvent()` merge every runtime; `abort()` reaches whichever runtime holds the run;
  * `setToolPolicy()` and `shutdown()` apply to all. The runtimes share one store.
@@ -42,7 +42,7 @@ export class AgentRouter implements GatewayRuntime {
   /** Which agent a run input goes to (see the file comment). Throws for an unknown or conflicting id. */
   route(input: Pick<RunInput, "agentId" | "sessionKey">): string {
     const byKey = agentOfSessionKey(input.sessionKey);
-    const keyAgent = byKey !== null && this.#runtimes.has(byKey) ? byKey : null;
+    const keyAgent = byKey === null ? null : knownAgentId(this.agentIds(), byKey);
     if (input.agentId === undefined) return keyAgent ?? MAIN_AGENT;
     const id = knownAgentId(this.agentIds(), input.agentId);
     if (keyAgent !== null && keyAgent !== id) {

@@ -78,18 +78,19 @@ export async function runAgentTurn(opts: AgentTurnOptions): Promise<number> {
 
 /**
  * The configured agent to talk to: `--agent`, else the agent a `--session-key` of the form
- * `agent:<id>:…` names (when configured), else main. An unknown id, or a session key of another
- * agent, is a usage error.
+ * `agent:<id>:…` names, else main. An unknown id (in either), or a session key of another agent,
+ * is a usage error.
  */
 async function checkedAgent(config: Config, agentId: string | undefined, sessionKey: string | undefined): Promise<string> {
-  const { agentIds, agentOfSessionKey, checkAgentId, MAIN_AGENT, UnknownAgentError } = await import("../config/agents.ts");
-  const byKey = agentOfSessionKey(sessionKey);
-  const keyAgent = byKey !== null && agentIds(config).includes(byKey) ? byKey : null;
+  const { agentOfSessionKey, checkAgentId, MAIN_AGENT, UnknownAgentError } = await import("../config/agents.ts");
+  let keyAgent: string | null;
   let id: string;
   try {
+    const byKey = agentOfSessionKey(sessionKey);
+    keyAgent = byKey === null ? null : checkAgentId(config, byKey);
     id = checkAgentId(config, agentId ?? keyAgent ?? MAIN_AGENT);
   } catch (err) {
-    if (err instanceof UnknownAgentError) throw new UsageError(`--agent: ${err.message}`);
+    if (err instanceof UnknownAgentError) throw new UsageError(`${agentId !== undefined ? "--agent" : "--session-key"}: ${err.message}`);
     throw err;
   }
   if (keyAgent !== null && keyAgent !== id) throw new UsageError(`--session-key ${sessionKey} belongs to agent "${keyAgent}", not "${id}"; drop --agent or use a session key agent:${id}:…`);

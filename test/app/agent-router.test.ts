@@ -34,7 +34,8 @@ describe("AgentRouter", () => {
     expect(router.agentIds()).toEqual(["main", "work"]);
     expect(router.route({ agentId: "work" })).toBe("work");
     expect(router.route({ sessionKey: "agent:work:x" })).toBe("work");
-    expect(router.route({ sessionKey: "agent:other:x" })).toBe("main"); // a key is only a name; agentId is the request
+    expect(router.route({ sessionKey: "cli:test" })).toBe("main");
+    expect(() => router.route({ sessionKey: "agent:other:x" })).toThrow(`unknown agent "other"; configured agents: main, work`);
     expect(router.route({})).toBe("main");
     expect(() => router.route({ agentId: "ghost" })).toThrow(UnknownAgentError);
     expect(() => router.route({ agentId: "ghost" })).toThrow(`configured agents: main, work`);

@@ -132,6 +132,10 @@ describe("multi-agent: chat.send", () => {
     expect(res.error.message).toContain(`unknown agent "ghost"; configured agents: main, work`);
     expect(fake.bodies().length).toBe(before);
     expect(await r.store.getSession("agent:ghost:main")).toBeNull();
+    const byKey = await rpc(r, "chat.send", { sessionKey: "agent:ghost:side", text: "hello?" });
+    expect(byKey.error.code).toBe(-32602);
+    expect(byKey.error.message).toContain(`unknown agent "ghost"`);
+    expect(fake.bodies().length).toBe(before);
   });
 
   test("a session key of one agent with agentId of another is refused", async () => {
