@@ -1,14 +1,16 @@
 /**
  * `openclaw agent --message "…" [--session-key <key>] [--model provider/model] [--agent <id>] [--json]`:
- * one turn in this terminal, without a gateway, on the same SQLite store and config the gateway
- * uses. The reply streams to stdout; each tool call is one line on stderr (so stdout stays the
+ * one turn of a configured agent (its own model, workspace and sandbox; an unknown id exits 2 and
+ * lists the configured ones) in this terminal, without a gateway, on the same SQLite store and
+ * config the gateway uses. The reply streams to stdout; each tool call is one line on stderr (so stdout stays the
  * reply and pipes cleanly). With the global `--json`, every event is one JSON line on stdout.
  * Exit 0 when the run ends ok, 1 otherwise (limit, aborted, error, or no API key — then the exact
  * key or config entry to set is printed). Ctrl-C aborts the run; the log records it as aborted.
  */
 import { defineCommand } from "citty";
 import type { AgentEvent } from "../agent/types.ts";
-import { EXIT, globals, loadCliConfig } from "./context.ts";
+import type { Config } from "../config/schema.ts";
+import { EXIT, UsageError, globals, loadCliConfig } from "./output.ts";
 
 export interface AgentTurnOptions {
   message: string;
@@ -26,7 +28,7 @@ export const command = defineCommand({
     message: { type: "string", alias: "m", description: "the message to send", required: true },
     "session-key": { type: "string", description: "session to continue (default: agent:<agent>:cli)" },
     model: { type: "string", description: "provider/model for this turn (default: agents.defaults.model)" },
-    agent: { type: "string", description: "agent id (default: main)" },
+    agent: { type: "string", description: "agent id: main (default) or an id of agents.entries / agents.list" },
   },
   async run({ args }) {
     process.exitCode = await runAgentTurn({
@@ -42,8 +44,8 @@ export const command = defineCommand({
 export async function runAgentTurn(opts: AgentTurnOptions): Promise<number> {
   const out = opts.out ?? ((s: string) => void process.stdout.write(s));
   const err = opts.err ?? ((s: string) => void process.stderr.write(s));
-  const agentId = opts.agentId ?? "main";
   const { config } = await loadCliConfig();
+  const agentId = await checkedAgent(config, opts.agentId, opts.sessionKey);
   const { createModelRouter, MissingApiKeyError } = await import("../providers/registry.ts");
   const router = createModelRouter(config, { agentId });
   try {
@@ -55,7 +57,7 @@ export async function runAgentTurn(opts: AgentTurnOptions): Promise<number> {
     return EXIT.error;
   }
   const { openStore } = await import("../store/sqlite.ts");
-  const { buildRuntime } = await import("../agent/factory.ts");
+  const { buildRuntime } = await import("../agent/build-runtime.ts");
   const sessionKey = opts.sessionKey ?? `agent:${agentId}:cli`;
   const store = await openStore();
   const runtime = buildRuntime(config, store, { agentId, provider: router });
@@ -72,6 +74,27 @@ export async function runAgentTurn(opts: AgentTurnOptions): Promise<number> {
     await runtime.shutdown(0);
     await store.close();
   }
+}
+
+/**
+ * The configured agent to talk to: `--agent`, else the agent a `--session-key` of the form
+ * `agent:<id>:…` names, else main. An unknown id (in either), or a session key of another agent,
+ * is a usage error.
+ */
+async function checkedAgent(config: Config, agentId: string | undefined, sessionKey: string | undefined): Promise<string> {
+  const { agentOfSessionKey, checkAgentId, MAIN_AGENT, UnknownAgentError } = await import("../config/agents.ts");
+  let keyAgent: string | null;
+  let id: string;
+  try {
+    const byKey = agentOfSessionKey(sessionKey);
+    keyAgent = byKey === null ? null : checkAgentId(config, byKey);
+    id = checkAgentId(config, agentId ?? keyAgent ?? MAIN_AGENT);
+  } catch (err) {
+    if (err instanceof UnknownAgentError) throw new UsageError(`${agentId !== undefined ? "--agent" : "--session-key"}: ${err.message}`);
+    throw err;
+  }
+  if (keyAgent !== null && keyAgent !== id) throw new UsageError(`--session-key ${sessionKey} belongs to agent "${keyAgent}", not "${id}"; drop --agent or use a session key agent:${id}:…`);
+  return id;
 }
 
 /** People-readable output: reply text on stdout, one line per tool call on stderr. */

@@ -10,7 +10,7 @@ import JSON5 from "json5";
 import { isSecretKeyName, mask, redactValue } from "../core/secrets.ts";
 import { configPath, databasePath, stateDir } from "../config/paths.ts";
 import { NotFoundError } from "../core/errors.ts";
-import { loadCliConfig, output, warn } from "./context.ts";
+import { loadCliConfig, output, warn } from "./output.ts";
 
 const keyArg = { type: "positional", description: "dotted key path, e.g. gateway.port", required: true } as const;
 

@@ -1,75 +1,93 @@
 /**
- * The `openclaw` command. Global flags are taken out of argv first; each subcommand module is
- * imported only when it runs (a map of dynamic imports), so `--version` and `--help` load no
- * subsystem. Each module exports `command` (a citty CommandDef).
+ * The `openclaw` command: a citty root command whose subcommands are dynamic imports, dispatched
+ * by citty's `runCommand` and described by citty's `renderUsage`. Global flags (`--json`,
+ * `--log-level`, `--no-color`, `--version`, `--help`) are taken out of argv first, wherever they
+ * appear, so `--version` answers before any subcommand module (or zod, or the config loader) loads.
+ * Each subcommand module exports `command` (a citty CommandDef).
+ *
+ * citty's `runMain` is not used: it ends the process itself (exit 1 for every failure, a stack
+ * for non-citty errors); `main` returns the exit code of `reportError` instead.
  */
 import type { CommandDef } from "citty";
-import { EXIT, UsageError, output, reportError, setGlobals, splitGlobals, stripAnsi } from "./context.ts";
+import { EXIT, UsageError, output, reportError, setGlobals, splitGlobals, stripAnsi } from "./output.ts";
 import { COMMIT, VERSION } from "./version.ts";
 
-type Loader = () => Promise<CommandDef>;
-interface Entry {
-  description: string;
-  load: Loader;
-}
+const lazy = (load: () => Promise<{ command: unknown }>) => () => load().then((m) => m.command as CommandDef);
 
-export const COMMANDS: Record<string, Entry> = {
-  gateway: { description: "Run and inspect the gateway (HTTP, WebSocket, Telegram)", load: () => import("./gateway.ts").then((m) => m.command as CommandDef) },
-  agent: { description: "Talk to an agent from the terminal", load: () => import("./agent.ts").then((m) => m.command as CommandDef) },
-  config: { description: "Read and edit openclaw.json (path, get, set, unset, list, validate, schema)", load: () => import("./config.ts").then((m) => m.command as CommandDef) },
-  pairing: { description: "List, approve and deny channel pairing requests", load: () => import("./pairing.ts").then((m) => m.command as CommandDef) },
+export const root: CommandDef = {
+  meta: { name: "openclaw", version: VERSION, description: "an agent runtime in one executable" },
+  args: {
+    json: { type: "boolean", description: "machine-readable output; failures print {ok:false,error:{type,message}}" },
+    "log-level": { type: "string", valueHint: "level", description: "silent | error | warn | info | debug | trace (default: logging.level, else info)" },
+    "no-color": { type: "boolean", description: "plain output (also NO_COLOR=1)" },
+    version: { type: "boolean", alias: "V", description: "print the version" },
+    help: { type: "boolean", alias: "h", description: "show help (also after a command: openclaw config set --help)" },
+  },
+  subCommands: {
+    gateway: lazy(() => import("./gateway.ts")),
+    agent: lazy(() => import("./agent.ts")),
+    config: lazy(() => import("./config.ts")),
+    pairing: lazy(() => import("./pairing.ts")),
+  },
 };
 
-export function topHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
-  const lines = [
-    `openclaw ${VERSION} — an agent runtime in one executable`,
-    "",
-    "USAGE  openclaw [--json] [--log-level <level>] [--no-color] <command> [options]",
-    "",
-    "COMMANDS",
-    ...Object.entries(COMMANDS).map(([name, e]) => `  ${name.padEnd(width)}  ${e.description}`),
-    "",
-    "GLOBAL OPTIONS",
-    "  --json               machine-readable output; failures print {ok:false,error:{type,message}}",
-    "  --log-level <level>  silent | error | warn | info | debug | trace (default: logging.level, else info)",
-    "  --no-color           plain output (also NO_COLOR=1)",
-    "  -V, --version        print the version",
-    "  -h, --help           show help (also after a command: openclaw config --help)",
-    "",
-    "EXIT CODES  0 ok, 1 error, 2 usage, 78 invalid config or unusable state file",
-  ];
-  return lines.join("\n");
-}
+const EXIT_CODES = "EXIT CODES  0 ok, 1 error, 2 usage, 78 invalid config or unusable state file";
 
 /** Runs the CLI and returns the exit code (never calls process.exit itself). */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   try {
     const split = splitGlobals(argv);
     setGlobals(split.globals);
-    const [name, ...rest] = split.rest;
-    if (split.version && !name) {
+    const named = split.rest.some((a) => !a.startsWith("-"));
+    if (split.version && !named) {
       output(`openclaw ${VERSION} (${COMMIT})`, { version: VERSION, commit: COMMIT });
       return EXIT.ok;
     }
-    if (!name) {
-      process.stdout.write(topHelp() + "\n");
-      return split.help ? EXIT.ok : EXIT.usage;
-    }
-    const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-    if (!entry) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(", ")}`);
-    const command = await entry.load();
-    const { runCommand, renderUsage } = await import("citty");
     if (split.help) {
-      const { resolveHelpTarget } = await import("./help.ts");
-      const [target, parent] = await resolveHelpTarget(command, rest, "openclaw");
-      const text = await renderUsage(target, parent);
-      process.stdout.write((split.globals.color ? text : stripAnsi(text)) + "\n");
+      process.stdout.write((await usage(split.rest, split.globals.color)) + "\n");
       return EXIT.ok;
     }
-    await runCommand(command, { rawArgs: rest });
+    if (!named) return await noCommand(split.rest);
+    const { runCommand } = await import("citty");
+    await runCommand(root, { rawArgs: split.rest });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (err) {
-    return reportError(err);
+    if (isNoCommand(err)) return noCommand(splitGlobals(argv).rest); // `openclaw config` without a verb
+    return reportError(await withCommandList(err, argv));
   }
+}
+
+/** A command group without its verb: the usage of that group for people, a UsageError with --json; exit 2. */
+async function noCommand(args: string[]): Promise<number> {
+  const { globals } = await import("./output.ts");
+  if (!globals().json) {
+    process.stderr.write((await usage(args, false)) + "\n");
+    return EXIT.usage;
+  }
+  const { resolveHelpTarget } = await import("./help.ts");
+  const t = await resolveHelpTarget(root, args);
+  const name = [(t.parent?.meta as { name?: string } | undefined)?.name, (t.command.meta as { name?: string } | undefined)?.name].filter(Boolean).join(" ");
+  return reportError(new UsageError(`${name} needs a command: ${t.subCommands.join(", ")}`));
+}
+
+/** citty's "Unknown command x" becomes a usage error that lists the commands at that level. */
+async function withCommandList(err: unknown, argv: string[]): Promise<unknown> {
+  if (!(err instanceof Error && err.name === "CLIError" && (err as { code?: string }).code === "E_UNKNOWN_COMMAND")) return err;
+  const { resolveHelpTarget } = await import("./help.ts");
+  const t = await resolveHelpTarget(root, splitGlobals(argv).rest);
+  if (t.unknown === undefined || t.subCommands.length === 0) return err;
+  return new UsageError(`unknown command "${t.unknown}"; commands: ${t.subCommands.join(", ")}`);
+}
+
+function isNoCommand(err: unknown): boolean {
+  return err instanceof Error && err.name === "CLIError" && (err as { code?: string }).code === "E_NO_COMMAND";
+}
+
+/** citty's usage text of the deepest command named in `args` (`openclaw config set`). */
+async function usage(args: string[], color: boolean): Promise<string> {
+  const { renderUsage } = await import("citty");
+  const { resolveHelpTarget } = await import("./help.ts");
+  const { command, parent } = await resolveHelpTarget(root, args);
+  const text = (await renderUsage(command, parent)) + (command === root ? `\n\n${EXIT_CODES}` : "");
+  return color ? text : stripAnsi(text);
 }

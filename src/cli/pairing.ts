@@ -4,15 +4,13 @@
  * database on the next message). `--all` lists decided and expired requests too.
  */
 import { defineCommand } from "citty";
-import { approvePairing, denyPairing, listPairings, type PairingView } from "../channels/telegram/pairing.ts";
+import { approvePairing, denyPairing, listPairings, PAIRING_CHANNELS, type PairingView } from "../pairing/requests.ts";
 import type { SessionStore } from "../store/types.ts";
-import { UsageError, output } from "./context.ts";
-
-const CHANNELS = ["telegram"];
+import { UsageError, output } from "./output.ts";
 
 function checkChannel(channel: string): string {
   const c = channel.trim().toLowerCase();
-  if (!CHANNELS.includes(c)) throw new UsageError(`unknown channel "${channel}"; channels with pairing: ${CHANNELS.join(", ")}`);
+  if (!PAIRING_CHANNELS.includes(c)) throw new UsageError(`unknown channel "${channel}"; channels with pairing: ${PAIRING_CHANNELS.join(", ")}`);
   return c;
 }
 

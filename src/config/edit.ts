@@ -14,6 +14,7 @@ import type { Env } from "./env.ts";
 import { substituteEnv } from "./env.ts";
 import { clone, getPath, isPlainObject, mergePatch, parseKeyPath, setPath, unsetPath, type JsonObject } from "./keypath.ts";
 import { loadConfig, readConfigDocument, resolveDocument, type LoadedConfig } from "./load.ts";
+import { pluginPathWarnings } from "./plugin-paths.ts";
 import { registerConfigSecrets, unknownKeyWarnings, validateDocument } from "./validate.ts";
 import { writeConfigFile } from "./write.ts";
 
@@ -33,6 +34,7 @@ export interface EditOptions {
 export interface EditResult {
   path: string;
   raw: JsonObject;
+  /** warnings the edit introduced (an unknown key it added, a plugin path that does not exist), once each */
   warnings: string[];
   /** false when the edit changed nothing (nothing was written) */
   changed: boolean;
@@ -47,6 +49,13 @@ function begin(opts: EditOptions): { path: string; raw: JsonObject; hash: string
   return { path, raw: doc.raw, hash: doc.hash };
 }
 
+/** Warnings about a document as written: unknown keys, plugin paths that do not exist. */
+function documentWarnings(raw: JsonObject, path: string): string[] {
+  const paths = getPath(raw, ["plugins", "load", "paths"]).value;
+  const strings = Array.isArray(paths) ? paths.filter((p): p is string => typeof p === "string" && !p.includes("${")) : [];
+  return [...unknownKeyWarnings(raw, path), ...pluginPathWarnings(strings, path)];
+}
+
 function commit(path: string, before: JsonObject, after: JsonObject, opts: EditOptions): EditResult {
   const env = opts.env ?? process.env;
   let warnings: string[];
@@ -56,11 +65,13 @@ function commit(path: string, before: JsonObject, after: JsonObject, opts: EditO
     const doc = substituteEnv(clone(after), { env, onMissing: "keep" });
     registerConfigSecrets(doc);
     validateDocument(doc, { ignoreUnresolvedRefs: true, source: path });
-    warnings = unknownKeyWarnings(after, path);
+    warnings = documentWarnings(after, path);
   }
+  // report what this edit introduced; what the file already had is `config validate`'s to report
+  const had = new Set(documentWarnings(before, path));
   const changed = JSON.stringify(before) !== JSON.stringify(after);
   if (changed) writeConfigFile(path, after);
-  return { path, raw: after, warnings, changed };
+  return { path, raw: after, warnings: [...new Set(warnings)].filter((w) => !had.has(w)), changed };
 }
 
 /** The value at `key`: from the file when set there, else the effective value (defaults, env overrides). */

@@ -5,7 +5,8 @@
  *
  * Throws ConfigError for: JSON5 syntax (with line and column), a root that is not an object, a
  * missing `${VAR}`, a bad env override, invalid values (key path, expected shape, offending value
- * with secrets masked). Unknown keys and loose file permissions are warnings, never errors.
+ * with secrets masked). Unknown keys, loose file permissions and a missing `plugins.load.paths`
+ * entry are warnings, never errors.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
@@ -15,6 +16,7 @@ import type { Config } from "./schema.ts";
 import { configPath } from "./paths.ts";
 import { applyEnvOverrides, substituteEnv, type Env } from "./env.ts";
 import { clone, isPlainObject, type JsonObject } from "./keypath.ts";
+import { pluginPathWarnings } from "./plugin-paths.ts";
 import { registerConfigSecrets, unknownKeyWarnings, validateDocument } from "./validate.ts";
 
 export interface LoadedConfig {
@@ -93,7 +95,7 @@ export function resolveDocument(raw: JsonObject, source: string, env: Env = proc
   const envOverrides = applyEnvOverrides(doc, env);
   const config = validateDocument(doc, { source });
   registerConfigSecrets(config);
-  const warnings = unknownKeyWarnings(raw, source);
+  const warnings = [...unknownKeyWarnings(raw, source), ...pluginPathWarnings(config.plugins.load.paths, source)];
   return { config, envOverrides, warnings };
 }
 

@@ -71,14 +71,58 @@ export const AgentSettingsSchema = z.looseObject({
   workspace: z.string().optional(),
   sandbox: SandboxOverrideSchema.optional(),
   maxConcurrent: z.number().int().positive().optional(),
-  limits: AgentLimitsSchema.partial().optional(),
+  /** no defaults here (zod's `.partial()` keeps them, so an entry's `limits` reset every limit it did not set) */
+  limits: z
+    .looseObject({
+      maxSteps: z.number().int().positive().optional(),
+      maxWallMs: z.number().int().positive().optional(),
+      maxOutputTokens: z.number().int().positive().optional(),
+    })
+    .optional(),
   /** Model context window in tokens (for compaction); default from the model catalogue or 200k. */
   contextWindow: z.number().int().positive().optional(),
   /** Tokens kept free for the reply when deciding to compact. */
   reserveTokens: z.number().int().positive().optional(),
   thinking: z.looseObject({ enabled: z.boolean().default(false), budgetTokens: z.number().int().min(1024).default(4096) }).optional(),
   systemPrompt: z.string().optional(),
+  /** display name (OpenClaw's `agents.list[].name`) */
+  name: z.string().optional(),
 });
+
+/** Agent ids appear in session keys (`agent:<id>:…`) and model names (`openclaw/<id>`). */
+export const AGENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const AgentIdSchema = z.string().regex(AGENT_ID_PATTERN, "an agent id: 1-64 letters, digits, _ or -");
+
+/** OpenClaw's older `agents.list` array: `{ id, name?, workspace?, model?, sandbox?, … }`. */
+export const AgentListEntrySchema = AgentSettingsSchema.extend({ id: AgentIdSchema });
+
+/**
+ * `agents.entries.<id>` and OpenClaw's `agents.list[]` are two spellings of the same thing: the
+ * parsed config holds every agent in `entries` (a list item becomes `entries[item.id]`). An id
+ * defined twice, or an entries key that is not an agent id, is an error naming the key.
+ */
+export const AgentsSchema = z
+  .looseObject({
+    defaults: AgentSettingsSchema.prefault({}),
+    entries: z.record(z.string(), AgentSettingsSchema).default({}),
+    list: z.array(AgentListEntrySchema).optional(),
+  })
+  .transform((agents, ctx) => {
+    for (const id of Object.keys(agents.entries)) {
+      if (!AGENT_ID_PATTERN.test(id)) {
+        ctx.addIssue({ code: "custom", path: ["entries", id], input: id, message: `"${id}" is not an agent id: use 1-64 letters, digits, _ or -` });
+      }
+    }
+    const entries = { ...agents.entries };
+    (agents.list ?? []).forEach(({ id, ...settings }, i) => {
+      if (Object.hasOwn(entries, id)) {
+        const other = Object.hasOwn(agents.entries, id) ? `agents.entries.${id}` : "an earlier agents.list item";
+        ctx.addIssue({ code: "custom", path: ["list", i, "id"], input: id, message: `agent "${id}" is defined twice (here and in ${other}); keep one` });
+      }
+      entries[id] = settings;
+    });
+    return { ...agents, entries };
+  });
 
 export const ProviderApiSchema = z.enum(["anthropic-messages", "openai-completions"]);
 export const ProviderConfigSchema = z.looseObject({
@@ -162,12 +206,7 @@ export const ConfigSchema = z.looseObject({
   $schema: z.string().optional(),
   meta: z.looseObject({}).optional(),
   gateway: GatewayConfigSchema.prefault({}),
-  agents: z
-    .looseObject({
-      defaults: AgentSettingsSchema.prefault({}),
-      entries: z.record(z.string(), AgentSettingsSchema).default({}),
-    })
-    .prefault({}),
+  agents: AgentsSchema.prefault({}),
   models: z
     .looseObject({ providers: z.record(z.string(), ProviderConfigSchema).default({}) })
     .prefault({}),

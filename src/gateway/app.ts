@@ -64,7 +64,9 @@ export function createApp(gw: Gateway): Hono<GatewayEnv> {
     }
     const sandbox = await gw.sandboxStatus();
     const ready = store === "ok" && !gw.runs.draining;
-    return c.json({ ready, store, sandbox, draining: gw.runs.draining }, ready ? 200 : 503);
+    // each channel's real state; a failed channel does not make the gateway unready (docs/foundation.md)
+    const channels = gw.channels.map((ch) => ch.status());
+    return c.json({ ready, store, sandbox, draining: gw.runs.draining, channels }, ready ? 200 : 503);
   });
 
   for (const ch of gw.channels) {

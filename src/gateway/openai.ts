@@ -94,7 +94,7 @@ export function registerOpenAi(app: Hono<{ Bindings: { ip?: string } }>, gw: Gat
     }
     const agentId = agentForModel(body.model);
     if (!agentId || !agentIds(gw).includes(agentId)) {
-      return openAiError(404, `model ${body.model} not found; use openclaw or openclaw/<agentId>`, "invalid_request_error", "model_not_found");
+      return openAiError(404, `model ${body.model} not found; models: openclaw, ${agentIds(gw).map((id) => `openclaw/${id}`).join(", ")}`, "invalid_request_error", "model_not_found");
     }
     const text = lastUserText(body.messages);
     if (!text) return openAiError(400, "messages must contain a user message with text", "invalid_request_error");

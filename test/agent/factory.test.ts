@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildRuntime } from "../../src/agent/factory.ts";
+import { buildRuntime } from "../../src/agent/build-runtime.ts";
 import { AgentRuntime } from "../../src/agent/runtime.ts";
 import { ConfigSchema } from "../../src/config/schema.ts";
 import { defaultTools } from "../../src/tools/registry.ts";

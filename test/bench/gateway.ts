@@ -48,7 +48,7 @@ async function serveGateway(): Promise<void> {
   const { configureLogging } = await import("../../src/core/log.ts");
   const { ApiKey } = await import("../../src/core/secrets.ts");
   const { openStore } = await import("../../src/store/sqlite.ts");
-  const { buildRuntime } = await import("../../src/agent/factory.ts");
+  const { buildRuntime } = await import("../../src/agent/build-runtime.ts");
   const { createGateway } = await import("../../src/gateway/gateway.ts");
   const { MemoryConfigSource } = await import("../../src/gateway/config-source.ts");
   const { serveGateway: serve } = await import("../../src/gateway/server.ts");

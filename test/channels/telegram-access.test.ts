@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import { PAIRING_TEXT } from "../../src/channels/telegram/handlers.ts";
-import { approvePairing, listPairings } from "../../src/channels/telegram/pairing.ts";
+import { approvePairing, listPairings } from "../../src/pairing/requests.ts";
 import { say } from "../fakes/scripted-provider.ts";
 import { OWNER, setup, type Harness } from "./harness.ts";
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, NotFoundError, StorageCorruptError } from "../../src/core/errors.ts";
-import { UsageError, exitCodeOf, splitGlobals } from "../../src/cli/context.ts";
+import { UsageError, exitCodeOf, splitGlobals } from "../../src/cli/output.ts";
 import { parseValue } from "../../src/cli/config.ts";
 import { runCli, tempState } from "./run.ts";
 import pkg from "../../package.json" with { type: "json" };
@@ -73,6 +73,22 @@ describe("CLI frame (subprocess)", () => {
     expect(JSON.parse(missing.stdout)).toEqual({ ok: false, error: { type: "UsageError", message: expect.stringContaining("KEY") } });
     expect(runCli(["config", "frobnicate"], st.env).code).toBe(2);
     expect(runCli(["--log-level", "loud", "config", "path"], st.env).code).toBe(2);
+  });
+
+  test("citty dispatches: an unknown command lists the commands at its level; a command group without a verb shows its verbs (exit 2)", () => {
+    const top = runCli(["nope"], st.env);
+    expect(top.stderr).toContain(`unknown command "nope"; commands: gateway, agent, config, pairing`);
+    const sub = runCli(["config", "frobnicate"], st.env);
+    expect(sub.code).toBe(2);
+    expect(sub.stderr).toContain(`unknown command "frobnicate"; commands: path, get, set, unset, list, validate, schema`);
+    const bare = runCli(["config"], st.env);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("USAGE openclaw config path|get|set|unset|list|validate|schema");
+    const json = runCli(["--json", "config"], st.env);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: { type: "UsageError", message: "openclaw config needs a command: path, get, set, unset, list, validate, schema" } });
+    const help = runCli(["--help"], st.env).stdout;
+    for (const flag of ["--json", "--log-level", "--no-color", "-V, --version", "EXIT CODES"]) expect(help).toContain(flag);
   });
 
   test("a missing key exits 1", () => {

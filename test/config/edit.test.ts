@@ -40,7 +40,7 @@ describe("config edits", () => {
     setConfigValue("gateway.port", 1, { path: file, env: {} });
     writeFileSync(file, `// comment\n{ bindings: [{ agentId: "a" }], gateway: { auth: { token: "\${GW_TOKEN}" } }, models: { providers: { x: { baseUrl: "\${X_URL}" } } } }`);
     const r = setConfigValue("gateway.port", 19001, { path: file, env: {} });
-    expect(r.warnings.some((w) => w.includes(`"bindings"`))).toBe(true);
+    expect(r.warnings).toEqual([]); // "bindings" was in the file already: `config validate` reports it, an unrelated edit does not
     const doc = read();
     expect(doc.bindings).toEqual([{ agentId: "a" }]);
     expect(doc.gateway.auth.token).toBe("${GW_TOKEN}");

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../../src/core/errors.ts";
@@ -60,7 +60,7 @@ describe("loadConfig", () => {
   models: { providers: { ollama: { baseUrl: "http://127.0.0.1:11434/v1", api: "openai-completions" } } },
   channels: { telegram: { dmPolicy: "allowlist", allowFrom: [123, "456"], agentId: "ops", editThrottleMs: 500, pollTimeoutSeconds: 20, watchdogMs: 60000 } },
   tools: { deny: ["exec"] },
-  plugins: { entries: { x: { enabled: false } }, load: { paths: ["/p"] } },
+  plugins: { entries: { x: { enabled: false } }, load: { paths: ["."] } },
   logging: { level: "debug" },
 }`);
     const l = loadConfig({ path: file, env: {} });
@@ -178,5 +178,18 @@ describe("loadConfig", () => {
   test("an empty file is an empty config", () => {
     write("  \n");
     expect(loadConfig({ path: file, env: {} }).config.gateway.port).toBe(18789);
+  });
+});
+
+describe("plugins.load.paths", () => {
+  test("an entry that does not exist is a warning naming the key, the resolved path and the fix", () => {
+    mkdirSync(join(dir, "plugins"));
+    write(`{ plugins: { load: { paths: ["plugins", "missing-plugins", "/nonexistent/openclaw-plugins"] } } }`);
+    const l = loadConfig({ path: file, env: {} });
+    expect(l.warnings).toEqual([
+      `plugins.load.paths.1: ${join(dir, "missing-plugins")} does not exist, so no plugin loads from it (in ${file}); create it, fix the path, or remove the entry`,
+      `plugins.load.paths.2: /nonexistent/openclaw-plugins does not exist, so no plugin loads from it (in ${file}); create it, fix the path, or remove the entry`,
+    ]);
+    expect(l.config.plugins.load.paths).toEqual(["plugins", "missing-plugins", "/nonexistent/openclaw-plugins"]);
   });
 });

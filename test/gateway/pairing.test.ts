@@ -1,7 +1,7 @@
 // pairing.* over POST /rpc: the owner approves or denies a Telegram DM pairing through the gateway,
 // using the same store records the bot writes and `openclaw pairing` reads.
 import { afterAll, describe, expect, test } from "bun:test";
-import { isPaired, requestPairing } from "../../src/channels/telegram/pairing.ts";
+import { isPaired, requestPairing } from "../../src/pairing/requests.ts";
 import { makeHarness } from "./helpers.ts";
 
 const h = makeHarness();

@@ -13,7 +13,7 @@ import type { TgContext } from "./context.ts";
 import type { HandleResult } from "./delivery.ts";
 import { readMedia, unsupportedText } from "./media.ts";
 import { compilePatterns, isAddressed, stripBotMention } from "./mention.ts";
-import { isPaired, requestPairing } from "./pairing.ts";
+import { isPaired, requestPairing } from "../../pairing/requests.ts";
 import type { TelegramSender } from "./send.ts";
 import { isGroupChat, telegramSessionKey } from "./sessions.ts";
 import { modelLabel, type TelegramSettings } from "./settings.ts";

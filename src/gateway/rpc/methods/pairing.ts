@@ -1,6 +1,6 @@
 /** pairing.list, pairing.approve, pairing.deny: the same functions the bot and `openclaw pairing` use. */
 import { z } from "zod";
-import { approvePairing, denyPairing, listPairings } from "../../../channels/telegram/pairing.ts";
+import { approvePairing, denyPairing, listPairings } from "../../../pairing/requests.ts";
 import type { Gateway } from "../../gateway.ts";
 import { defineMethod, type MethodTable } from "../dispatch.ts";
 

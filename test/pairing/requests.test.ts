@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { approvePairing, denyPairing, isPaired, listPairings, MAX_PENDING, PAIRING_TTL_MS, requestPairing } from "../../src/channels/telegram/pairing.ts";
+import { approvePairing, denyPairing, isPaired, listPairings, MAX_PENDING, PAIRING_TTL_MS, requestPairing } from "../../src/pairing/requests.ts";
 import { NotFoundError } from "../../src/core/errors.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 

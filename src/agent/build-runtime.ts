@@ -1,13 +1,14 @@
 /**
- * `buildRuntime(config, store)`: the AgentRuntime the gateway and the CLI run, wired from config —
- * the model router (`agents.defaults.model` primary + fallbacks), the built-in tools after
- * `tools.allow` / `tools.deny`, the sandbox executor for `agents.defaults.sandbox`, limits,
- * `maxConcurrent`, the workspace (bootstrap files), compaction window, thinking, and the hook
- * dispatcher (`runtime.hooks`, where the plugin host registers). Throws `ConfigError` when the
- * sandbox settings are refused (e.g. an allowed path covering the state dir).
+ * `buildRuntime(config, store, { agentId })`: the AgentRuntime of one configured agent, as the
+ * gateway and the CLI run it, wired from `agents.defaults` overlaid with `agents.entries.<id>` —
+ * the model router (primary + fallbacks), the built-in tools after `tools.allow` / `tools.deny`,
+ * the agent's own sandbox executor and workspace (config/agents.ts), limits, `maxConcurrent`,
+ * compaction window, thinking, and the hook dispatcher (`runtime.hooks`, where the plugin host
+ * registers). Throws `ConfigError` when the sandbox settings are refused (e.g. an allowed path
+ * covering the state dir). The caller checks the id (config/agents.ts `checkAgentId`).
  */
 import type { Config } from "../config/schema.ts";
-import { defaultWorkspace, expandHome } from "../config/paths.ts";
+import { agentSettings, agentWorkspace, MAIN_AGENT } from "../config/agents.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import type { Provider } from "../providers/types.ts";
 import { createModelRouter } from "../providers/registry.ts";
@@ -30,17 +31,17 @@ export interface BuildRuntimeOptions {
 }
 
 export function buildRuntime(config: Config, store: SessionStore, opts: BuildRuntimeOptions = {}): AgentRuntime {
-  const agentId = opts.agentId ?? "main";
+  const agentId = opts.agentId ?? MAIN_AGENT;
   const log = opts.log ?? createLogger("agent");
-  const s = { ...config.agents.defaults, ...(config.agents.entries[agentId] ?? {}) };
-  const workspace = expandHome(s.workspace ?? defaultWorkspace());
+  const s = agentSettings(config, agentId);
+  const workspace = agentWorkspace(config, agentId);
   const provider = opts.provider ?? createModelRouter(config, { agentId, log: log.child("providers") });
   const runtime = new AgentRuntime(provider, {
     agentId,
     workspace,
     displayModel: "defaultModel" in provider && typeof provider.defaultModel === "string" ? provider.defaultModel : provider.id,
     ...(s.maxConcurrent ? { maxConcurrent: s.maxConcurrent } : {}),
-    limits: { ...(config.agents.defaults.limits ?? {}), ...(s.limits ?? {}) },
+    ...(s.limits ? { limits: s.limits } : {}),
     ...(s.systemPrompt ? { systemPrompt: s.systemPrompt } : {}),
     ...(s.contextWindow ? { contextWindow: s.contextWindow } : {}),
     ...(s.reserveTokens ? { reserveTokens: s.reserveTokens } : {}),
@@ -54,6 +55,6 @@ export function buildRuntime(config: Config, store: SessionStore, opts: BuildRun
     .withStore(store)
     .setToolPolicy(policy)
     .withTools([...defaultTools(), ...(opts.extraTools ?? [])])
-    .withSandbox(opts.executor ?? createExecutor(config, agentId, { log: log.child("sandbox") }));
+    .withSandbox(opts.executor ?? createExecutor(config, agentId, { log: log.child("sandbox"), workspace }));
   return runtime;
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { requestPairing } from "../../src/channels/telegram/pairing.ts";
+import { requestPairing } from "../../src/pairing/requests.ts";
 import { main } from "../../src/cli/index.ts";
 import { openStore } from "../../src/store/sqlite.ts";
 

@@ -1,18 +1,21 @@
 /**
- * DM pairing: an unknown sender gets a short code; the owner approves it with
+ * The pairing domain: an unknown sender on a channel gets a short code; the owner approves it with
  * `openclaw pairing approve telegram <CODE>` (or the `pairing.approve` RPC). Plain functions over
- * the store, shared by the bot, the CLI and the gateway's RPC methods.
+ * the store, shared by the channels (Telegram's DM gate), the CLI and the gateway's RPC methods, so
+ * none of them imports another's code for it.
  *
  * Rules: a code is 8 characters from an alphabet without look-alikes, valid for 1 hour; at most 3
  * pending (unexpired) requests per channel; a sender who already has a pending code gets the same
  * code again; a denied sender gets no new code (add them to `allowFrom` to let them in later).
  */
 import { randomInt } from "node:crypto";
-import { NotFoundError } from "../../core/errors.ts";
-import type { PairingRecord, PairingStatus, SessionStore } from "../../store/types.ts";
+import { NotFoundError } from "../core/errors.ts";
+import type { PairingRecord, PairingStatus, SessionStore } from "../store/types.ts";
 
 export const PAIRING_TTL_MS = 60 * 60 * 1000;
 export const MAX_PENDING = 3;
+/** Channels that issue pairing codes (the CLI checks its argument against this list). */
+export const PAIRING_CHANNELS: readonly string[] = ["telegram"];
 const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 
 export type PairingRequestResult =
