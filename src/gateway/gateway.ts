@@ -8,7 +8,7 @@ import type { Config } from "../config/schema.ts";
 import { createLogger, onLog, type Logger, type LogRecord } from "../core/log.ts";
 import type { SessionStore } from "../store/types.ts";
 import { Authenticator } from "./auth.ts";
-import type { ConfigSource, GatewayDeps, GatewayRuntime, SandboxStatus } from "./context.ts";
+import type { ConfigSource, GatewayDeps, GatewayRuntime, SandboxStatus } from "./deps.ts";
 import { Hub } from "./hub.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { OriginPolicy, ownOrigins } from "./origin.ts";
@@ -19,7 +19,7 @@ import { configMethods } from "./rpc/methods/config.ts";
 import { pairingMethods } from "./rpc/methods/pairing.ts";
 import { sessionMethods } from "./rpc/methods/sessions.ts";
 import { systemMethods } from "./rpc/methods/system.ts";
-import { RunGate } from "./runs.ts";
+import { RunGate } from "./run-gate.ts";
 
 const LOG_RING = 500;
 

@@ -16,7 +16,7 @@ import { createExecutor } from "../sandbox/factory.ts";
 import { openStore } from "../store/sqlite.ts";
 import { describeAuth, resolveAuth } from "./auth.ts";
 import { FileConfigSource } from "./config-source.ts";
-import type { SandboxStatus } from "./context.ts";
+import type { SandboxStatus } from "./deps.ts";
 import { createGateway } from "./gateway.ts";
 import { acquireGatewayLock } from "./lock.ts";
 import { bindHost, isLoopback, serveGateway } from "./server.ts";

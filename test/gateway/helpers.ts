@@ -4,7 +4,7 @@ import { AgentRuntime } from "../../src/agent/runtime.ts";
 import { emptyUsage } from "../../src/core/messages.ts";
 import { ApiKey } from "../../src/core/secrets.ts";
 import { MemoryConfigSource } from "../../src/gateway/config-source.ts";
-import type { GatewayDeps } from "../../src/gateway/context.ts";
+import type { GatewayDeps } from "../../src/gateway/deps.ts";
 import { createGateway, type Gateway } from "../../src/gateway/gateway.ts";
 import { createApp } from "../../src/gateway/app.ts";
 import { serveGateway, type RunningServer } from "../../src/gateway/server.ts";
