@@ -2,7 +2,7 @@
 // POST /rpc, prototype pollution, metrics.
 import { afterAll, describe, expect, test } from "bun:test";
 import { defaultTools } from "../../src/tools/registry.ts";
-import { makeHarness, TOKEN } from "./helpers.ts";
+import { makeHarness, TOKEN, waitFor } from "./helpers.ts";
 
 const h = makeHarness({ config: { gateway: { allowedOrigins: ["https://dash.example.com"], limits: { maxBodyBytes: 4096 } } } });
 afterAll(() => h.close());
@@ -11,7 +11,7 @@ async function sendAndWait(text: string, sessionKey = "agent:main:http") {
   const r = await h.rpc("chat.send", { sessionKey, text });
   expect(r.result.sessionKey).toBe(sessionKey);
   const runs = () => h.runtime.runs().filter((x) => x.runId === r.result.runId);
-  for (let i = 0; i < 200 && runs().length > 0; i++) await Bun.sleep(5);
+  await waitFor(() => runs().length === 0, `run ${r.result.runId} to finish`);
   return r.result as { runId: string; sessionKey: string };
 }
 
@@ -148,7 +148,7 @@ describe("methods over POST /rpc", () => {
     const b = (await h.rpc("chat.send", { sessionKey: "agent:main:idem", text: "once", idempotencyKey: "k-1" })).result;
     expect(b.runId).toBe(a.runId);
     expect(b.deduplicated).toBe(true);
-    for (let i = 0; i < 200 && h.runtime.runs().length > 0; i++) await Bun.sleep(5);
+    await waitFor(() => h.runtime.runs().length === 0, "the idempotent run to finish");
     const hist = (await h.rpc("chat.history", { sessionKey: "agent:main:idem" })).result.entries;
     expect(hist.filter((e: any) => e.kind === "message" && e.role === "user")).toHaveLength(1);
   });
