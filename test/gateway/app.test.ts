@@ -52,9 +52,41 @@ describe("auth", () => {
     expect(limited).not.toBeNull();
     expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await h.request("/metrics", { ip: ip2 })).status).toBe(429);
-    expect((await h.request("/metrics", { ip: "127.0.0.2" })).status).toBe(200); // other addresses unaffected
+    expect((await h.request("/metrics", { ip: "127.0.0.2" })).status).toBe(429); // all of loopback is one source
+    expect((await h.request("/metrics", { ip: "10.7.7.7" })).status).toBe(200); // other addresses unaffected
     h.gw.limiter.success(ip2);
     expect((await h.request("/metrics", { ip: ip2 })).status).toBe(200);
+  });
+});
+
+describe("guessing from rotating addresses", () => {
+  async function guess(ips: (i: number) => string) {
+    let now = 5_000_000;
+    const g = makeHarness({ deps: { rateLimit: { now: () => now } } });
+    try {
+      let first429 = -1;
+      for (let i = 0; i < 200; i++) {
+        const r = await g.request("/metrics", { auth: `guess-${i}`, ip: ips(i) });
+        if (r.status === 429 && first429 < 0) first429 = i;
+        if (r.status !== 429) expect(r.status).toBe(401);
+        now += 50;
+      }
+      // the right token is refused while blocked, and works once the window has passed
+      expect((await g.request("/metrics", { ip: ips(200) })).status).toBe(429);
+      now += 3_600_000;
+      expect((await g.request("/metrics", { ip: ips(201) })).status).toBe(200);
+      return first429;
+    } finally {
+      await g.close();
+    }
+  }
+  test("200 guesses rotating through 127.0.0.0/8 get 429 after the free failures of one source", async () => {
+    expect(await guess((i) => `127.${(i >> 8) & 255}.${i & 255}.${(i * 13) & 255}`)).toBe(6); // 5 free failures, the 6th blocks the source
+  });
+  test("200 guesses rotating through 200 remote addresses hit the global budget", async () => {
+    const first = await guess((i) => `198.51.${i >> 8}.${i & 255}`);
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(50);
   });
 });
 
