@@ -9,7 +9,7 @@ import { OpenClawError, PayloadTooLargeError, RpcCode, toWireError } from "../co
 import { bearerToken } from "./auth.ts";
 import type { Gateway } from "./gateway.ts";
 import { readBodyText } from "../core/body.ts";
-import { registerOpenAi } from "./openai.ts";
+import { openAiError, registerOpenAi } from "./openai.ts";
 import { failure } from "./rpc/protocol.ts";
 
 export type GatewayEnv = { Bindings: { ip?: string } };
@@ -28,9 +28,26 @@ function requestLog(gw: Gateway): MiddlewareHandler<GatewayEnv> {
   };
 }
 
+type Refusal = "origin" | "unauthorized" | "rate_limited" | "not_found";
+const REFUSALS: Record<Refusal, { status: 401 | 403 | 404 | 429; message: string; openai: { type: string; code: string } }> = {
+  origin: { status: 403, message: "origin not allowed", openai: { type: "invalid_request_error", code: "origin_not_allowed" } },
+  unauthorized: { status: 401, message: "unauthorized", openai: { type: "invalid_request_error", code: "invalid_api_key" } },
+  rate_limited: { status: 429, message: "too many failed authentication attempts; retry later", openai: { type: "rate_limit_error", code: "rate_limit_exceeded" } },
+  not_found: { status: 404, message: "not found", openai: { type: "invalid_request_error", code: "unknown_url" } },
+};
+
+/** A refusal in the caller's dialect: OpenAI's `{error:{message,type,param,code}}` under /v1/, else `{error}`. */
+function refuse(c: Context<GatewayEnv>, kind: Refusal, headers: Record<string, string> = {}): Response {
+  const r = REFUSALS[kind];
+  if (!c.req.path.startsWith("/v1/")) return c.json({ error: r.message }, r.status, headers);
+  const res = openAiError(r.status, r.message, r.openai.type, r.openai.code);
+  for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+  return res;
+}
+
 function originCheck(gw: Gateway): MiddlewareHandler<GatewayEnv> {
   return async function originCheck(c, next) {
-    if (!gw.origins.allows(c.req.header("origin"))) return c.json({ error: "origin not allowed" }, 403);
+    if (!gw.origins.allows(c.req.header("origin"))) return refuse(c, "origin");
     await next();
   };
 }
@@ -41,12 +58,8 @@ export function requireAuth(gw: Gateway): MiddlewareHandler<GatewayEnv> {
     if (!gw.authn.required) return next();
     const check = gw.checkToken(clientIp(c), bearerToken(c.req.header("authorization")));
     if (check.ok) return next();
-    if (check.retryAfterMs) {
-      c.header("retry-after", String(Math.ceil(check.retryAfterMs / 1000)));
-      return c.json({ error: "too many failed authentication attempts; retry later" }, 429);
-    }
-    c.header("www-authenticate", 'Bearer realm="openclaw"');
-    return c.json({ error: "unauthorized" }, 401);
+    if (check.retryAfterMs) return refuse(c, "rate_limited", { "retry-after": String(Math.ceil(check.retryAfterMs / 1000)) });
+    return refuse(c, "unauthorized", { "www-authenticate": 'Bearer realm="openclaw"' });
   };
 }
 
@@ -99,7 +112,7 @@ export function createApp(gw: Gateway): Hono<GatewayEnv> {
 
   registerOpenAi(app, gw);
 
-  app.notFound((c) => c.json({ error: "not found" }, 404));
+  app.notFound((c) => refuse(c, "not_found"));
   app.onError((err, c) => {
     if (err instanceof OpenClawError) return c.json({ error: err.message }, err.httpStatus as 400);
     gw.log.error("unhandled request error", { path: c.req.path, error: err, stack: err.stack });
