@@ -5,15 +5,20 @@
  * The WebSocket upgrade on `/ws` is handled in server.ts before Hono sees the request.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { OpenClawError, PayloadTooLargeError, RpcCode, toWireError } from "../core/errors.ts";
+import { OpenClawError, PayloadTooLargeError } from "../core/errors.ts";
 import { bearerToken } from "./auth.ts";
 import type { Gateway } from "./gateway.ts";
 import { readBodyText } from "../core/body.ts";
 import { openAiError, registerOpenAi } from "./openai.ts";
-import { failure } from "./rpc/protocol.ts";
+import { answerFrame } from "./answer.ts";
+import { clientError, internalError, isMasked } from "./client-error.ts";
+import { jsonRpcCodec, wireError } from "./rpc/codec.ts";
+import type { Scope } from "./rpc/method.ts";
 
-export type GatewayEnv = { Bindings: { ip?: string } };
+export type GatewayEnv = { Bindings: { ip?: string }; Variables: { scopes: ReadonlySet<Scope> } };
 
+/** what a request has that did not pass requireAuth (fail closed) */
+const NO_SCOPES: ReadonlySet<Scope> = new Set();
 const clientIp = (c: Context<GatewayEnv>): string => c.env?.ip ?? "unknown";
 
 /** One debug line per request (path without the query: it may carry things that do not belong in logs). */
@@ -55,9 +60,11 @@ function originCheck(gw: Gateway): MiddlewareHandler<GatewayEnv> {
 /** Bearer check with per-address failure rate limiting (loopback included). */
 export function requireAuth(gw: Gateway): MiddlewareHandler<GatewayEnv> {
   return async function requireAuth(c, next) {
-    if (!gw.authn.required) return next();
     const check = gw.checkToken(clientIp(c), bearerToken(c.req.header("authorization")));
-    if (check.ok) return next();
+    if (check.ok) {
+      c.set("scopes", check.scopes);
+      return next();
+    }
     if (check.retryAfterMs) return refuse(c, "rate_limited", { "retry-after": String(Math.ceil(check.retryAfterMs / 1000)) });
     return refuse(c, "unauthorized", { "www-authenticate": 'Bearer realm="openclaw"' });
   };
@@ -73,7 +80,9 @@ export function createApp(gw: Gateway): Hono<GatewayEnv> {
     try {
       await gw.store.listSessions({ limit: 1 });
     } catch (err) {
-      store = err instanceof OpenClawError ? err.message : "store unavailable";
+      // unauthenticated: never the store's own text (paths, SQL); that goes to the log
+      store = clientError(err).message;
+      gw.log.warn("readiness: the store check failed", { error: err });
     }
     const sandbox = await gw.sandboxStatus();
     const ready = store === "ok" && !gw.runs.draining;
@@ -102,10 +111,11 @@ export function createApp(gw: Gateway): Hono<GatewayEnv> {
     try {
       text = await readBodyText(c.req.raw, gw.config().gateway.limits.maxBodyBytes);
     } catch (err) {
-      if (err instanceof PayloadTooLargeError) return c.json(failure(null, toWireError(err)), 413);
+      if (err instanceof PayloadTooLargeError) return c.body(jsonRpcCodec.encodeError(null, clientError(err))!, 413, { "content-type": "application/json" });
       throw err;
     }
-    const out = await gw.dispatcher.handleText(text, { transport: "http", ip: clientIp(c) });
+    const ctx = { transport: "http" as const, ip: clientIp(c), scopes: c.get("scopes") ?? NO_SCOPES };
+    const out = await answerFrame(jsonRpcCodec, gw.dispatcher, text, ctx, gw.decodeLimits());
     if (out === null) return c.body(null, 204);
     return c.body(out, 200, { "content-type": "application/json" });
   });
@@ -114,9 +124,12 @@ export function createApp(gw: Gateway): Hono<GatewayEnv> {
 
   app.notFound((c) => refuse(c, "not_found"));
   app.onError((err, c) => {
-    if (err instanceof OpenClawError) return c.json({ error: err.message }, err.httpStatus as 400);
+    if (err instanceof OpenClawError) {
+      if (isMasked(err)) gw.log.error("request failed", { path: c.req.path, error: err });
+      return c.json({ error: clientError(err).message }, err.httpStatus as 400);
+    }
     gw.log.error("unhandled request error", { path: c.req.path, error: err, stack: err.stack });
-    return c.json(failure(null, { code: RpcCode.Internal, message: "internal error" }), 500);
+    return c.json({ jsonrpc: "2.0", error: wireError(internalError()), id: null }, 500);
   });
   return app;
 }
