@@ -1,7 +1,8 @@
 /**
- * The HTTP side of the gateway (Hono). Probes (`/healthz`, `/readyz`) and channel routes (which
- * check their own secret) need no token; everything else needs the bearer token in the
- * `Authorization` header — never a URL query. A foreign `Origin` is refused before auth.
+ * The HTTP side of the gateway (Hono). Probes (`/healthz`, `/readyz`), channel routes (which
+ * check their own secret) and the dashboard's static files (static.ts) need no token; everything
+ * else needs the bearer token in the `Authorization` header — never a URL query. A foreign
+ * `Origin` is refused before auth.
  * The WebSocket upgrade on `/ws` is handled in server.ts before Hono sees the request.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
@@ -14,6 +15,7 @@ import { answerFrame } from "./answer.ts";
 import { clientError, internalError, isMasked } from "./client-error.ts";
 import { jsonRpcCodec, wireError } from "./rpc/codec.ts";
 import type { Scope } from "./rpc/method.ts";
+import { StaticFiles } from "./static.ts";
 
 export type GatewayEnv = { Bindings: { ip?: string }; Variables: { scopes: ReadonlySet<Scope> } };
 
@@ -96,6 +98,11 @@ export function createApp(gw: Gateway): Hono<GatewayEnv> {
       else app.post(r.path, handler);
     }
   }
+
+  const files = new StaticFiles(gw.deps.assets);
+  app.use("*", async function staticFiles(c, next) {
+    return files.respond(c.req.method, c.req.path, c.req.raw.headers) ?? next();
+  });
 
   app.use("*", originCheck(gw));
   app.use("*", requireAuth(gw));
