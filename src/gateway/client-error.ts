@@ -14,7 +14,7 @@ export interface ClientError {
   details?: unknown;
 }
 
-export const INTERNAL_MESSAGE = "internal error; the gateway log has the details";
+export const INTERNAL_MESSAGE = "internal error";
 export const STORAGE_MESSAGE = "the session store failed; the gateway log has the details";
 
 /** Types whose messages are written by code that may quote paths or SQL. */
