@@ -59,7 +59,14 @@ function originCheck(gw: Gateway): MiddlewareHandler<GatewayEnv> {
   };
 }
 
-/** Bearer check with per-address failure rate limiting (loopback included). */
+/** The dashboard's files, before the origin check and auth; anything else goes on. */
+function staticFiles(files: StaticFiles): MiddlewareHandler<GatewayEnv> {
+  return async function staticFiles(c, next) {
+    return files.respond(c.req.method, c.req.path, c.req.raw.headers) ?? next();
+  };
+}
+
+/** Bearer check; failures are rate limited per source (all of loopback is one) and globally (ratelimit.ts). */
 export function requireAuth(gw: Gateway): MiddlewareHandler<GatewayEnv> {
   return async function requireAuth(c, next) {
     const check = gw.checkToken(clientIp(c), bearerToken(c.req.header("authorization")));
@@ -99,11 +106,7 @@ export function createApp(gw: Gateway): Hono<GatewayEnv> {
     }
   }
 
-  const files = new StaticFiles(gw.deps.assets);
-  app.use("*", async function staticFiles(c, next) {
-    return files.respond(c.req.method, c.req.path, c.req.raw.headers) ?? next();
-  });
-
+  app.use("*", staticFiles(new StaticFiles(gw.deps.assets)));
   app.use("*", originCheck(gw));
   app.use("*", requireAuth(gw));
 
