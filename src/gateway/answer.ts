@@ -23,7 +23,8 @@ async function answerItem<Ref>(codec: Codec<Ref>, dispatcher: Dispatcher, item: 
 export async function answerFrame<Ref>(codec: Codec<Ref>, dispatcher: Dispatcher, frame: string, ctx: CallContext, limits: DecodeLimits): Promise<string | null> {
   const decoded = codec.decode(frame, limits);
   if (decoded.kind === "invalid") return codec.encodeError(decoded.ref, decoded.error);
-  if (!decoded.batch) return answerItem(codec, dispatcher, decoded.items[0]!, ctx);
+  const first = decoded.items[0];
+  if (!decoded.batch) return first ? answerItem(codec, dispatcher, first, ctx) : null;
   const parts = await Promise.all(decoded.items.map((item) => answerItem(codec, dispatcher, item, ctx)));
   return codec.encodeBatch(parts.filter((p): p is string => p !== null));
 }

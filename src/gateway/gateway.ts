@@ -99,8 +99,9 @@ export class Gateway {
 
   /**
    * The one token check for every transport (HTTP header, WebSocket upgrade header, first frame):
-   * a rate-limited address is refused before the token is looked at; a wrong token counts against
-   * the address (and in the metrics); a right one clears it.
+   * a rate-limited source (or a spent global budget) is refused before the token is looked at; a
+   * wrong token counts against its source and the budget (and in the metrics); a right one clears
+   * its source.
    */
   checkToken(ip: string, token: string | null | undefined): TokenCheck {
     if (!this.authn.required) return { ok: true, scopes: ALL_SCOPES };
