@@ -100,15 +100,17 @@ export class Gateway {
   /**
    * The one token check for every transport (HTTP header, WebSocket upgrade header, first frame):
    * a rate-limited source (or a spent global budget) is refused before the token is looked at; a
-   * wrong token counts against its source and the budget (and in the metrics); a right one clears
-   * its source.
+   * wrong token counts against its source and the budget (a missing one only in the metrics); a
+   * right one clears its source.
    */
   checkToken(ip: string, token: string | null | undefined): TokenCheck {
     if (!this.authn.required) return { ok: true, scopes: ALL_SCOPES };
     const wait = this.limiter.retryAfterMs(ip);
     if (wait > 0) return { ok: false, retryAfterMs: wait };
     if (!this.authn.verify(token)) {
-      this.limiter.failure(ip);
+      // Only a presented token is a guess. A request with none (a web page's <img src> needs no
+      // preflight and carries no Origin) cannot succeed, so it must not spend anyone's budget.
+      if (token) this.limiter.failure(ip);
       this.metrics.authFailures++;
       return { ok: false };
     }

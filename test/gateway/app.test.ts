@@ -83,6 +83,19 @@ describe("guessing from rotating addresses", () => {
   test("200 guesses rotating through 127.0.0.0/8 get 429 after the free failures of one source", async () => {
     expect(await guess((i) => `127.${(i >> 8) & 255}.${i & 255}.${(i * 13) & 255}`)).toBe(6); // 5 free failures, the 6th blocks the source
   });
+  test("requests that present no token at all spend no budget: a web page's <img src> cannot lock the owner out", async () => {
+    const g = makeHarness();
+    try {
+      for (let i = 0; i < 100; i++) {
+        expect((await g.request("/metrics", { auth: null, ip: `127.0.0.${(i % 250) + 1}` })).status).toBe(401);
+        expect((await g.request("/metrics", { auth: null, ip: `203.0.113.${(i % 250) + 1}` })).status).toBe(401);
+      }
+      expect((await g.request("/metrics", { ip: "127.0.0.1" })).status).toBe(200);
+      expect(g.gw.metrics.authFailures).toBe(200); // still counted as failures in the metrics
+    } finally {
+      await g.close();
+    }
+  });
   test("200 guesses rotating through 200 remote addresses hit the global budget", async () => {
     const first = await guess((i) => `198.51.${i >> 8}.${i & 255}`);
     expect(first).toBeGreaterThan(0);
