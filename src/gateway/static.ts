@@ -8,6 +8,9 @@
  * - `/` is `/index.html`. A path with no file extension that asks for HTML (a dashboard route
  *   opened directly) also gets `/index.html`, except under the API prefixes.
  * - ETag (a content hash) with `If-None-Match` → 304.
+ * - Precompressed variants (`app.js.br`, `app.js.gz` beside `app.js`, written by the dashboard
+ *   build) are sent when `Accept-Encoding` allows (br before gzip), with their own ETag and
+ *   `Vary: Accept-Encoding`.
  * - Hashed file names (`index-B3x9_kQz.js`, as Vite writes them) are cached for a year,
  *   `immutable`; everything else (index.html) is revalidated on every load (`no-cache`).
  * - A strict CSP: only this origin's scripts, styles, images, fonts and connections (the `/ws`
@@ -36,6 +39,22 @@ const API_PREFIXES = ["/v1/", "/rpc", "/ws", "/metrics", "/healthz", "/readyz"];
 
 export function isHashedName(path: string): boolean {
   return HASHED_NAME.test(path.slice(path.lastIndexOf("/") + 1));
+}
+
+type Encoding = "br" | "gzip";
+
+/** The best precompressed variant `Accept-Encoding` allows (br before gzip), or null for identity. */
+export function pickEncoding(header: string | null | undefined, available: readonly Encoding[]): Encoding | null {
+  if (!header || available.length === 0) return null;
+  const q = new Map<string, number>();
+  for (const part of header.toLowerCase().split(",")) {
+    const [name = "", ...params] = part.trim().split(";");
+    const qp = params.map((x) => x.trim()).find((x) => x.startsWith("q="));
+    const value = qp ? Number(qp.slice(2)) : 1;
+    if (name) q.set(name.trim(), Number.isFinite(value) ? value : 0);
+  }
+  const ok = (e: Encoding) => (q.get(e) ?? q.get("*") ?? 0) > 0;
+  return (["br", "gzip"] as const).find((e) => available.includes(e) && ok(e)) ?? null;
 }
 
 /** RFC 9110 If-None-Match: `*` or a list of entity tags, compared weakly. */
@@ -71,18 +90,25 @@ export class StaticFiles {
     if (method !== "GET" && method !== "HEAD") return null;
     const asset = this.resolve(path, headers.get("accept"));
     if (!asset) return null;
+    const variants = asset.encodings ?? {};
+    const encoding = pickEncoding(headers.get("accept-encoding"), Object.keys(variants) as Encoding[]);
+    const body = encoding ? variants[encoding]! : asset;
+    // each representation has its own strong ETag: the content hash plus the coding
+    const etag = encoding ? `${asset.etag.slice(0, -1)}-${encoding}"` : asset.etag;
     const h = new Headers({
-      etag: asset.etag,
+      etag,
       "cache-control": isHashedName(asset.path) ? "public, max-age=31536000, immutable" : "no-cache",
       "content-security-policy": CONTENT_SECURITY_POLICY,
       "x-content-type-options": "nosniff",
       "referrer-policy": "no-referrer",
       "x-frame-options": "DENY",
     });
-    if (matchesEtag(headers.get("if-none-match"), asset.etag)) return new Response(null, { status: 304, headers: h });
+    if (asset.encodings) h.set("vary", "accept-encoding");
+    if (matchesEtag(headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers: h });
     h.set("content-type", asset.type);
-    h.set("content-length", String(asset.bytes));
+    h.set("content-length", String(body.bytes));
+    if (encoding) h.set("content-encoding", encoding);
     if (method === "HEAD") return new Response(null, { status: 200, headers: h });
-    return new Response(Bun.file(asset.file), { status: 200, headers: h });
+    return new Response(Bun.file(body.file), { status: 200, headers: h });
   }
 }

@@ -2,10 +2,11 @@
 // token), with ETag / If-None-Match, content types, immutable caching of hashed names, a strict CSP.
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assets as embedded } from "../../src/generated/embedded.ts";
-import { CONTENT_SECURITY_POLICY, isHashedName, matchesEtag, type StaticAsset } from "../../src/gateway/static.ts";
+import { CONTENT_SECURITY_POLICY, isHashedName, matchesEtag, pickEncoding, type StaticAsset } from "../../src/gateway/static.ts";
 import { makeHarness } from "./helpers.ts";
 
 const h = makeHarness();
@@ -17,7 +18,7 @@ describe("the embedded dashboard", () => {
     expect(index).toBeDefined();
     expect(index!.type).toBe("text/html; charset=utf-8");
     expect(index!.etag).toMatch(/^"[A-Za-z0-9_-]{16,}"$/);
-    expect(Object.keys(index!).sort()).toEqual(["bytes", "etag", "file", "path", "type"]);
+    expect(Object.keys(index!).filter((k) => k !== "encodings").sort()).toEqual(["bytes", "etag", "file", "path", "type"]);
   });
   test("`/` serves index.html without a token, with a strict CSP and no-cache", async () => {
     const r = await h.request("/", { auth: null });
@@ -66,6 +67,18 @@ describe("hashed assets", () => {
     { path: "/assets/index-B3x9kQz1.js", file: js, type: "text/javascript; charset=utf-8", etag: '"js1"', bytes: 16 },
   ];
   writeFileSync(assets[0]!.file, "");
+  const css = "body { color: black; }\n".repeat(50);
+  const variants = { br: brotliCompressSync(css), gzip: gzipSync(css) };
+  for (const [ext, buf] of [["br", variants.br], ["gz", variants.gzip]] as const) writeFileSync(join(dir, `app.css.${ext}`), buf);
+  writeFileSync(join(dir, "app.css"), css);
+  assets.push({
+    path: "/assets/app-Q1w2E3r4.css",
+    file: join(dir, "app.css"),
+    type: "text/css; charset=utf-8",
+    etag: '"css1"',
+    bytes: css.length,
+    encodings: { br: { file: join(dir, "app.css.br"), bytes: variants.br.length }, gzip: { file: join(dir, "app.css.gz"), bytes: variants.gzip.length } },
+  });
   const s = makeHarness({ deps: { assets } });
   afterAll(() => s.close());
 
@@ -79,6 +92,32 @@ describe("hashed assets", () => {
     expect(head.status).toBe(200);
     expect(head.headers.get("content-length")).toBe("16");
     expect(await head.text()).toBe("");
+  });
+  test("precompressed variants: br before gzip as Accept-Encoding allows, each with its own ETag, Vary on all", async () => {
+    const path = "/assets/app-Q1w2E3r4.css";
+    const br = await s.request(path, { auth: null, headers: { "accept-encoding": "gzip, deflate, br" } });
+    expect(br.headers.get("content-encoding")).toBe("br");
+    expect(br.headers.get("vary")).toBe("accept-encoding");
+    expect(br.headers.get("etag")).toBe('"css1-br"');
+    expect(br.headers.get("content-type")).toBe("text/css; charset=utf-8");
+    expect(brotliDecompressSync(Buffer.from(await br.arrayBuffer())).toString()).toBe(css);
+    const gz = await s.request(path, { auth: null, headers: { "accept-encoding": "br;q=0, gzip" } });
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    expect(gunzipSync(Buffer.from(await gz.arrayBuffer())).toString()).toBe(css);
+    const plain = await s.request(path, { auth: null, headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(plain.headers.get("etag")).toBe('"css1"');
+    expect(await plain.text()).toBe(css);
+    const again = await s.request(path, { auth: null, headers: { "accept-encoding": "br", "if-none-match": '"css1-br"' } });
+    expect(again.status).toBe(304);
+    expect((await s.request(path, { auth: null, headers: { "accept-encoding": "gzip", "if-none-match": '"css1-br"' } })).status).toBe(200);
+  });
+  test("Accept-Encoding parsing", () => {
+    expect(pickEncoding("gzip, br", ["br", "gzip"])).toBe("br");
+    expect(pickEncoding("*", ["gzip"])).toBe("gzip");
+    expect(pickEncoding("*;q=0", ["br", "gzip"])).toBeNull();
+    expect(pickEncoding("br", ["gzip"])).toBeNull();
+    expect(pickEncoding(null, ["br"])).toBeNull();
   });
   test("hashed names are told from plain ones; ETag matching follows RFC 9110", () => {
     expect(isHashedName("/assets/index-B3x9kQz1.js")).toBe(true);
