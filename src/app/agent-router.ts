@@ -13,7 +13,7 @@ import type { AgentRuntime } from "../agent/runtime.ts";
 import type { AgentEvent, RunHandle, RunInfo, RunInput } from "../agent/types.ts";
 import { agentOfSessionKey, knownAgentId, MAIN_AGENT } from "../config/agents.ts";
 import { InvalidParamsError } from "../core/errors.ts";
-import type { GatewayRuntime } from "../gateway/context.ts";
+import type { GatewayRuntime } from "../gateway/deps.ts";
 import type { ToolSpec } from "../providers/types.ts";
 import type { SessionStore } from "../store/types.ts";
 import type { ToolPolicy } from "../tools/registry.ts";

@@ -11,7 +11,7 @@ import type { Logger } from "../core/log.ts";
 import type { Provider } from "../providers/types.ts";
 import { createExecutor } from "../sandbox/factory.ts";
 import type { Executor } from "../sandbox/executor.ts";
-import type { SandboxStatus } from "../gateway/context.ts";
+import type { SandboxStatus } from "../gateway/deps.ts";
 import type { SessionStore } from "../store/types.ts";
 import { AgentRouter } from "./agent-router.ts";
 

@@ -1,19 +1,26 @@
 /**
- * The HTTP side of the gateway (Hono). Probes (`/healthz`, `/readyz`) and channel routes (which
- * check their own secret) need no token; everything else needs the bearer token in the
- * `Authorization` header — never a URL query. A foreign `Origin` is refused before auth.
+ * The HTTP side of the gateway (Hono). Probes (`/healthz`, `/readyz`), channel routes (which
+ * check their own secret) and the dashboard's static files (static.ts) need no token; everything
+ * else needs the bearer token in the `Authorization` header — never a URL query. A foreign
+ * `Origin` is refused before auth.
  * The WebSocket upgrade on `/ws` is handled in server.ts before Hono sees the request.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { OpenClawError, PayloadTooLargeError, RpcCode, toWireError } from "../core/errors.ts";
+import { OpenClawError, PayloadTooLargeError } from "../core/errors.ts";
 import { bearerToken } from "./auth.ts";
 import type { Gateway } from "./gateway.ts";
 import { readBodyText } from "../core/body.ts";
-import { registerOpenAi } from "./openai.ts";
-import { failure } from "./rpc/protocol.ts";
+import { openAiError, registerOpenAi } from "./openai.ts";
+import { answerFrame } from "./answer.ts";
+import { clientError, internalError, isMasked } from "./client-error.ts";
+import { jsonRpcCodec, wireError } from "./rpc/codec.ts";
+import type { Scope } from "./rpc/method.ts";
+import { StaticFiles } from "./static.ts";
 
-export type GatewayEnv = { Bindings: { ip?: string } };
+export type GatewayEnv = { Bindings: { ip?: string }; Variables: { scopes: ReadonlySet<Scope> } };
 
+/** what a request has that did not pass requireAuth (fail closed) */
+const NO_SCOPES: ReadonlySet<Scope> = new Set();
 const clientIp = (c: Context<GatewayEnv>): string => c.env?.ip ?? "unknown";
 
 /** One debug line per request (path without the query: it may carry things that do not belong in logs). */
@@ -28,25 +35,47 @@ function requestLog(gw: Gateway): MiddlewareHandler<GatewayEnv> {
   };
 }
 
+type Refusal = "origin" | "unauthorized" | "rate_limited" | "not_found";
+const REFUSALS: Record<Refusal, { status: 401 | 403 | 404 | 429; message: string; openai: { type: string; code: string } }> = {
+  origin: { status: 403, message: "origin not allowed", openai: { type: "invalid_request_error", code: "origin_not_allowed" } },
+  unauthorized: { status: 401, message: "unauthorized", openai: { type: "invalid_request_error", code: "invalid_api_key" } },
+  rate_limited: { status: 429, message: "too many failed authentication attempts; retry later", openai: { type: "rate_limit_error", code: "rate_limit_exceeded" } },
+  not_found: { status: 404, message: "not found", openai: { type: "invalid_request_error", code: "unknown_url" } },
+};
+
+/** A refusal in the caller's dialect: OpenAI's `{error:{message,type,param,code}}` under /v1/, else `{error}`. */
+function refuse(c: Context<GatewayEnv>, kind: Refusal, headers: Record<string, string> = {}): Response {
+  const r = REFUSALS[kind];
+  if (!c.req.path.startsWith("/v1/")) return c.json({ error: r.message }, r.status, headers);
+  const res = openAiError(r.status, r.message, r.openai.type, r.openai.code);
+  for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
+  return res;
+}
+
 function originCheck(gw: Gateway): MiddlewareHandler<GatewayEnv> {
   return async function originCheck(c, next) {
-    if (!gw.origins.allows(c.req.header("origin"))) return c.json({ error: "origin not allowed" }, 403);
+    if (!gw.origins.allows(c.req.header("origin"))) return refuse(c, "origin");
     await next();
   };
 }
 
-/** Bearer check with per-address failure rate limiting (loopback included). */
+/** The dashboard's files, before the origin check and auth; anything else goes on. */
+function staticFiles(files: StaticFiles): MiddlewareHandler<GatewayEnv> {
+  return async function staticFiles(c, next) {
+    return files.respond(c.req.method, c.req.path, c.req.raw.headers) ?? next();
+  };
+}
+
+/** Bearer check; failures are rate limited per source (all of loopback is one) and globally (ratelimit.ts). */
 export function requireAuth(gw: Gateway): MiddlewareHandler<GatewayEnv> {
   return async function requireAuth(c, next) {
-    if (!gw.authn.required) return next();
     const check = gw.checkToken(clientIp(c), bearerToken(c.req.header("authorization")));
-    if (check.ok) return next();
-    if (check.retryAfterMs) {
-      c.header("retry-after", String(Math.ceil(check.retryAfterMs / 1000)));
-      return c.json({ error: "too many failed authentication attempts; retry later" }, 429);
+    if (check.ok) {
+      c.set("scopes", check.scopes);
+      return next();
     }
-    c.header("www-authenticate", 'Bearer realm="openclaw"');
-    return c.json({ error: "unauthorized" }, 401);
+    if (check.retryAfterMs) return refuse(c, "rate_limited", { "retry-after": String(Math.ceil(check.retryAfterMs / 1000)) });
+    return refuse(c, "unauthorized", { "www-authenticate": 'Bearer realm="openclaw"' });
   };
 }
 
@@ -60,7 +89,9 @@ export function createApp(gw: Gateway): Hono<GatewayEnv> {
     try {
       await gw.store.listSessions({ limit: 1 });
     } catch (err) {
-      store = err instanceof OpenClawError ? err.message : "store unavailable";
+      // unauthenticated: never the store's own text (paths, SQL); that goes to the log
+      store = clientError(err).message;
+      gw.log.warn("readiness: the store check failed", { error: err });
     }
     const sandbox = await gw.sandboxStatus();
     const ready = store === "ok" && !gw.runs.draining;
@@ -77,6 +108,7 @@ export function createApp(gw: Gateway): Hono<GatewayEnv> {
     }
   }
 
+  app.use("*", staticFiles(new StaticFiles(gw.deps.assets)));
   app.use("*", originCheck(gw));
   app.use("*", requireAuth(gw));
 
@@ -91,21 +123,25 @@ export function createApp(gw: Gateway): Hono<GatewayEnv> {
     try {
       text = await readBodyText(c.req.raw, gw.config().gateway.limits.maxBodyBytes);
     } catch (err) {
-      if (err instanceof PayloadTooLargeError) return c.json(failure(null, toWireError(err)), 413);
+      if (err instanceof PayloadTooLargeError) return c.body(jsonRpcCodec.encodeError(null, clientError(err))!, 413, { "content-type": "application/json" });
       throw err;
     }
-    const out = await gw.dispatcher.handleText(text, { transport: "http", ip: clientIp(c) });
+    const ctx = { transport: "http" as const, ip: clientIp(c), scopes: c.get("scopes") ?? NO_SCOPES };
+    const out = await answerFrame(jsonRpcCodec, gw.dispatcher, text, ctx, gw.decodeLimits());
     if (out === null) return c.body(null, 204);
     return c.body(out, 200, { "content-type": "application/json" });
   });
 
   registerOpenAi(app, gw);
 
-  app.notFound((c) => c.json({ error: "not found" }, 404));
+  app.notFound((c) => refuse(c, "not_found"));
   app.onError((err, c) => {
-    if (err instanceof OpenClawError) return c.json({ error: err.message }, err.httpStatus as 400);
+    if (err instanceof OpenClawError) {
+      if (isMasked(err)) gw.log.error("request failed", { path: c.req.path, error: err });
+      return c.json({ error: clientError(err).message }, err.httpStatus as 400);
+    }
     gw.log.error("unhandled request error", { path: c.req.path, error: err, stack: err.stack });
-    return c.json(failure(null, { code: RpcCode.Internal, message: "internal error" }), 500);
+    return c.json({ jsonrpc: "2.0", error: wireError(internalError()), id: null }, 500);
   });
   return app;
 }

@@ -8,7 +8,7 @@ import { patchConfig } from "../config/edit.ts";
 import { mergePatch } from "../config/keypath.ts";
 import { ConfigSchema, type Config } from "../config/schema.ts";
 import { validateDocument } from "../config/validate.ts";
-import type { ConfigSource } from "./context.ts";
+import type { ConfigSource } from "./deps.ts";
 
 export class FileConfigSource implements ConfigSource {
   #config: Config;

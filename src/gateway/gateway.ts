@@ -8,23 +8,29 @@ import type { Config } from "../config/schema.ts";
 import { createLogger, onLog, type Logger, type LogRecord } from "../core/log.ts";
 import type { SessionStore } from "../store/types.ts";
 import { Authenticator } from "./auth.ts";
-import type { ConfigSource, GatewayDeps, GatewayRuntime, SandboxStatus } from "./context.ts";
+import type { Codec, DecodeLimits } from "./codec.ts";
+import type { ConfigSource, GatewayDeps, GatewayRuntime, SandboxStatus } from "./deps.ts";
 import { Hub } from "./hub.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { OriginPolicy, ownOrigins } from "./origin.ts";
 import { AuthRateLimiter } from "./ratelimit.ts";
+import { jsonRpcCodec } from "./rpc/codec.ts";
 import { Dispatcher } from "./rpc/dispatch.ts";
+import { ALL_SCOPES, type Scope } from "./rpc/method.ts";
 import { chatMethods } from "./rpc/methods/chat.ts";
 import { configMethods } from "./rpc/methods/config.ts";
 import { pairingMethods } from "./rpc/methods/pairing.ts";
 import { sessionMethods } from "./rpc/methods/sessions.ts";
 import { systemMethods } from "./rpc/methods/system.ts";
-import { RunGate } from "./runs.ts";
+import { RunGate } from "./run-gate.ts";
 
 const LOG_RING = 500;
 
-/** A refused token check; `retryAfterMs` when the address is rate limited (the token was not looked at). */
-export type TokenCheck = { ok: true } | { ok: false; retryAfterMs?: number };
+/**
+ * A token check: the scopes the credential grants (a token grants all today), or a refusal;
+ * `retryAfterMs` when the source is rate limited (the token was not looked at).
+ */
+export type TokenCheck = { ok: true; scopes: ReadonlySet<Scope> } | { ok: false; retryAfterMs?: number };
 
 export class Gateway {
   readonly runtime: GatewayRuntime;
@@ -40,6 +46,8 @@ export class Gateway {
   readonly origins: OriginPolicy;
   readonly runs: RunGate;
   readonly dispatcher: Dispatcher;
+  /** the wire formats a WebSocket may speak, tried in order on its first frame; JSON-RPC last */
+  readonly codecs: readonly Codec[];
   readonly channels: Channel[];
   readonly recentLogs: LogRecord[] = [];
   /** set by server.ts once listening; used for the gateway's own origins */
@@ -60,15 +68,11 @@ export class Gateway {
       () => this.config().gateway.allowedOrigins,
     );
     this.runs = new RunGate(this.runtime, this.metrics, () => this.config().gateway.limits.maxRunsPerSession);
-    this.dispatcher = new Dispatcher(
-      { ...chatMethods(this), ...sessionMethods(this), ...configMethods(this), ...systemMethods(this), ...pairingMethods(this) },
-      {
-        maxBatch: () => this.config().gateway.limits.maxBatch,
-        maxDepth: () => this.config().gateway.limits.maxJsonDepth,
-        log: this.log.child("rpc"),
-        observe: (m, ms, ok) => this.metrics.observeRpc(m, ms, ok),
-      },
-    );
+    this.dispatcher = new Dispatcher([...chatMethods(this), ...sessionMethods(this), ...configMethods(this), ...systemMethods(this), ...pairingMethods(this)], {
+      log: this.log.child("rpc"),
+      observe: (m, ms, ok) => this.metrics.observeRpc(m, ms, ok),
+    });
+    this.codecs = [...(deps.codecs ?? []), jsonRpcCodec];
     this.#unsubscribe.push(
       this.runtime.onEvent((ev) => {
         this.hub.publish(ev);
@@ -87,21 +91,31 @@ export class Gateway {
     return this.configSource.get();
   }
 
+  /** Read live on every frame, so `config.patch` of these limits applies at once. */
+  decodeLimits(): DecodeLimits {
+    const l = this.config().gateway.limits;
+    return { maxDepth: l.maxJsonDepth, maxBatch: l.maxBatch };
+  }
+
   /**
    * The one token check for every transport (HTTP header, WebSocket upgrade header, first frame):
-   * a rate-limited address is refused before the token is looked at; a wrong token counts against
-   * the address (and in the metrics); a right one clears it.
+   * a rate-limited source (or a spent global budget) is refused before the token is looked at; a
+   * wrong token counts against its source and the budget (a missing one only in the metrics); a
+   * right one clears its source.
    */
   checkToken(ip: string, token: string | null | undefined): TokenCheck {
+    if (!this.authn.required) return { ok: true, scopes: ALL_SCOPES };
     const wait = this.limiter.retryAfterMs(ip);
     if (wait > 0) return { ok: false, retryAfterMs: wait };
     if (!this.authn.verify(token)) {
-      this.limiter.failure(ip);
+      // Only a presented token is a guess. A request with none (a web page's <img src> needs no
+      // preflight and carries no Origin) cannot succeed, so it must not spend anyone's budget.
+      if (token) this.limiter.failure(ip);
       this.metrics.authFailures++;
       return { ok: false };
     }
     this.limiter.success(ip);
-    return { ok: true };
+    return { ok: true, scopes: ALL_SCOPES };
   }
 
   /** `agent:<agentId>:<session.mainKey>`, the session a client gets when it names none. */

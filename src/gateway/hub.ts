@@ -1,14 +1,19 @@
 /**
- * Fan-out of run events and log records to WebSocket connections. Each event is serialized once
- * and the same text is sent to every subscriber of its session. Sends never block: a connection
- * that stops reading hits Bun's backpressure limit and is closed by Bun, which removes it here.
+ * Fan-out of run events and log records to connections. The hub publishes typed events
+ * (`GatewayEvent`); each subscriber's codec serialises them, once per codec per event: N
+ * subscribers that speak one codec cost one serialisation, and the same text goes to each. Run
+ * events pass through `ClientEvents` first, so no codec ever sees an unsafe error text. Sends never
+ * block: a connection that stops reading is dropped by its own limits, which removes it here.
  */
 import type { AgentEvent } from "../agent/types.ts";
 import type { LogRecord } from "../core/log.ts";
-import { notificationText } from "./rpc/protocol.ts";
+import { ClientEvents } from "./client-events.ts";
+import type { Codec, GatewayEvent } from "./codec.ts";
 
 export interface Subscriber {
   readonly id: string;
+  /** the codec the connection speaks (fixed once it has subscribed to anything) */
+  readonly codec: Pick<Codec, "encodeEvent">;
   /** must not throw; drops the text when the connection is gone */
   send(text: string): void;
 }
@@ -18,6 +23,7 @@ const STREAMED = new Set<AgentEvent["type"]>(["text_delta", "tool_call", "tool_r
 export class Hub {
   readonly #sessions = new Map<string, Set<Subscriber>>();
   readonly #logs = new Set<Subscriber>();
+  readonly #clientEvents = new ClientEvents();
 
   subscribe(sessionKey: string, sub: Subscriber): void {
     let set = this.#sessions.get(sessionKey);
@@ -45,15 +51,37 @@ export class Hub {
 
   publish(event: AgentEvent): void {
     if (!STREAMED.has(event.type)) return;
+    // error and final always pass ClientEvents: it pairs a run's error with its final
+    const needsPairing = event.type === "error" || event.type === "final";
     const set = this.#sessions.get(event.sessionKey);
+    if ((!set || set.size === 0) && !needsPairing) return;
+    const client = this.#clientEvents.toClient(event);
     if (!set || set.size === 0) return;
-    const text = notificationText("chat.event", { sessionKey: event.sessionKey, runId: event.runId, event });
-    for (const sub of set) sub.send(text);
+    fanOut(set, { kind: "run", sessionKey: event.sessionKey, runId: event.runId, event: client });
   }
 
   publishLog(record: LogRecord): void {
     if (this.#logs.size === 0) return;
-    const text = notificationText("logs.record", record);
-    for (const sub of this.#logs) sub.send(text);
+    fanOut(this.#logs, { kind: "log", record });
+  }
+}
+
+/** Serialise once per codec (usually one), send to every subscriber. */
+function fanOut(subs: Iterable<Subscriber>, event: GatewayEvent): void {
+  let lastCodec: Subscriber["codec"] | undefined;
+  let lastText: string | null = null;
+  let others: Map<Subscriber["codec"], string | null> | undefined;
+  for (const sub of subs) {
+    let text: string | null;
+    if (sub.codec === lastCodec) text = lastText;
+    else if (lastCodec === undefined) {
+      lastCodec = sub.codec;
+      text = lastText = sub.codec.encodeEvent(event);
+    } else {
+      others ??= new Map();
+      text = others.has(sub.codec) ? others.get(sub.codec)! : sub.codec.encodeEvent(event);
+      others.set(sub.codec, text);
+    }
+    if (text !== null) sub.send(text);
   }
 }

@@ -8,8 +8,10 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import type { AgentEvent, RunHandle } from "../agent/types.ts";
-import { httpStatusOf, OpenClawError } from "../core/errors.ts";
+import { httpStatusOf } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
+import type { GatewayEnv } from "./app.ts";
+import { clientError, clientRunError, INTERNAL_MESSAGE } from "./client-error.ts";
 import type { Gateway } from "./gateway.ts";
 import { readBodyText } from "../core/body.ts";
 import { parseJson } from "../core/json.ts";
@@ -33,7 +35,7 @@ export function openAiError(status: number, message: string, type: string, code:
 
 function errorResponse(err: unknown): Response {
   const status = httpStatusOf(err);
-  const message = err instanceof OpenClawError ? err.message : "internal error";
+  const message = clientError(err).message;
   const type = status === 401 ? "authentication_error" : status === 429 ? "rate_limit_exceeded" : status >= 500 ? "server_error" : "invalid_request_error";
   return openAiError(status, message, type);
 }
@@ -67,7 +69,7 @@ const usageOf = (u: { inputTokens: number; outputTokens: number }) => ({
   total_tokens: u.inputTokens + u.outputTokens,
 });
 
-export function registerOpenAi(app: Hono<{ Bindings: { ip?: string } }>, gw: Gateway): void {
+export function registerOpenAi(app: Hono<GatewayEnv>, gw: Gateway): void {
   app.get("/v1/models", () => {
     const created = Math.floor(gw.startedAt / 1000);
     const data = ["openclaw", ...agentIds(gw).map((id) => `openclaw/${id}`)].map((id) => ({ id, object: "model", created, owned_by: "openclaw" }));
@@ -113,7 +115,7 @@ export function registerOpenAi(app: Hono<{ Bindings: { ip?: string } }>, gw: Gat
 
     if (!body.stream) {
       const res = await handle.done;
-      if (res.outcome === "error") return openAiError(502, res.reason ?? "the model provider failed", "server_error", "provider_error");
+      if (res.outcome === "error") return openAiError(502, await runFailure(handle), "server_error", "provider_error");
       return Response.json(
         {
           id,
@@ -132,6 +134,12 @@ export function registerOpenAi(app: Hono<{ Bindings: { ip?: string } }>, gw: Gat
   });
 }
 
+/** The safe message of a failed run: from its `error` event (never the raw `reason`, which may quote internals). */
+async function runFailure(handle: RunHandle): Promise<string> {
+  for await (const ev of handle.events) if (ev.type === "error") return clientRunError(ev.error).message;
+  return INTERNAL_MESSAGE;
+}
+
 function sseStream(gw: Gateway, handle: RunHandle, meta: { id: string; created: number; model: string; includeUsage: boolean }): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
   const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
@@ -139,6 +147,7 @@ function sseStream(gw: Gateway, handle: RunHandle, meta: { id: string; created: 
   const iterator = handle.events[Symbol.asyncIterator]();
   let started = false;
   let finished = false;
+  let failure = INTERNAL_MESSAGE;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (!started) {
@@ -153,6 +162,7 @@ function sseStream(gw: Gateway, handle: RunHandle, meta: { id: string; created: 
           return;
         }
         const ev: AgentEvent = next.value;
+        if (ev.type === "error") failure = clientRunError(ev.error).message;
         if (ev.type === "text_delta" && ev.text) {
           controller.enqueue(chunk({ content: ev.text }, null));
           return;
@@ -160,7 +170,7 @@ function sseStream(gw: Gateway, handle: RunHandle, meta: { id: string; created: 
         if (ev.type === "final") {
           finished = true;
           if (ev.outcome === "error") {
-            controller.enqueue(enc.encode(`data: ${JSON.stringify({ error: { message: ev.reason ?? "the model provider failed", type: "server_error", code: "provider_error" } })}\n\n`));
+            controller.enqueue(enc.encode(`data: ${JSON.stringify({ error: { message: failure, type: "server_error", code: "provider_error" } })}\n\n`));
           } else {
             controller.enqueue(chunk({}, finishReason(ev.outcome)));
             if (meta.includeUsage) {

@@ -100,16 +100,16 @@ function upgrade(gw: Gateway, req: Request, srv: Server<WsData>, ip: string): Re
   if (gw.runs.draining) return new Response("shutting down", { status: 503 });
   const max = gw.config().gateway.limits.maxConnections;
   if (gw.metrics.wsConnections >= max) return new Response(`too many connections (limit ${max})`, { status: 503 });
-  let authed = !gw.authn.required;
+  let scopes: WsData["scopes"] = null;
   const header = req.headers.get("authorization");
-  if (!authed && header !== null) {
+  if (!gw.authn.required || header !== null) {
     const check = gw.checkToken(ip, bearerToken(header));
     if (!check.ok && check.retryAfterMs) {
       return new Response("too many failed authentication attempts", { status: 429, headers: { "retry-after": String(Math.ceil(check.retryAfterMs / 1000)) } });
     }
     if (!check.ok) return new Response("unauthorized", { status: 401 });
-    authed = true;
+    scopes = check.scopes;
   }
-  if (srv.upgrade(req, { data: { ip, authed } })) return undefined;
+  if (srv.upgrade(req, { data: { ip, scopes } })) return undefined;
   return new Response("WebSocket upgrade failed", { status: 400 });
 }

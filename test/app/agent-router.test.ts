@@ -6,7 +6,7 @@ import { AgentRouter } from "../../src/app/agent-router.ts";
 import { AgentRuntime } from "../../src/agent/runtime.ts";
 import { agentOfSessionKey, UnknownAgentError } from "../../src/config/agents.ts";
 import { InvalidParamsError } from "../../src/core/errors.ts";
-import type { GatewayRuntime } from "../../src/gateway/context.ts";
+import type { GatewayRuntime } from "../../src/gateway/deps.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { defaultTools } from "../../src/tools/registry.ts";
 import { say, ScriptedProvider } from "../fakes/scripted-provider.ts";

@@ -2,7 +2,7 @@
 // POST /rpc, prototype pollution, metrics.
 import { afterAll, describe, expect, test } from "bun:test";
 import { defaultTools } from "../../src/tools/registry.ts";
-import { makeHarness, TOKEN } from "./helpers.ts";
+import { makeHarness, TOKEN, waitFor } from "./helpers.ts";
 
 const h = makeHarness({ config: { gateway: { allowedOrigins: ["https://dash.example.com"], limits: { maxBodyBytes: 4096 } } } });
 afterAll(() => h.close());
@@ -11,7 +11,7 @@ async function sendAndWait(text: string, sessionKey = "agent:main:http") {
   const r = await h.rpc("chat.send", { sessionKey, text });
   expect(r.result.sessionKey).toBe(sessionKey);
   const runs = () => h.runtime.runs().filter((x) => x.runId === r.result.runId);
-  for (let i = 0; i < 200 && runs().length > 0; i++) await Bun.sleep(5);
+  await waitFor(() => runs().length === 0, `run ${r.result.runId} to finish`);
   return r.result as { runId: string; sessionKey: string };
 }
 
@@ -52,9 +52,54 @@ describe("auth", () => {
     expect(limited).not.toBeNull();
     expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThan(0);
     expect((await h.request("/metrics", { ip: ip2 })).status).toBe(429);
-    expect((await h.request("/metrics", { ip: "127.0.0.2" })).status).toBe(200); // other addresses unaffected
+    expect((await h.request("/metrics", { ip: "127.0.0.2" })).status).toBe(429); // all of loopback is one source
+    expect((await h.request("/metrics", { ip: "10.7.7.7" })).status).toBe(200); // other addresses unaffected
     h.gw.limiter.success(ip2);
     expect((await h.request("/metrics", { ip: ip2 })).status).toBe(200);
+  });
+});
+
+describe("guessing from rotating addresses", () => {
+  async function guess(ips: (i: number) => string) {
+    let now = 5_000_000;
+    const g = makeHarness({ deps: { rateLimit: { now: () => now } } });
+    try {
+      let first429 = -1;
+      for (let i = 0; i < 200; i++) {
+        const r = await g.request("/metrics", { auth: `guess-${i}`, ip: ips(i) });
+        if (r.status === 429 && first429 < 0) first429 = i;
+        if (r.status !== 429) expect(r.status).toBe(401);
+        now += 50;
+      }
+      // the right token is refused while blocked, and works once the window has passed
+      expect((await g.request("/metrics", { ip: ips(200) })).status).toBe(429);
+      now += 3_600_000;
+      expect((await g.request("/metrics", { ip: ips(201) })).status).toBe(200);
+      return first429;
+    } finally {
+      await g.close();
+    }
+  }
+  test("200 guesses rotating through 127.0.0.0/8 get 429 after the free failures of one source", async () => {
+    expect(await guess((i) => `127.${(i >> 8) & 255}.${i & 255}.${(i * 13) & 255}`)).toBe(6); // 5 free failures, the 6th blocks the source
+  });
+  test("requests that present no token at all spend no budget: a web page's <img src> cannot lock the owner out", async () => {
+    const g = makeHarness();
+    try {
+      for (let i = 0; i < 100; i++) {
+        expect((await g.request("/metrics", { auth: null, ip: `127.0.0.${(i % 250) + 1}` })).status).toBe(401);
+        expect((await g.request("/metrics", { auth: null, ip: `203.0.113.${(i % 250) + 1}` })).status).toBe(401);
+      }
+      expect((await g.request("/metrics", { ip: "127.0.0.1" })).status).toBe(200);
+      expect(g.gw.metrics.authFailures).toBe(200); // still counted as failures in the metrics
+    } finally {
+      await g.close();
+    }
+  });
+  test("200 guesses rotating through 200 remote addresses hit the global budget", async () => {
+    const first = await guess((i) => `198.51.${i >> 8}.${i & 255}`);
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(50);
   });
 });
 
@@ -148,7 +193,7 @@ describe("methods over POST /rpc", () => {
     const b = (await h.rpc("chat.send", { sessionKey: "agent:main:idem", text: "once", idempotencyKey: "k-1" })).result;
     expect(b.runId).toBe(a.runId);
     expect(b.deduplicated).toBe(true);
-    for (let i = 0; i < 200 && h.runtime.runs().length > 0; i++) await Bun.sleep(5);
+    await waitFor(() => h.runtime.runs().length === 0, "the idempotent run to finish");
     const hist = (await h.rpc("chat.history", { sessionKey: "agent:main:idem" })).result.entries;
     expect(hist.filter((e: any) => e.kind === "message" && e.role === "user")).toHaveLength(1);
   });

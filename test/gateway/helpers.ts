@@ -4,7 +4,7 @@ import { AgentRuntime } from "../../src/agent/runtime.ts";
 import { emptyUsage } from "../../src/core/messages.ts";
 import { ApiKey } from "../../src/core/secrets.ts";
 import { MemoryConfigSource } from "../../src/gateway/config-source.ts";
-import type { GatewayDeps } from "../../src/gateway/context.ts";
+import type { GatewayDeps } from "../../src/gateway/deps.ts";
 import { createGateway, type Gateway } from "../../src/gateway/gateway.ts";
 import { createApp } from "../../src/gateway/app.ts";
 import { serveGateway, type RunningServer } from "../../src/gateway/server.ts";
@@ -108,6 +108,18 @@ export function makeHarness(opts: { provider?: Provider; config?: Record<string,
   };
 }
 
+/**
+ * Poll `cond` until it holds. A wait that runs out throws, naming what it waited for: a test never
+ * carries on silently after a condition failed to arrive.
+ */
+export async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await Bun.sleep(5);
+  }
+}
+
 export function listen(h: Harness): RunningServer {
   return serveGateway(h.gw, { hostname: "127.0.0.1", port: 0 });
 }
@@ -173,21 +185,22 @@ export class WsClient {
     });
   }
 
-  /** Wait (bounded) until `pred` holds. */
-  async until(pred: () => boolean, timeoutMs = 5000): Promise<void> {
+  /** Wait until `pred` holds; throws naming `what` after `timeoutMs` (woken by every frame and by the close). */
+  async until(pred: () => boolean, timeoutMs = 5000, what = "a condition on the WebSocket client"): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pred()) {
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error("timed out waiting");
+      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, Math.min(left, 100));
         const w = () => done();
+        const waiters = this.#waiters;
         function done() {
           clearTimeout(t);
+          waiters.delete(w);
           resolve();
         }
-        this.#waiters.add(w);
-        setTimeout(() => this.#waiters.delete(w), Math.min(left, 100) + 1);
+        waiters.add(w);
       });
     }
   }

@@ -75,6 +75,30 @@ describe("OpenAI-compatible API", () => {
     expect(a.response.headers.get("x-openclaw-session-key")).not.toBe(b.response.headers.get("x-openclaw-session-key"));
   });
 
+  test("a refused token, a rate-limited client, a foreign Origin and an unknown /v1 path answer in OpenAI's error shape", async () => {
+    const url = `http://127.0.0.1:${srv.port}/v1/chat/completions`;
+    const body = JSON.stringify({ model: "openclaw", messages: [{ role: "user", content: "x" }] });
+    const shape = (j: any) => ({ keys: Object.keys(j).sort(), errorKeys: Object.keys(j.error ?? {}).sort(), type: j.error?.type, code: j.error?.code, message: typeof j.error?.message });
+    const res = await fetch(url, { method: "POST", headers: { authorization: "Bearer wrong" }, body });
+    expect(res.status).toBe(401);
+    expect(shape(await res.json())).toEqual({ keys: ["error"], errorKeys: ["code", "message", "param", "type"], type: "invalid_request_error", code: "invalid_api_key", message: "string" });
+    let limited: Response | undefined;
+    for (let i = 0; i < 10 && !limited; i++) {
+      const r = await fetch(`http://127.0.0.1:${srv.port}/v1/models`, { headers: { authorization: `Bearer wrong-${i}` } });
+      if (r.status === 429) limited = r;
+    }
+    expect(limited).toBeDefined();
+    expect(limited!.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect(shape(await limited!.json())).toMatchObject({ keys: ["error"], type: "rate_limit_error", code: "rate_limit_exceeded" });
+    h.gw.limiter.success("127.0.0.1");
+    const foreign = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, origin: "https://evil.example" }, body });
+    expect(foreign.status).toBe(403);
+    expect(shape(await foreign.json())).toMatchObject({ keys: ["error"], type: "invalid_request_error", code: "origin_not_allowed" });
+    const missing = await fetch(`http://127.0.0.1:${srv.port}/v1/embeddings`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: "{}" });
+    expect(missing.status).toBe(404);
+    expect(shape(await missing.json())).toMatchObject({ keys: ["error"], type: "invalid_request_error", code: "unknown_url" });
+  });
+
   test("errors come back in OpenAI's shape", async () => {
     // (the client's APIPromise is awaited directly: handing it to expect().rejects misbehaves under bun test)
     const caught = async (p: PromiseLike<unknown>) => {

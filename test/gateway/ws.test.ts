@@ -4,7 +4,7 @@ import { connect as netConnect, type Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import type { Provider, ProviderEvent, ProviderRequest } from "../../src/providers/types.ts";
 import { emptyUsage } from "../../src/core/messages.ts";
-import { GatedProvider, listen, makeHarness, TOKEN, WsClient } from "./helpers.ts";
+import { GatedProvider, listen, makeHarness, TOKEN, waitFor, WsClient } from "./helpers.ts";
 
 const h = makeHarness({
   config: { gateway: { limits: { maxFrameBytes: 100_000, maxConnections: 40, maxRunsPerSession: 8 } } },
@@ -104,7 +104,7 @@ describe("origin and size", () => {
     const replies: any[] = [];
     c.ws.addEventListener("message", (e) => replies.push(JSON.parse(String(e.data))));
     for (const t of ["nope", '{"jsonrpc":"1.0","method":"status","id":1}', "[".repeat(5000), "[]", '{"jsonrpc":"2.0","method":"x.y","id":2}', '{"jsonrpc":"2.0","method":"chat.send","params":{"text":"hi","__proto__":{"polluted":1},"extra":1},"id":3}']) c.sendRaw(t);
-    await c.until(() => replies.length >= 6);
+    await c.until(() => replies.length >= 6, 5000, "six error replies");
     expect(replies.map((r) => r.error?.code).sort()).toEqual([-32700, -32600, -32600, -32600, -32601, -32602].sort());
     expect(({} as any).polluted).toBeUndefined();
     expect((await c.call("status")).result.version).toBe("test");
@@ -115,7 +115,7 @@ describe("origin and size", () => {
     let frame: any;
     c.ws.addEventListener("message", (e) => (frame = JSON.parse(String(e.data))));
     c.sendRaw(JSON.stringify([{ jsonrpc: "2.0", method: "status", id: "a" }, { jsonrpc: "2.0", method: "status" }, { jsonrpc: "2.0", method: "tools.list", id: "b" }]));
-    await c.until(() => frame !== undefined);
+    await c.until(() => frame !== undefined, 5000, "the batch reply");
     expect(frame.map((r: any) => r.id)).toEqual(["a", "b"]);
     c.close();
   });
@@ -131,7 +131,7 @@ describe("chat over WebSocket", () => {
     });
     const r = (await c.call("chat.send", { sessionKey: "agent:main:ws1", text: "hi" })).result;
     expect(r.sessionKey).toBe("agent:main:ws1");
-    await c.until(() => finalOf(c, r.runId) !== undefined);
+    await c.until(() => finalOf(c, r.runId) !== undefined, 5000, "the run's final event");
     expect(order[0]).toBe("response");
     expect(order.filter((t) => t !== "response")).toEqual(["text_delta", "text_delta", "final"]);
     const evs = c.events(r.runId);
@@ -145,7 +145,7 @@ describe("chat over WebSocket", () => {
     const c = await WsClient.connect(wsUrl, { token: TOKEN });
     const r = (await c.call("chat.send", { text: "default" })).result;
     expect(r.sessionKey).toBe("agent:main:main");
-    await c.until(() => finalOf(c, r.runId) !== undefined);
+    await c.until(() => finalOf(c, r.runId) !== undefined, 5000, "the run's final event");
     c.close();
   });
   test("many clients subscribed to one session all get every event; unsubscribe stops them", async () => {
@@ -156,7 +156,7 @@ describe("chat over WebSocket", () => {
     expect((await quitter.call("sessions.unsubscribe", { sessionKey: key })).result.unsubscribed).toBe(true);
     const r = (await clients[0]!.call("chat.send", { sessionKey: key, text: "to all" })).result;
     for (const c of clients.slice(0, -1)) {
-      await c.until(() => finalOf(c, r.runId) !== undefined);
+      await c.until(() => finalOf(c, r.runId) !== undefined, 5000, "the run's final event");
       expect(c.events(r.runId).map((e) => e.type)).toEqual(["text_delta", "text_delta", "final"]);
     }
     // the quitter got nothing of this run (its final would have arrived with the others')
@@ -171,7 +171,7 @@ describe("chat over WebSocket", () => {
     expect(r.following).toBe(true);
     expect(r.records.some((x: any) => x.msg === "before tail")).toBe(true);
     h.gw.log.warn("after tail sk-ant-" + "z".repeat(30));
-    await c.until(() => c.notifications.some((n) => n.method === "logs.record" && n.params.msg.startsWith("after tail")));
+    await c.until(() => c.notifications.some((n) => n.method === "logs.record" && n.params.msg.startsWith("after tail")), 5000, "the logs.record of the new line");
     const rec = c.notifications.find((n) => n.method === "logs.record" && n.params.msg.startsWith("after tail"));
     expect(rec.params.msg).not.toContain("z".repeat(30)); // redacted
     await c.call("logs.tail", { lines: 0, follow: false });
@@ -193,9 +193,9 @@ describe("runs in flight, abort, connection cap", () => {
   test("chat.abort stops a running turn; it ends aborted", async () => {
     const c = await WsClient.connect(url, { token: TOKEN });
     const r = (await c.call("chat.send", { sessionKey: "agent:main:abort", text: "long" })).result;
-    await c.until(() => c.events(r.runId).some((e) => e.type === "text_delta"));
+    await c.until(() => c.events(r.runId).some((e) => e.type === "text_delta"), 5000, "the first text_delta");
     expect((await c.call("chat.abort", { runId: r.runId })).result.aborted).toBe(true);
-    await c.until(() => finalOf(c, r.runId) !== undefined);
+    await c.until(() => finalOf(c, r.runId) !== undefined, 5000, "the run's final event");
     expect(finalOf(c, r.runId).outcome).toBe("aborted");
     const hist = (await c.call("chat.history", { sessionKey: "agent:main:abort" })).result.entries;
     expect(hist.find((e: any) => e.kind === "run_finished").outcome).toBe("aborted");
@@ -212,13 +212,10 @@ describe("runs in flight, abort, connection cap", () => {
     expect(third.error.code).toBe(-32005);
     expect((await c.call("chat.send", { sessionKey: "agent:main:other", text: "x" })).result.runId).toBeDefined();
     gated.release();
-    await c.until(() => finalOf(c, a.result.runId) !== undefined);
-    for (let i = 0; i < 50 && g.gw.runs.inFlight(key) > 1; i++) {
-      gated.release();
-      await Bun.sleep(10);
-    }
+    await c.until(() => finalOf(c, a.result.runId) !== undefined, 5000, "the first run's final event");
+    await waitFor(() => (gated.release(), g.gw.runs.inFlight(key) <= 1), "the first capped run to release its slot");
     gated.release();
-    await c.until(() => finalOf(c, b.result.runId) !== undefined);
+    await c.until(() => finalOf(c, b.result.runId) !== undefined, 5000, "the second run's final event");
     expect((await c.call("chat.send", { sessionKey: key, text: "4" })).result.runId).toBeDefined();
     gated.release();
     c.close();
@@ -229,7 +226,7 @@ describe("runs in flight, abort, connection cap", () => {
     expect(res.status).toBe(503);
     for (const c of open) c.close();
     await Promise.all(open.map((c) => c.closedP));
-    for (let i = 0; i < 50 && g.gw.metrics.wsConnections > 0; i++) await Bun.sleep(10);
+    await waitFor(() => g.gw.metrics.wsConnections === 0, "the closed connections to be counted out");
     const again = await WsClient.connect(url, { token: TOKEN });
     expect((await again.call("status")).result).toBeDefined();
     again.close();
@@ -272,16 +269,18 @@ describe("backpressure", () => {
       await new Promise<void>((resolve) => sock.once("connect", () => resolve()));
       sock.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString("base64")}\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
       await new Promise<void>((resolve) => sock.once("data", () => resolve()));
+      let subscribed = false;
+      sock.once("data", () => (subscribed = true));
       sock.write(rawWsFrame(JSON.stringify({ jsonrpc: "2.0", method: "sessions.subscribe", params: { sessionKey: key }, id: 1 })));
-      await Bun.sleep(50);
+      await waitFor(() => subscribed, "the reply to sessions.subscribe");
       sock.pause(); // stop reading: kernel buffers fill, then Bun's, then the limit
       const driver = await WsClient.connect(`ws://127.0.0.1:${fsrv.port}/ws`, { token: TOKEN });
       const r = (await driver.call("chat.send", { sessionKey: key, text: "go" })).result;
-      await driver.until(() => finalOf(driver, r.runId) !== undefined, 20_000);
-      for (let i = 0; i < 100 && f.gw.metrics.wsConnections > 1; i++) await Bun.sleep(20);
+      await driver.until(() => finalOf(driver, r.runId) !== undefined, 20_000, "the flood run's final event");
+      await waitFor(() => f.gw.metrics.wsConnections === 1, "the non-reading client to be dropped", 10_000);
       expect(f.gw.metrics.wsConnections).toBe(1); // only the driver is left
       sock.resume();
-      for (let i = 0; i < 100 && !closed; i++) await Bun.sleep(20);
+      await waitFor(() => closed, "the dropped socket to close", 10_000);
       expect(closed).toBe(true);
       expect((await driver.call("status")).result).toBeDefined();
       driver.close();

@@ -1,134 +1,70 @@
 /**
- * The JSON-RPC dispatcher: envelope checks, batches (bounded), params validated by each method's
- * zod schema, one error mapping. Transport-neutral: WebSocket and `POST /rpc` both call
- * `handleText`. Methods live in a `Map`, so a method named `constructor` or `__proto__` is simply
- * not found.
+ * The protocol-neutral dispatcher: finds the method, checks the caller's scope, validates params
+ * with the method's zod schema, runs the handler, and maps any failure to a `ClientError` (the one
+ * mapping, client-error.ts). It knows nothing of request ids, batches or frames: codecs do that.
+ * Methods live in a `Map`, so a method named `constructor` or `__proto__` is simply not found.
  */
-import { z } from "zod";
-import { InvalidParamsError, InvalidRequestError, MethodNotFoundError, OpenClawError, RpcCode, toWireError } from "../../core/errors.ts";
+import { ForbiddenError, InvalidParamsError, MethodNotFoundError, OpenClawError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
-import { parseJson } from "../../core/json.ts";
-import {
-  asRequest,
-  failure,
-  isNotification,
-  salvageId,
-  standardError,
-  success,
-  type RpcRequest,
-  type RpcResponse,
-} from "./protocol.ts";
+import { clientError, isMasked, type ClientError } from "../client-error.ts";
+import type { CallContext, MethodDef } from "./method.ts";
 
-/** The connection a call came on, as far as methods need it (subscriptions live on WebSockets). */
-export interface RpcPeer {
-  readonly id: string;
-  subscribe(sessionKey: string): void;
-  unsubscribe(sessionKey: string): boolean;
-  isSubscribed(sessionKey: string): boolean;
-  subscriptionCount(): number;
-  setLogTail(on: boolean): void;
-}
-
-export interface CallContext {
-  transport: "ws" | "http";
-  ip: string;
-  /** present on WebSocket calls */
-  peer?: RpcPeer;
-}
-
-export interface MethodDef<S extends z.ZodType = z.ZodType> {
-  params: S;
-  handler: (params: z.output<S>, call: CallContext) => unknown;
-}
-
-export function defineMethod<S extends z.ZodType>(params: S, handler: (params: z.output<S>, call: CallContext) => unknown): MethodDef {
-  return { params, handler: handler as MethodDef["handler"] };
-}
-
-export type MethodTable = Record<string, MethodDef>;
+export type Outcome = { ok: true; result: unknown } | { ok: false; error: ClientError };
 
 export interface DispatcherOptions {
-  maxBatch: () => number;
-  maxDepth: () => number;
   log?: Logger;
-  /** called once per request (not per notification) with its outcome */
+  /** called once per call of a method in the table (unknown names are not observed: bounded labels) */
   observe?: (method: string, ms: number, ok: boolean) => void;
 }
 
 export class Dispatcher {
   readonly #methods = new Map<string, MethodDef>();
   constructor(
-    methods: MethodTable,
-    private readonly opts: DispatcherOptions,
+    methods: readonly MethodDef[],
+    private readonly opts: DispatcherOptions = {},
   ) {
-    for (const [name, def] of Object.entries(methods)) this.#methods.set(name, def);
-  }
-
-  /** Parse and dispatch one frame/body. Returns the serialized response, or null when none is due. */
-  async handleText(text: string, call: CallContext): Promise<string | null> {
-    const parsed = parseJson(text, this.opts.maxDepth());
-    if (!parsed.ok) {
-      const err = parsed.reason === "depth" ? { code: RpcCode.InvalidRequest, message: parsed.message } : standardError(RpcCode.ParseError);
-      return JSON.stringify(failure(null, err));
+    for (const m of methods) {
+      if (this.#methods.has(m.name)) throw new Error(`gateway method ${m.name} is defined twice`);
+      this.#methods.set(m.name, m);
     }
-    const out = await this.handleValue(parsed.value, call);
-    return out === null ? null : JSON.stringify(out);
   }
 
-  async handleValue(value: unknown, call: CallContext): Promise<RpcResponse | RpcResponse[] | null> {
-    if (!Array.isArray(value)) return this.handleOne(value, call);
-    if (value.length === 0) return failure(null, standardError(RpcCode.InvalidRequest));
-    const max = this.opts.maxBatch();
-    if (value.length > max) {
-      return failure(null, { code: RpcCode.InvalidRequest, message: `batch of ${value.length} requests exceeds the limit of ${max}` });
-    }
-    const results = await Promise.all(value.map((v) => this.handleOne(v, call)));
-    const responses = results.filter((r): r is RpcResponse => r !== null);
-    return responses.length === 0 ? null : responses;
+  /** The method names, in table order (for hello frames and docs). */
+  names(): string[] {
+    return [...this.#methods.keys()];
   }
 
-  async handleOne(value: unknown, call: CallContext): Promise<RpcResponse | null> {
-    const req = asRequest(value);
-    if (!req) return failure(salvageId(value), standardError(RpcCode.InvalidRequest));
+  /** Never throws: every failure is an `{ok:false}` outcome with a safe, typed error. */
+  async dispatch(method: string, params: unknown, ctx: CallContext): Promise<Outcome> {
     const started = performance.now();
+    const def = this.#methods.get(method);
     try {
-      const result = await this.invoke(req, call);
-      this.#trace(req, call, started, "ok");
-      if (isNotification(req)) return null;
-      this.opts.observe?.(req.method, performance.now() - started, true);
-      return success(req.id ?? null, result);
+      if (!def) throw new MethodNotFoundError("Method not found", { details: { method: method.slice(0, 100) } });
+      if (!ctx.scopes.has(def.scope)) {
+        throw new ForbiddenError(`${def.name} needs the "${def.scope}" scope, which this connection's credential does not grant`);
+      }
+      const parsed = def.params.safeParse(params === undefined ? {} : params);
+      if (!parsed.success) {
+        throw new InvalidParamsError("Invalid params", {
+          details: parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+        });
+      }
+      const result = await def.handler(parsed.data, ctx);
+      this.#done(def, method, ctx, started, "ok");
+      return { ok: true, result };
     } catch (err) {
-      this.#trace(req, call, started, err instanceof OpenClawError ? err.name : "InternalError");
-      if (isNotification(req)) return null;
-      this.opts.observe?.(req.method, performance.now() - started, false);
-      if (!(err instanceof OpenClawError)) this.opts.log?.error("rpc method failed", { method: req.method, error: err, stack: err instanceof Error ? err.stack : undefined });
-      return failure(req.id ?? null, toWireError(err));
+      this.#done(def, method, ctx, started, err instanceof OpenClawError ? err.name : "InternalError");
+      if (isMasked(err)) this.opts.log?.error("rpc method failed", { method: method.slice(0, 100), error: err, stack: err instanceof Error ? err.stack : undefined });
+      return { ok: false, error: clientError(err) };
     }
   }
 
-  /** One debug line per WebSocket call (HTTP requests get theirs from the request logger). */
-  #trace(req: RpcRequest, call: CallContext, started: number, outcome: string): void {
+  #done(def: MethodDef | undefined, method: string, ctx: CallContext, started: number, outcome: string): void {
+    const ms = performance.now() - started;
+    if (def) this.opts.observe?.(def.name, ms, outcome === "ok");
+    // One debug line per WebSocket call (HTTP requests get theirs from the request logger).
     const log = this.opts.log;
-    if (call.transport !== "ws" || !log?.enabled("debug")) return;
-    const ms = Math.round((performance.now() - started) * 100) / 100;
-    log.debug("rpc", { method: req.method.slice(0, 100), outcome, ms, peer: call.peer?.id, ip: call.ip });
+    if (ctx.transport !== "ws" || !log?.enabled("debug")) return;
+    log.debug("rpc", { method: method.slice(0, 100), outcome, ms: Math.round(ms * 100) / 100, peer: ctx.peer?.id, ip: ctx.ip });
   }
-
-  private async invoke(req: RpcRequest, call: CallContext): Promise<unknown> {
-    const def = this.#methods.get(req.method);
-    if (!def) throw new MethodNotFoundError("Method not found", { details: { method: req.method.slice(0, 100) } });
-    const parsed = def.params.safeParse(req.params === undefined ? {} : req.params);
-    if (!parsed.success) {
-      throw new InvalidParamsError("Invalid params", {
-        details: parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
-      });
-    }
-    return def.handler(parsed.data, call);
-  }
-}
-
-/** Thrown by methods that need a WebSocket (subscriptions) when called over HTTP. */
-export function requirePeer(call: CallContext): RpcPeer {
-  if (!call.peer) throw new InvalidRequestError("this method needs a WebSocket connection (subscriptions are per connection)");
-  return call.peer;
 }

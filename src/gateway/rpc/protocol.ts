@@ -1,9 +1,9 @@
 /**
- * JSON-RPC 2.0 framing (https://www.jsonrpc.org/specification). Requests carry an `id` (string,
+ * JSON-RPC 2.0 envelopes (https://www.jsonrpc.org/specification). Requests carry an `id` (string,
  * number or null) and get exactly one response; notifications have no `id` and get none, not even
- * an error. Errors map through `toWireError` (core/errors.ts), the one mapping; no stack ever leaves.
+ * an error. The codec (codec.ts) builds on these; errors come from client-error.ts, the one mapping.
  */
-import { RpcCode, type WireError } from "../../core/errors.ts";
+import { RpcCode } from "../../core/errors.ts";
 
 export type RpcId = string | number | null;
 
@@ -15,18 +15,6 @@ export interface RpcRequest {
   id?: RpcId;
 }
 
-export interface RpcSuccess {
-  jsonrpc: "2.0";
-  result: unknown;
-  id: RpcId;
-}
-export interface RpcFailure {
-  jsonrpc: "2.0";
-  error: WireError;
-  id: RpcId;
-}
-export type RpcResponse = RpcSuccess | RpcFailure;
-
 export const STANDARD_MESSAGES: Record<number, string> = {
   [RpcCode.ParseError]: "Parse error",
   [RpcCode.InvalidRequest]: "Invalid Request",
@@ -34,20 +22,6 @@ export const STANDARD_MESSAGES: Record<number, string> = {
   [RpcCode.InvalidParams]: "Invalid params",
   [RpcCode.Internal]: "Internal error",
 };
-
-export function success(id: RpcId, result: unknown): RpcSuccess {
-  return { jsonrpc: "2.0", result: result === undefined ? null : result, id };
-}
-
-export function failure(id: RpcId, error: WireError): RpcFailure {
-  return { jsonrpc: "2.0", error, id };
-}
-
-export function standardError(code: number, details?: unknown): WireError {
-  const e: WireError = { code, message: STANDARD_MESSAGES[code] ?? "Server error" };
-  if (details !== undefined) e.data = { type: "RpcError", details };
-  return e;
-}
 
 function isValidId(id: unknown): id is RpcId {
   return id === null || typeof id === "string" || (typeof id === "number" && Number.isFinite(id));

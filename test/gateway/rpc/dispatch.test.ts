@@ -1,28 +1,34 @@
-// The JSON-RPC 2.0 specification's own examples (section 7), run through our dispatcher with the
-// spec's methods registered, plus batch and depth limits.
+// The JSON-RPC 2.0 specification's own examples (section 7), run through the JSON-RPC codec and our
+// dispatcher with the spec's methods registered, plus batch and depth limits, scopes, and what the
+// protocol-neutral dispatcher answers on its own.
 import { describe, expect, test } from "bun:test";
 import { z } from "zod";
-import { Dispatcher, defineMethod } from "../../../src/gateway/rpc/dispatch.ts";
+import { StorageError } from "../../../src/core/errors.ts";
+import { answerFrame } from "../../../src/gateway/answer.ts";
+import { jsonRpcCodec } from "../../../src/gateway/rpc/codec.ts";
+import { Dispatcher } from "../../../src/gateway/rpc/dispatch.ts";
+import { ALL_SCOPES, defineMethod, type CallContext, type Scope } from "../../../src/gateway/rpc/method.ts";
 
 const notified: unknown[] = [];
-const methods = {
-  subtract: defineMethod(
-    z.union([z.tuple([z.number(), z.number()]), z.strictObject({ minuend: z.number(), subtrahend: z.number() })]),
-    (p) => (Array.isArray(p) ? p[0] - p[1] : p.minuend - p.subtrahend),
+const m = <S extends z.ZodType>(name: string, params: S, handler: (p: z.output<S>) => unknown, scope: Scope = "read") => defineMethod({ name, scope, params, handler });
+const methods = [
+  m("subtract", z.union([z.tuple([z.number(), z.number()]), z.strictObject({ minuend: z.number(), subtrahend: z.number() })]), (p) =>
+    Array.isArray(p) ? p[0] - p[1] : p.minuend - p.subtrahend,
   ),
-  sum: defineMethod(z.array(z.number()), (p) => p.reduce((a, b) => a + b, 0)),
-  update: defineMethod(z.array(z.number()), (p) => void notified.push(["update", p])),
-  notify_hello: defineMethod(z.array(z.number()), (p) => void notified.push(["hello", p])),
-  notify_sum: defineMethod(z.array(z.number()), (p) => void notified.push(["sum", p])),
-  get_data: defineMethod(z.object({}), () => ["hello", 5]),
-  boom: defineMethod(z.object({}), () => {
+  m("sum", z.array(z.number()), (p) => p.reduce((a, b) => a + b, 0)),
+  m("update", z.array(z.number()), (p) => void notified.push(["update", p])),
+  m("notify_hello", z.array(z.number()), (p) => void notified.push(["hello", p])),
+  m("notify_sum", z.array(z.number()), (p) => void notified.push(["sum", p])),
+  m("get_data", z.object({}), () => ["hello", 5]),
+  m("boom", z.object({}), () => {
     throw new Error("secret internals at /home/x");
   }),
-};
-const d = new Dispatcher(methods, { maxBatch: () => 10, maxDepth: () => 16 });
-const call = { transport: "http" as const, ip: "127.0.0.1" };
-const rpc = async (text: string) => {
-  const out = await d.handleText(text, call);
+];
+const d = new Dispatcher(methods);
+const limits = { maxBatch: 10, maxDepth: 16 };
+const call: CallContext = { transport: "http", ip: "127.0.0.1", scopes: ALL_SCOPES };
+const rpc = async (text: string, dispatcher = d, ctx = call) => {
+  const out = await answerFrame(jsonRpcCodec, dispatcher, text, ctx, limits);
   return out === null ? null : JSON.parse(out);
 };
 const slim = (r: any) => (r.error ? { jsonrpc: r.jsonrpc, error: { code: r.error.code, message: r.error.message }, id: r.id } : r);
@@ -146,14 +152,68 @@ describe("debug trace", () => {
     const lines: { msg: string; fields?: Record<string, unknown> }[] = [];
     const sink = (msg: string, fields?: Record<string, unknown>) => void lines.push({ msg, ...(fields ? { fields } : {}) });
     const log = { error: sink, warn: sink, info: sink, debug: sink, trace: sink, enabled: () => true, child: () => log };
-    const traced = new Dispatcher(methods, { maxBatch: () => 10, maxDepth: () => 16, log });
-    await traced.handleText('{"jsonrpc":"2.0","method":"sum","params":[1,2],"id":1}', { transport: "ws", ip: "127.0.0.1" });
-    await traced.handleText('{"jsonrpc":"2.0","method":"nope","id":2}', { transport: "ws", ip: "127.0.0.1" });
-    await traced.handleText('{"jsonrpc":"2.0","method":"sum","params":[1,2],"id":3}', { transport: "http", ip: "127.0.0.1" });
+    const traced = new Dispatcher(methods, { log });
+    await rpc('{"jsonrpc":"2.0","method":"sum","params":[1,2],"id":1}', traced, { ...call, transport: "ws" });
+    await rpc('{"jsonrpc":"2.0","method":"nope","id":2}', traced, { ...call, transport: "ws" });
+    await rpc('{"jsonrpc":"2.0","method":"sum","params":[1,2],"id":3}', traced);
     const rpcLines = lines.filter((l) => l.msg === "rpc");
     expect(rpcLines.map((l) => [l.fields?.method, l.fields?.outcome])).toEqual([
       ["sum", "ok"],
       ["nope", "MethodNotFoundError"],
     ]);
+  });
+});
+
+describe("the protocol-neutral dispatcher", () => {
+  const storeFail = defineMethod({
+    name: "store.fail",
+    scope: "read",
+    params: z.strictObject({}),
+    handler: () => {
+      throw new StorageError("SQLITE_IOERR: disk I/O error in /home/alice/.openclaw/state/openclaw.db: INSERT INTO events");
+    },
+  });
+  const ran: string[] = [];
+  const table = new Dispatcher([
+    defineMethod({ name: "look", scope: "read", params: z.strictObject({}), handler: () => (ran.push("look"), "seen") }),
+    defineMethod({ name: "drive", scope: "write", params: z.strictObject({ n: z.number() }), handler: (p) => (ran.push("drive"), p.n) }),
+    defineMethod({ name: "operate", scope: "admin", params: z.strictObject({}), handler: () => ran.push("operate") }),
+    storeFail,
+  ]);
+  const as = (...scopes: Scope[]): CallContext => ({ transport: "ws", ip: "127.0.0.1", scopes: new Set(scopes) });
+
+  test("returns outcomes, not frames: no ids, no envelopes", async () => {
+    expect(await table.dispatch("drive", { n: 3 }, as("write"))).toEqual({ ok: true, result: 3 });
+    expect(await table.dispatch("nope", {}, as("read"))).toMatchObject({ ok: false, error: { type: "MethodNotFoundError", code: -32601 } });
+  });
+  test("each method needs its scope: refused (-32002 ForbiddenError) before params are read or the handler runs", async () => {
+    ran.length = 0;
+    const refused = await table.dispatch("drive", { n: "not even valid" }, as("read"));
+    expect(refused).toMatchObject({ ok: false, error: { type: "ForbiddenError", code: -32002 } });
+    if (!refused.ok) expect(refused.error.message).toContain('needs the "write" scope');
+    expect((await table.dispatch("operate", {}, as("read", "write"))).ok).toBe(false);
+    expect(ran).toEqual([]);
+    expect((await table.dispatch("operate", {}, as("admin"))).ok).toBe(true);
+    expect((await table.dispatch("look", {}, as("read"))).ok).toBe(true);
+    expect(ran).toEqual(["operate", "look"]);
+    // over JSON-RPC the refusal is an ordinary error response
+    const r = await rpc('{"jsonrpc":"2.0","method":"operate","id":"x"}', table, as("read"));
+    expect(r).toMatchObject({ id: "x", error: { code: -32002, data: { type: "ForbiddenError" } } });
+  });
+  test("a storage failure reaches the client typed but without its text (paths, SQL); the log gets the detail", async () => {
+    const logged: string[] = [];
+    const sink = (msg: string, fields?: Record<string, unknown>) => void logged.push(msg + " " + JSON.stringify(fields, (_k, v) => (v instanceof Error ? v.message : v)));
+    const log = { error: sink, warn: sink, info: sink, debug: () => {}, trace: () => {}, enabled: () => false, child: () => log };
+    const withLog = new Dispatcher([storeFail], { log });
+    const r = await rpc('{"jsonrpc":"2.0","method":"store.fail","id":1}', withLog);
+    expect(r.error).toEqual({ code: -32040, message: "the session store failed; the gateway log has the details", data: { type: "StorageError" } });
+    expect(JSON.stringify(r)).not.toContain("/home/alice");
+    expect(JSON.stringify(r)).not.toContain("INSERT");
+    expect(logged.join("\n")).toContain("/home/alice/.openclaw/state/openclaw.db");
+    expect((await table.dispatch("store.fail", {}, as("read"))).ok).toBe(false);
+  });
+  test("a method name defined twice is refused when the table is built", () => {
+    const twice = () => new Dispatcher([methods[0]!, methods[0]!]);
+    expect(twice).toThrow("defined twice");
   });
 });

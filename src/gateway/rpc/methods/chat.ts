@@ -3,7 +3,7 @@ import { z } from "zod";
 import { NotFoundError } from "../../../core/errors.ts";
 import type { Gateway } from "../../gateway.ts";
 import { toHistoryEntry } from "../../history.ts";
-import { defineMethod, type MethodTable } from "../dispatch.ts";
+import { defineMethod, type MethodDef } from "../method.ts";
 
 export const SessionKeySchema = z.string().min(1).max(512);
 const AgentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, _ and -");
@@ -27,43 +27,58 @@ const ChatHistoryParams = z.strictObject({
   before: z.number().int().min(1).optional(),
 });
 
-export function chatMethods(gw: Gateway): MethodTable {
-  return {
-    "chat.send": defineMethod(ChatSendParams, async (p, call) => {
-      const sessionKey = p.sessionKey ?? gw.defaultSessionKey(p.agentId);
-      // Subscribe before starting so the first event of the run cannot be missed.
-      const peer = call.peer;
-      const added = peer !== undefined && !peer.isSubscribed(sessionKey);
-      if (added) peer.subscribe(sessionKey);
-      try {
-        const handle = await gw.runs.start({ ...p, sessionKey, channel: "gateway" });
-        return { runId: handle.runId, sessionKey: handle.sessionKey, deduplicated: handle.deduplicated };
-      } catch (err) {
-        if (added) peer.unsubscribe(sessionKey);
-        throw err;
-      }
+export function chatMethods(gw: Gateway): MethodDef[] {
+  return [
+    defineMethod({
+      name: "chat.send",
+      scope: "write",
+      params: ChatSendParams,
+      handler: async (p, call) => {
+        const sessionKey = p.sessionKey ?? gw.defaultSessionKey(p.agentId);
+        // Subscribe before starting so the first event of the run cannot be missed.
+        const peer = call.peer;
+        const added = peer !== undefined && !peer.isSubscribed(sessionKey);
+        if (added) peer.subscribe(sessionKey);
+        try {
+          const handle = await gw.runs.start({ ...p, sessionKey, channel: "gateway" });
+          return { runId: handle.runId, sessionKey: handle.sessionKey, deduplicated: handle.deduplicated };
+        } catch (err) {
+          if (added) peer.unsubscribe(sessionKey);
+          throw err;
+        }
+      },
     }),
 
-    "chat.abort": defineMethod(ChatAbortParams, (p) => {
-      const target: { runId?: string; sessionKey?: string } = {};
-      if (p.runId) target.runId = p.runId;
-      if (p.sessionKey) target.sessionKey = p.sessionKey;
-      return { aborted: gw.runtime.abort(target) };
+    defineMethod({
+      name: "chat.abort",
+      scope: "write",
+      params: ChatAbortParams,
+      handler: (p) => {
+        const target: { runId?: string; sessionKey?: string } = {};
+        if (p.runId) target.runId = p.runId;
+        if (p.sessionKey) target.sessionKey = p.sessionKey;
+        return { aborted: gw.runtime.abort(target) };
+      },
     }),
 
-    "chat.history": defineMethod(ChatHistoryParams, async (p) => {
-      const session = await gw.store.getSession(p.sessionKey);
-      if (!session) throw new NotFoundError(`no session ${p.sessionKey}`);
-      const upper = Math.min(session.lastSeq, (p.before ?? session.lastSeq + 1) - 1);
-      if (upper < 1) return { sessionKey: p.sessionKey, entries: [] };
-      const lower = Math.max(1, upper - p.limit + 1);
-      const events = await gw.store.readRange(p.sessionKey, lower, upper, p.limit);
-      const page: { sessionKey: string; entries: unknown[]; nextBefore?: number } = {
-        sessionKey: p.sessionKey,
-        entries: events.map(toHistoryEntry),
-      };
-      if (lower > 1) page.nextBefore = lower;
-      return page;
+    defineMethod({
+      name: "chat.history",
+      scope: "read",
+      params: ChatHistoryParams,
+      handler: async (p) => {
+        const session = await gw.store.getSession(p.sessionKey);
+        if (!session) throw new NotFoundError(`no session ${p.sessionKey}`);
+        const upper = Math.min(session.lastSeq, (p.before ?? session.lastSeq + 1) - 1);
+        if (upper < 1) return { sessionKey: p.sessionKey, entries: [] };
+        const lower = Math.max(1, upper - p.limit + 1);
+        const events = await gw.store.readRange(p.sessionKey, lower, upper, p.limit);
+        const page: { sessionKey: string; entries: unknown[]; nextBefore?: number } = {
+          sessionKey: p.sessionKey,
+          entries: events.map(toHistoryEntry),
+        };
+        if (lower > 1) page.nextBefore = lower;
+        return page;
+      },
     }),
-  };
+  ];
 }

@@ -8,7 +8,7 @@ import { configureLogging } from "../../../core/log.ts";
 import { redactValue } from "../../../core/secrets.ts";
 import type { Config } from "../../../config/schema.ts";
 import type { Gateway } from "../../gateway.ts";
-import { defineMethod, type MethodTable } from "../dispatch.ts";
+import { defineMethod, type MethodDef } from "../method.ts";
 
 /** Keys the gateway itself reads live on every use: changing them needs nothing more. */
 const LIVE_PREFIXES = [
@@ -46,18 +46,23 @@ function applyOwn(gw: Gateway, config: Config, changed: string[]): string[] {
 
 const PatchParams = z.strictObject({ patch: z.record(z.string(), z.unknown()) });
 
-export function configMethods(gw: Gateway): MethodTable {
-  return {
-    "config.get": defineMethod(z.strictObject({}), () => ({ config: redactValue(gw.config()) })),
+export function configMethods(gw: Gateway): MethodDef[] {
+  return [
+    defineMethod({ name: "config.get", scope: "admin", params: z.strictObject({}), handler: () => ({ config: redactValue(gw.config()) }) }),
 
-    "config.patch": defineMethod(PatchParams, async (p) => {
-      const before = gw.config();
-      const after = await gw.configSource.patch(p.patch);
-      const changed = changedKeys(before, after);
-      const applied = new Set([...applyOwn(gw, after, changed), ...(gw.deps.hotApply?.(after, changed) ?? [])]);
-      const restartRequired = changed.filter((k) => !applied.has(k));
-      if (changed.length) gw.log.info("config patched", { changed, restartRequired });
-      return { changed, applied: [...applied], restartRequired, config: redactValue(after) };
+    defineMethod({
+      name: "config.patch",
+      scope: "admin",
+      params: PatchParams,
+      handler: async (p) => {
+        const before = gw.config();
+        const after = await gw.configSource.patch(p.patch);
+        const changed = changedKeys(before, after);
+        const applied = new Set([...applyOwn(gw, after, changed), ...(gw.deps.hotApply?.(after, changed) ?? [])]);
+        const restartRequired = changed.filter((k) => !applied.has(k));
+        if (changed.length) gw.log.info("config patched", { changed, restartRequired });
+        return { changed, applied: [...applied], restartRequired, config: redactValue(after) };
+      },
     }),
-  };
+  ];
 }

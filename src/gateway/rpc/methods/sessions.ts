@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { NotFoundError, RateLimitedError } from "../../../core/errors.ts";
 import type { Gateway } from "../../gateway.ts";
-import { defineMethod, requirePeer, type MethodTable } from "../dispatch.ts";
+import { defineMethod, requirePeer, type MethodDef } from "../method.ts";
 import { SessionKeySchema } from "./chat.ts";
 
 const MAX_SUBSCRIPTIONS = 1000;
@@ -14,50 +14,83 @@ const ListParams = z.strictObject({
   channel: z.string().max(64).optional(),
 });
 
-export function sessionMethods(gw: Gateway): MethodTable {
-  return {
-    "sessions.list": defineMethod(ListParams, async (p) => {
-      const opts: { limit: number; cursor?: string; agentId?: string; channel?: string } = { limit: p.limit };
-      if (p.cursor) opts.cursor = p.cursor;
-      if (p.agentId) opts.agentId = p.agentId;
-      if (p.channel) opts.channel = p.channel;
-      const page = await gw.store.listSessions(opts);
-      const active = new Set(gw.runtime.runs().map((r) => r.sessionKey));
-      return { sessions: page.items.map((s) => ({ ...s, active: active.has(s.key) })), nextCursor: page.nextCursor };
+export function sessionMethods(gw: Gateway): MethodDef[] {
+  return [
+    defineMethod({
+      name: "sessions.list",
+      scope: "read",
+      params: ListParams,
+      handler: async (p) => {
+        const opts: { limit: number; cursor?: string; agentId?: string; channel?: string } = { limit: p.limit };
+        if (p.cursor) opts.cursor = p.cursor;
+        if (p.agentId) opts.agentId = p.agentId;
+        if (p.channel) opts.channel = p.channel;
+        const page = await gw.store.listSessions(opts);
+        const active = new Set(gw.runtime.runs().map((r) => r.sessionKey));
+        return { sessions: page.items.map((s) => ({ ...s, active: active.has(s.key) })), nextCursor: page.nextCursor };
+      },
     }),
 
-    "sessions.get": defineMethod(KeyParams, async (p) => {
-      const session = await gw.store.getSession(p.sessionKey);
-      if (!session) throw new NotFoundError(`no session ${p.sessionKey}`);
-      return { session, runs: gw.runtime.runs().filter((r) => r.sessionKey === p.sessionKey) };
+    defineMethod({
+      name: "sessions.get",
+      scope: "read",
+      params: KeyParams,
+      handler: async (p) => {
+        const session = await gw.store.getSession(p.sessionKey);
+        if (!session) throw new NotFoundError(`no session ${p.sessionKey}`);
+        return { session, runs: gw.runtime.runs().filter((r) => r.sessionKey === p.sessionKey) };
+      },
     }),
 
-    "sessions.reset": defineMethod(KeyParams, async (p) => {
-      await gw.runtime.resetSession(p.sessionKey);
-      return { ok: true };
+    defineMethod({
+      name: "sessions.reset",
+      scope: "write",
+      params: KeyParams,
+      handler: async (p) => {
+        await gw.runtime.resetSession(p.sessionKey);
+        return { ok: true };
+      },
     }),
 
-    "sessions.delete": defineMethod(KeyParams, async (p) => {
-      return { deleted: await gw.runtime.deleteSession(p.sessionKey) };
+    defineMethod({
+      name: "sessions.delete",
+      scope: "write",
+      params: KeyParams,
+      handler: async (p) => ({ deleted: await gw.runtime.deleteSession(p.sessionKey) }),
     }),
 
-    "sessions.export": defineMethod(KeyParams, async (p) => {
-      const session = await gw.store.getSession(p.sessionKey);
-      if (!session) throw new NotFoundError(`no session ${p.sessionKey}`);
-      return { sessionKey: p.sessionKey, format: "jsonl", jsonl: await gw.store.exportJsonl(p.sessionKey) };
+    defineMethod({
+      name: "sessions.export",
+      scope: "read",
+      params: KeyParams,
+      handler: async (p) => {
+        const session = await gw.store.getSession(p.sessionKey);
+        if (!session) throw new NotFoundError(`no session ${p.sessionKey}`);
+        return { sessionKey: p.sessionKey, format: "jsonl", jsonl: await gw.store.exportJsonl(p.sessionKey) };
+      },
     }),
 
-    "sessions.subscribe": defineMethod(KeyParams, (p, call) => {
-      const peer = requirePeer(call);
-      if (peer.subscriptionCount() >= MAX_SUBSCRIPTIONS && !peer.isSubscribed(p.sessionKey)) {
-        throw new RateLimitedError(`a connection may subscribe to at most ${MAX_SUBSCRIPTIONS} sessions`);
-      }
-      peer.subscribe(p.sessionKey);
-      return { subscribed: true, sessionKey: p.sessionKey };
+    defineMethod({
+      name: "sessions.subscribe",
+      scope: "read",
+      params: KeyParams,
+      handler: (p, call) => {
+        const peer = requirePeer(call);
+        if (peer.subscriptionCount() >= MAX_SUBSCRIPTIONS && !peer.isSubscribed(p.sessionKey)) {
+          throw new RateLimitedError(`a connection may subscribe to at most ${MAX_SUBSCRIPTIONS} sessions`);
+        }
+        peer.subscribe(p.sessionKey);
+        return { subscribed: true, sessionKey: p.sessionKey };
+      },
     }),
 
-    "sessions.unsubscribe": defineMethod(KeyParams, (p, call) => {
-      return { unsubscribed: requirePeer(call).unsubscribe(p.sessionKey), sessionKey: p.sessionKey };
+    defineMethod({
+      name: "sessions.unsubscribe",
+      scope: "read",
+      params: KeyParams,
+      handler: (p, call) => {
+        return { unsubscribed: requirePeer(call).unsubscribe(p.sessionKey), sessionKey: p.sessionKey };
+      },
     }),
-  };
+  ];
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { UnauthorizedError } from "../../../core/errors.ts";
 import type { LogRecord } from "../../../core/log.ts";
 import type { Gateway } from "../../gateway.ts";
-import { defineMethod, type MethodTable } from "../dispatch.ts";
+import { defineMethod, type MethodDef } from "../method.ts";
 
 const TailParams = z.strictObject({
   lines: z.number().int().min(0).max(500).default(100),
@@ -11,35 +11,50 @@ const TailParams = z.strictObject({
   follow: z.boolean().default(true),
 });
 
-export function systemMethods(gw: Gateway): MethodTable {
-  return {
+export function systemMethods(gw: Gateway): MethodDef[] {
+  return [
     // Reaching a method means the connection is authenticated already (header or first frame);
     // a client that always sends `auth` first still gets a consistent answer.
-    auth: defineMethod(z.strictObject({ token: z.string().max(4096) }), (p) => {
-      if (!gw.authn.verify(p.token)) throw new UnauthorizedError("unauthorized");
-      return { ok: true };
+    defineMethod({
+      name: "auth",
+      scope: "read",
+      params: z.strictObject({ token: z.string().max(4096) }),
+      handler: (p) => {
+        if (!gw.authn.verify(p.token)) throw new UnauthorizedError("unauthorized");
+        return { ok: true };
+      },
     }),
 
-    status: defineMethod(z.strictObject({}), async () => ({
-      version: gw.version,
-      uptimeS: Math.round((Date.now() - gw.startedAt) / 1000),
-      sessions: await gw.store.countSessions(),
-      runsInFlight: gw.runtime.runs().length,
-      connections: gw.metrics.wsConnections,
-      rssBytes: process.memoryUsage.rss(),
-      channels: gw.channels.map((c) => c.status()),
-      ...(gw.deps.stateDir ? { stateDir: gw.deps.stateDir } : {}),
-    })),
-
-    "channels.status": defineMethod(z.strictObject({}), () => ({ channels: gw.channels.map((c) => c.status()) })),
-
-    "tools.list": defineMethod(z.strictObject({}), () => ({ tools: gw.runtime.toolSpecs() })),
-
-    "logs.tail": defineMethod(TailParams, (p, call) => {
-      const records: LogRecord[] = p.lines === 0 ? [] : gw.recentLogs.slice(-p.lines);
-      const following = p.follow && call.peer !== undefined;
-      if (call.peer) call.peer.setLogTail(p.follow);
-      return { records, following };
+    defineMethod({
+      name: "status",
+      scope: "read",
+      params: z.strictObject({}),
+      handler: async () => ({
+        version: gw.version,
+        uptimeS: Math.round((Date.now() - gw.startedAt) / 1000),
+        sessions: await gw.store.countSessions(),
+        runsInFlight: gw.runtime.runs().length,
+        connections: gw.metrics.wsConnections,
+        rssBytes: process.memoryUsage.rss(),
+        channels: gw.channels.map((c) => c.status()),
+        ...(gw.deps.stateDir ? { stateDir: gw.deps.stateDir } : {}),
+      }),
     }),
-  };
+
+    defineMethod({ name: "channels.status", scope: "read", params: z.strictObject({}), handler: () => ({ channels: gw.channels.map((c) => c.status()) }) }),
+
+    defineMethod({ name: "tools.list", scope: "read", params: z.strictObject({}), handler: () => ({ tools: gw.runtime.toolSpecs() }) }),
+
+    defineMethod({
+      name: "logs.tail",
+      scope: "admin",
+      params: TailParams,
+      handler: (p, call) => {
+        const records: LogRecord[] = p.lines === 0 ? [] : gw.recentLogs.slice(-p.lines);
+        const following = p.follow && call.peer !== undefined;
+        if (call.peer) call.peer.setLogTail(p.follow);
+        return { records, following };
+      },
+    }),
+  ];
 }

@@ -10,6 +10,8 @@ import type { Logger } from "../core/log.ts";
 import type { ToolSpec } from "../providers/types.ts";
 import type { SessionStore } from "../store/types.ts";
 import type { ResolvedAuth } from "./auth.ts";
+import type { Codec } from "./codec.ts";
+import type { StaticAsset } from "./static.ts";
 import type { RateLimitOptions } from "./ratelimit.ts";
 
 export interface GatewayRuntime {
@@ -60,4 +62,8 @@ export interface GatewayDeps {
   stateDir?: string;
   /** how long a WebSocket may stay unauthenticated; default 5000 ms */
   authTimeoutMs?: number;
+  /** the dashboard's files; default: the embedded assets (src/generated/embedded.ts) */
+  assets?: readonly StaticAsset[];
+  /** wire formats tried before JSON-RPC on a WebSocket's first frame (the OpenClaw codec, gateway/compat/) */
+  codecs?: readonly Codec[];
 }

@@ -5,7 +5,7 @@
  */
 import type { RunHandle, RunInput } from "../agent/types.ts";
 import { RateLimitedError, UnavailableError } from "../core/errors.ts";
-import type { GatewayRuntime } from "./context.ts";
+import type { GatewayRuntime } from "./deps.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 
 export class RunGate {

@@ -1,0 +1,62 @@
+/**
+ * A wire format for gateway connections. The dispatcher, the hub and the connection are
+ * protocol-neutral; a codec turns a client's frames into method calls and the results, errors and
+ * events back into frames. Each WebSocket connection picks its codec from its first frame (the
+ * first codec whose `claims` accepts it; JSON-RPC, which claims everything, comes last), so
+ * OpenClaw's `{type:"req",method:"connect",…}` frames can be a second codec beside JSON-RPC.
+ * `POST /rpc` always uses the JSON-RPC codec.
+ *
+ * Contract: no method throws. `Ref` is the codec's own correlation (a JSON-RPC id; `undefined`
+ * for a notification, which gets no answer: `encodeResult`/`encodeError` return null). Encoders
+ * return the exact text to send. `encodeEvent` must depend only on the event, so the hub can
+ * serialise an event once per codec and send the same text to every subscriber of that codec.
+ */
+import type { AgentEvent } from "../agent/types.ts";
+import type { LogRecord } from "../core/log.ts";
+import type { ClientError } from "./client-error.ts";
+import type { Scope } from "./rpc/method.ts";
+
+/** A run event as clients see it: an `error` event carries a `ClientError` (typed, safe). */
+export type ClientAgentEvent = Exclude<AgentEvent, { type: "error" }> | { type: "error"; runId: string; sessionKey: string; error: ClientError };
+
+/** What the hub publishes; each subscriber's codec serialises it. */
+export type GatewayEvent =
+  | { kind: "run"; sessionKey: string; runId: string; event: ClientAgentEvent }
+  | { kind: "log"; record: LogRecord };
+
+export interface DecodeLimits {
+  maxDepth: number;
+  maxBatch: number;
+}
+
+export type DecodedItem<Ref> = { ref: Ref; method: string; params: unknown } | { ref: Ref; error: ClientError };
+
+export type Decoded<Ref> =
+  /** one frame's calls; `batch` when the frame held several (answered together, `encodeBatch`) */
+  | { kind: "calls"; batch: boolean; items: DecodedItem<Ref>[] }
+  /** the frame as a whole is unusable (not parseable, too deep, a batch too large) */
+  | { kind: "invalid"; ref: Ref; error: ClientError };
+
+export interface HelloInfo {
+  connectionId: string;
+  version: string;
+  scopes: readonly Scope[];
+  methods: readonly string[];
+}
+
+export interface Codec<Ref = unknown> {
+  readonly name: string;
+  /** Is this the first frame of a connection speaking this codec's protocol? */
+  claims(firstFrame: string): boolean;
+  /** The credential in the first frame of a connection that did not authenticate at upgrade; token null when there is none. */
+  decodeAuth(frame: string): { ref: Ref; token: string | null };
+  /** The answer to a successful first-frame authentication; null when none is due. */
+  encodeAuthOk(ref: Ref, hello: HelloInfo): string | null;
+  decode(frame: string, limits: DecodeLimits): Decoded<Ref>;
+  encodeResult(ref: Ref, result: unknown): string | null;
+  encodeError(ref: Ref, error: ClientError): string | null;
+  /** Several answers to one frame → one frame; null when no answer is due. */
+  encodeBatch(parts: string[]): string | null;
+  /** null when this codec does not carry the event. */
+  encodeEvent(event: GatewayEvent): string | null;
+}

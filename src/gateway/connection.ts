@@ -1,0 +1,168 @@
+/**
+ * One client connection, protocol-neutral: its codec (chosen by the first frame), authentication,
+ * subscriptions, and the ordering of what it is sent. A connection not authenticated at upgrade
+ * must authenticate with its first frame (the codec says where the token is) within the auth
+ * timeout, else it is closed with 1008. Frames before auth are capped at 64 KiB.
+ *
+ * Ordering: frames that arise while a request is being handled (the events of the run a
+ * `chat.send` just started) are held until that request's answer is sent, so a client always sees
+ * `{runId}` before the run's events. The hold queue is capped by count and bytes; a connection
+ * that overflows it, like one that stops reading (the transport's backpressure limit), is dropped.
+ */
+import { RateLimitedError, UnauthorizedError } from "../core/errors.ts";
+import { newId } from "../core/ids.ts";
+import { answerFrame } from "./answer.ts";
+import { clientError, type ClientError } from "./client-error.ts";
+import type { Codec } from "./codec.ts";
+import type { Gateway } from "./gateway.ts";
+import { HoldQueue } from "./hold.ts";
+import type { Subscriber } from "./hub.ts";
+import { jsonRpcCodec } from "./rpc/codec.ts";
+import type { CallContext, Peer, Scope } from "./rpc/method.ts";
+
+export const PRE_AUTH_MAX_FRAME = 65_536;
+export const MAX_PENDING_REQUESTS = 256;
+export const MAX_HELD = 10_000;
+
+/** The transport under a connection (a Bun ServerWebSocket satisfies it). */
+export interface FrameSink {
+  /** bytes sent, -1 when queued under backpressure, 0 when dropped (the client is past its limit) */
+  sendText(text: string): number;
+  close(code: number, reason: string): void;
+}
+
+export class Connection implements Peer, Subscriber {
+  readonly id = newId("con");
+  readonly #subs = new Set<string>();
+  readonly #held: HoldQueue;
+  #codec: Codec | null = null;
+  #ctx: CallContext | null = null;
+  #holds = 0;
+  pending = 0;
+  closed = false;
+  authTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly gw: Gateway,
+    readonly ip: string,
+    /** the scopes granted at upgrade (Authorization header), or null: the first frame must authenticate */
+    upgradeScopes: ReadonlySet<Scope> | null,
+  ) {
+    this.#held = new HoldQueue(() => ({ maxCount: MAX_HELD, maxBytes: gw.config().gateway.limits.maxBufferedBytes }));
+    if (upgradeScopes) this.#ctx = { transport: "ws", ip, scopes: upgradeScopes, peer: this };
+  }
+
+  get authed(): boolean {
+    return this.#ctx !== null;
+  }
+
+  /** JSON-RPC until the first frame has chosen. */
+  get codec(): Codec {
+    return this.#codec ?? jsonRpcCodec;
+  }
+
+  onFrame(text: string): void {
+    if (this.closed) return;
+    if (!this.#codec) this.#codec = this.gw.codecs.find((c) => c.claims(text)) ?? jsonRpcCodec;
+    if (!this.#ctx) return this.#authenticate(text);
+    if (this.pending >= MAX_PENDING_REQUESTS) {
+      return this.#refuse(text, clientError(new RateLimitedError(`more than ${MAX_PENDING_REQUESTS} requests in flight on this connection; wait for answers`)));
+    }
+    this.pending++;
+    this.#holds++;
+    const done = (out: string | null) => {
+      this.pending--;
+      this.#release(out);
+    };
+    answerFrame(this.codec, this.gw.dispatcher, text, this.#ctx, this.gw.decodeLimits()).then(done, (err) => {
+      this.gw.log.error("answering a frame failed", { conn: this.id, error: err });
+      done(null);
+    });
+  }
+
+  #authenticate(text: string): void {
+    if (text.length > PRE_AUTH_MAX_FRAME) return this.sink.close(1009, "frame too large before authentication");
+    const codec = this.codec;
+    const { ref, token } = codec.decodeAuth(text);
+    const check = this.gw.checkToken(this.ip, token);
+    if (!check.ok) {
+      const limited = check.retryAfterMs !== undefined;
+      const err = limited
+        ? new RateLimitedError(`too many failed authentication attempts; retry in ${Math.ceil(check.retryAfterMs! / 1000)} s`)
+        : new UnauthorizedError("unauthorized");
+      const frame = codec.encodeError(ref, clientError(err));
+      if (frame !== null) this.sink.sendText(frame);
+      return this.sink.close(1008, limited ? "rate limited" : "unauthorized");
+    }
+    this.#ctx = { transport: "ws", ip: this.ip, scopes: check.scopes, peer: this };
+    clearTimeout(this.authTimer);
+    const hello = codec.encodeAuthOk(ref, { connectionId: this.id, version: this.gw.version, scopes: [...check.scopes], methods: this.gw.dispatcher.names() });
+    if (hello !== null) this.#write(hello);
+  }
+
+  /** Answer every call of a frame with `error` (nothing is dispatched). */
+  #refuse(text: string, error: ClientError): void {
+    const d = this.codec.decode(text, this.gw.decodeLimits());
+    const parts = d.kind === "invalid" ? [this.codec.encodeError(d.ref, d.error)] : d.items.map((i) => this.codec.encodeError(i.ref, error));
+    const present = parts.filter((p): p is string => p !== null);
+    const frame = d.kind === "calls" && d.batch ? this.codec.encodeBatch(present) : (present[0] ?? null);
+    if (frame !== null) this.#write(frame);
+  }
+
+  /** Hub delivery: held while a request is in flight, else written. */
+  send(text: string): void {
+    if (this.closed) return;
+    if (this.#holds > 0) {
+      if (!this.#held.push(text)) this.drop("too many undelivered messages");
+      return;
+    }
+    this.#write(text);
+  }
+
+  #write(text: string): void {
+    if (this.closed) return;
+    if (this.sink.sendText(text) === 0) this.drop("client not reading");
+  }
+
+  /** Send `first` (an answer), then whatever was held if no other request still holds. */
+  #release(first: string | null): void {
+    this.#holds--;
+    if (first !== null) this.#write(first);
+    if (this.#holds === 0 && this.#held.size > 0) for (const t of this.#held.drain()) this.#write(t);
+  }
+
+  drop(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#held.drain();
+    this.gw.metrics.wsDroppedSlow++;
+    this.gw.log.warn("dropping slow websocket client", { conn: this.id, reason });
+    this.sink.close(1008, "backpressure");
+  }
+
+  subscribe(sessionKey: string): void {
+    this.#subs.add(sessionKey);
+    this.gw.hub.subscribe(sessionKey, this);
+  }
+  unsubscribe(sessionKey: string): boolean {
+    this.#subs.delete(sessionKey);
+    return this.gw.hub.unsubscribe(sessionKey, this);
+  }
+  isSubscribed(sessionKey: string): boolean {
+    return this.#subs.has(sessionKey);
+  }
+  subscriptionCount(): number {
+    return this.#subs.size;
+  }
+  setLogTail(on: boolean): void {
+    this.gw.hub.setLogTail(this, on);
+  }
+  dispose(): void {
+    this.closed = true;
+    clearTimeout(this.authTimer);
+    this.gw.hub.remove(this, this.#subs);
+    this.#subs.clear();
+    this.#held.drain();
+  }
+}
