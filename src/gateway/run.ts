@@ -12,7 +12,7 @@ import { loadConfig } from "../config/load.ts";
 import { configPath, gatewayLockPath, gatewayTokenPath, stateDir } from "../config/paths.ts";
 import { ConfigError, errorMessage } from "../core/errors.ts";
 import { configureLogging, createLogger, type Logger } from "../core/log.ts";
-import { createExecutor } from "../sandbox/factory.ts";
+import { createExecutor } from "../sandbox/create-executor.ts";
 import { openStore } from "../store/sqlite.ts";
 import { describeAuth, resolveAuth } from "./auth.ts";
 import { FileConfigSource } from "./config-source.ts";

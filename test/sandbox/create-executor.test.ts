@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { ConfigSchema } from "../../src/config/schema.ts";
 import { configureLogging, onLog, type LogRecord } from "../../src/core/log.ts";
 import { BwrapExecutor } from "../../src/sandbox/bwrap.ts";
-import { createExecutor, createSandboxExecutor } from "../../src/sandbox/factory.ts";
+import { createExecutor, createSandboxExecutor } from "../../src/sandbox/create-executor.ts";
 import { HostExecutor } from "../../src/sandbox/host.ts";
 import { useFakeHost, quietLog } from "./bwrap-helpers.ts";
 
