@@ -20,6 +20,7 @@ import { toolEnv } from "./env.ts";
 import { createSandboxFs } from "./fs.ts";
 import { guardFs } from "./guarded-fs.ts";
 import { createExecCgroup, innerNprocArgv, pidsCgroupBase, wrapperArgv, type PidsMode } from "./limits.ts";
+import { execMasks } from "./masks.ts";
 import { cachedProbe, explainFailure, findBwrap, PATH_DEFAULT } from "./probe.ts";
 import { buildSeccompFilter } from "./seccomp.ts";
 import { runProcess } from "./spawn.ts";
@@ -28,6 +29,8 @@ export interface BwrapExecutorOptions {
   log?: Logger;
   /** where `envAllow` values and PATH (for finding bwrap) come from; default process.env */
   hostEnv?: Record<string, string | undefined>;
+  /** instance registry folders to read (tests); default instances.ts registryDirs() */
+  registryDirs?: string[];
 }
 
 export class BwrapExecutor implements Executor {
@@ -36,6 +39,7 @@ export class BwrapExecutor implements Executor {
   readonly fs: SandboxFs;
   private readonly log: Logger;
   private readonly hostEnv: Record<string, string | undefined>;
+  private readonly registryDirs: string[] | undefined;
   private bwrapPath = "";
   private statusPromise: Promise<ExecutorStatus> | undefined;
 
@@ -48,6 +52,7 @@ export class BwrapExecutor implements Executor {
     this.networkAccess = config.networkAccess;
     this.log = opts.log ?? createLogger("sandbox");
     this.hostEnv = opts.hostEnv ?? process.env;
+    this.registryDirs = opts.registryDirs;
     const inner = createSandboxFs({ root: config.workspace, allowedPaths: config.allowedPaths.filter((p) => p !== config.workspace) });
     this.fs = guardFs(inner, () => this.status());
   }
@@ -134,6 +139,11 @@ export class BwrapExecutor implements Executor {
         tmpfsBytes: limits.fileSizeMb * 1024 * 1024,
         ...(seccomp ? { seccompFd: 3 } : {}),
         command: inner,
+        masks: execMasks({
+          secretPaths: this.config.secretPaths,
+          networkAccess: this.networkAccess,
+          ...(this.registryDirs ? { registryDirs: this.registryDirs } : {}),
+        }),
       });
       const result = await runProcess({
         argv: wrapperArgv(limits, cgroup?.procsPath ?? null, [this.bwrapPath, ...args]),

@@ -13,6 +13,7 @@ import { mkdirSync, realpathSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError } from "../core/errors.ts";
 import { isInside } from "./paths.ts";
+import { secretPaths } from "./secret-paths.ts";
 import { SandboxConfigSchema, type Config, type SandboxConfig, type SandboxOverride } from "../config/schema.ts";
 import { databasePath, defaultWorkspace, expandHome, gatewayTokenPath, homeDir, stateDir } from "../config/paths.ts";
 
@@ -24,6 +25,8 @@ export interface ResolvedSandboxConfig extends SandboxConfig {
   /** real paths of the host's `$HOME` and state dir; hidden (tmpfs) inside the sandbox */
   home: string;
   stateDir: string;
+  /** host paths holding this gateway's secrets (secret-paths.ts); hidden inside the sandbox */
+  secretPaths: string[];
 }
 
 export interface ResolveOptions {
@@ -42,7 +45,7 @@ export function resolveSandboxConfig(config: Config, agentId = "main", opts: Res
     entry?.sandbox?.allowedPaths !== undefined ? `agents.entries.${agentId}.sandbox.allowedPaths` : "agents.defaults.sandbox.allowedPaths";
   const workspace = opts.workspace ?? entry?.workspace ?? defaults.workspace ?? defaultWorkspace();
   const workspaceKey = entry?.workspace !== undefined ? `agents.entries.${agentId}.workspace` : "agents.defaults.workspace";
-  return resolveSandbox(partial, { ...opts, workspace, pathsKey, workspaceKey });
+  return resolveSandbox(partial, { ...opts, workspace, pathsKey, workspaceKey, config });
 }
 
 /**
@@ -51,7 +54,7 @@ export function resolveSandboxConfig(config: Config, agentId = "main", opts: Res
  */
 export function resolveSandbox(
   partial: SandboxOverride | Partial<SandboxConfig>,
-  opts: ResolveOptions & { pathsKey?: string; workspaceKey?: string } = {},
+  opts: ResolveOptions & { pathsKey?: string; workspaceKey?: string; config?: Config } = {},
 ): ResolvedSandboxConfig {
   const parsed = SandboxConfigSchema.safeParse(partial);
   if (!parsed.success) {
@@ -78,7 +81,7 @@ export function resolveSandbox(
     checkAllowed(real, key, home, state, protectedDirs, secretDirs);
     if (!allowed.includes(real)) allowed.push(real);
   });
-  return { ...cfg, allowedPaths: allowed, workspace, home, stateDir: state };
+  return { ...cfg, allowedPaths: allowed, workspace, home, stateDir: state, secretPaths: secretPaths(opts.config, state) };
 }
 
 function abs(p: string): string {
