@@ -19,7 +19,8 @@ import type { ExecRequest, ExecResult, Executor, ExecutorStatus, SandboxFs } fro
 import { toolEnv } from "./env.ts";
 import { createSandboxFs } from "./fs.ts";
 import { guardFs } from "./guarded-fs.ts";
-import { createExecCgroup, innerNprocArgv, pidsCgroupBase, wrapperArgv, type PidsMode } from "./limits.ts";
+import { checkDiskReserve, limitModes, startGuard } from "./exec-guard.ts";
+import { innerNprocArgv, wrapperArgv } from "./limits.ts";
 import { execMasks } from "./masks.ts";
 import { cachedProbe, explainFailure, findBwrap, PATH_DEFAULT } from "./probe.ts";
 import { buildSeccompFilter } from "./seccomp.ts";
@@ -80,6 +81,7 @@ export class BwrapExecutor implements Executor {
       throw new InvalidParamsError(`cwd is not an existing directory: ${cwdRequested}; create it first or leave cwd out to use the workspace`);
     }
     const limits = this.config.limits;
+    checkDiskReserve(this.config.allowedPaths, limits);
     return this.run(request.command, cwd, {
       env: request.env,
       stdin: request.stdin,
@@ -94,9 +96,9 @@ export class BwrapExecutor implements Executor {
     const found = findBwrap(this.config.bwrapPath, this.hostEnv.PATH || PATH_DEFAULT);
     if ("error" in found) return this.fail(found.error);
     this.bwrapPath = found.path;
-    const mode = pidsMode();
+    const modes = limitModes();
     const seccomp = this.level === "strict" ? (buildSeccompFilter() ? "on" : `unsupported on ${process.arch}`) : "off";
-    const details = { bwrap: found.path, pidsLimit: mode, seccomp, network: this.networkAccess, allowedPaths: this.config.allowedPaths };
+    const details = { bwrap: found.path, pidsLimit: modes.pids, memoryLimit: modes.memory, seccomp, network: this.networkAccess, allowedPaths: this.config.allowedPaths };
     let result: ExecResult;
     try {
       result = await this.run("true", this.config.workspace, { timeoutMs: 15_000, outputBytes: 16_384 });
@@ -104,8 +106,11 @@ export class BwrapExecutor implements Executor {
       return this.fail(`The ${this.level} sandbox cannot start: ${(err as Error).message}`);
     }
     if (result.exitCode !== 0) return this.fail(explainFailure(this.level, result), details);
-    if (mode === "none") {
+    if (modes.pids === "none") {
       this.log.warn("sandbox: no process-count limit (running as root without a writable pids cgroup); a fork bomb is stopped only by the wall-clock timeout", details);
+    }
+    if (modes.memory === "rlimit-per-process") {
+      this.log.warn("sandbox: no memory cgroup (needs root or a delegated cgroup); memoryMb binds each process alone, not the command as a whole", details);
     }
     if (seccomp.startsWith("unsupported")) this.log.warn(`sandbox: strict runs without its seccomp layer (${seccomp})`, details);
     this.log.info(`sandbox ready: level ${this.level}`, details);
@@ -123,12 +128,10 @@ export class BwrapExecutor implements Executor {
     o: { env?: Record<string, string>; stdin?: string; timeoutMs: number; outputBytes: number; signal?: AbortSignal },
   ): Promise<ExecResult> {
     const limits = this.config.limits;
-    const mode = pidsMode();
-    const base = mode === "cgroup-v1" || mode === "cgroup-v2" ? pidsCgroupBase() : null;
-    const cgroup = base ? createExecCgroup(base, limits.processes) : null;
+    const guard = startGuard(limits, this.config.allowedPaths);
     try {
       const seccomp = this.level === "strict" ? buildSeccompFilter() : null;
-      const inner = mode === "rlimit" ? innerNprocArgv(limits.processes, command) : ["/bin/sh", "-c", command];
+      const inner = limitModes().pids === "rlimit" ? innerNprocArgv(limits.processes, command) : ["/bin/sh", "-c", command];
       const args = bwrapArgs({
         level: this.level,
         networkAccess: this.networkAccess,
@@ -146,7 +149,7 @@ export class BwrapExecutor implements Executor {
         }),
       });
       const result = await runProcess({
-        argv: wrapperArgv(limits, cgroup?.procsPath ?? null, [this.bwrapPath, ...args]),
+        argv: wrapperArgv(limits, guard.procsPaths, [this.bwrapPath, ...args]),
         cwd,
         env: this.buildEnv(o.env),
         ...(o.stdin !== undefined ? { stdin: o.stdin } : {}),
@@ -154,16 +157,11 @@ export class BwrapExecutor implements Executor {
         outputBytes: o.outputBytes,
         ...(o.signal ? { signal: o.signal } : {}),
         ...(seccomp ? { extraFds: [seccomp] } : {}),
+        onSpawn: guard.onSpawn,
       });
-      const refused = cgroup?.refusedForks() ?? 0;
-      if (refused > 0) {
-        result.stderr += `${result.stderr && !result.stderr.endsWith("\n") ? "\n" : ""}[sandbox: ${refused} process creations refused; the limit is ${limits.processes} processes]`;
-      }
-      return result;
+      return guard.finish(result);
     } finally {
-      // Not awaited: runProcess has already seen bwrap exit, and killing bwrap ends its PID
-      // namespace; dispose only reaps the folder (and SIGKILLs anything that somehow lingers).
-      void cgroup?.dispose();
+      guard.dispose();
     }
   }
 
@@ -172,13 +170,4 @@ export class BwrapExecutor implements Executor {
     const { config, hostEnv, log } = this;
     return toolEnv({ path: PATH_DEFAULT, home: config.home, envAllow: config.envAllow, hostEnv, extra, log });
   }
-}
-
-let modeCache: PidsMode | undefined;
-
-function pidsMode(): PidsMode {
-  if (modeCache) return modeCache;
-  const base = pidsCgroupBase();
-  modeCache = base ? base.mode : process.getuid?.() === 0 ? "none" : "rlimit";
-  return modeCache;
 }

@@ -60,7 +60,7 @@ export class HostExecutor implements Executor {
     if (st.type !== "dir") throw new InvalidParamsError(`cwd is not a directory: ${cwdRequested}`);
     const limits = this.config.limits;
     return runProcess({
-      argv: wrapperArgv(limits, null, ["/bin/sh", "-c", request.command]),
+      argv: wrapperArgv(limits, [], ["/bin/sh", "-c", request.command]),
       cwd,
       env: this.buildEnv(request.env),
       ...(request.stdin !== undefined ? { stdin: request.stdin } : {}),
