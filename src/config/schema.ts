@@ -189,6 +189,12 @@ export const ConfigSchema = z.looseObject({
     .looseObject({
       allow: z.array(z.string()).optional(),
       deny: z.array(z.string()).default([]),
+      exec: z
+        .looseObject({
+          /** MiB the agent workspace may take on disk; exec is refused at it and a command killed past it (default: no cap) */
+          maxWorkspaceMb: z.number().int().positive().optional(),
+        })
+        .prefault({}),
       web: z
         .looseObject({
           fetch: z

@@ -21,6 +21,7 @@ import { createSandboxFs } from "./fs.ts";
 import { guardFs } from "./guarded-fs.ts";
 import { checkDiskReserve, limitModes, startGuard } from "./exec-guard.ts";
 import { innerNprocArgv, wrapperArgv } from "./limits.ts";
+import { workspaceBudget } from "./workspace-usage.ts";
 import { execMasks } from "./masks.ts";
 import { cachedProbe, explainFailure, findBwrap, PATH_DEFAULT } from "./probe.ts";
 import { buildSeccompFilter } from "./seccomp.ts";
@@ -32,6 +33,16 @@ export interface BwrapExecutorOptions {
   hostEnv?: Record<string, string | undefined>;
   /** instance registry folders to read (tests); default instances.ts registryDirs() */
   registryDirs?: string[];
+}
+
+interface RunOptions {
+  env?: Record<string, string> | undefined;
+  stdin?: string | undefined;
+  timeoutMs: number;
+  outputBytes: number;
+  signal?: AbortSignal | undefined;
+  /** what the workspace cap leaves this command to write, when less than limits.writeMb */
+  writeBudget?: { bytes: number; name: string } | undefined;
 }
 
 export class BwrapExecutor implements Executor {
@@ -82,7 +93,9 @@ export class BwrapExecutor implements Executor {
     }
     const limits = this.config.limits;
     checkDiskReserve(this.config.allowedPaths, limits);
+    const cap = this.config.maxWorkspaceMb;
     return this.run(request.command, cwd, {
+      writeBudget: cap !== undefined ? workspaceBudget(this.config.workspace, cap) : undefined,
       env: request.env,
       stdin: request.stdin,
       timeoutMs: Math.min(request.timeoutMs ?? limits.timeoutMs, limits.timeoutMs),
@@ -122,13 +135,24 @@ export class BwrapExecutor implements Executor {
     return { level: this.level, ok: false, reason, ...(details ? { details } : {}) };
   }
 
-  private async run(
-    command: string,
-    cwd: string,
-    o: { env?: Record<string, string>; stdin?: string; timeoutMs: number; outputBytes: number; signal?: AbortSignal },
-  ): Promise<ExecResult> {
+  private async run(command: string, cwd: string, o: RunOptions): Promise<ExecResult> {
+    for (let attempt = 0; ; attempt++) {
+      const masks = execMasks({
+        secretPaths: this.config.secretPaths,
+        networkAccess: this.networkAccess,
+        ...(this.registryDirs ? { registryDirs: this.registryDirs } : {}),
+      });
+      const result = await this.runOnce(command, cwd, o, masks);
+      // A socket or file that vanished between listing and mounting makes bwrap fail before the
+      // command starts; list again once.
+      const raced = result.exitCode === 1 && result.stderr.startsWith("bwrap: ") && masks.some((m) => result.stderr.includes(m));
+      if (!raced || attempt > 0) return result;
+    }
+  }
+
+  private async runOnce(command: string, cwd: string, o: RunOptions, masks: string[]): Promise<ExecResult> {
     const limits = this.config.limits;
-    const guard = startGuard(limits, this.config.allowedPaths);
+    const guard = startGuard(limits, this.config.allowedPaths, o.writeBudget ? { budget: o.writeBudget } : {});
     try {
       const seccomp = this.level === "strict" ? buildSeccompFilter() : null;
       const inner = limitModes().pids === "rlimit" ? innerNprocArgv(limits.processes, command) : ["/bin/sh", "-c", command];
@@ -142,11 +166,7 @@ export class BwrapExecutor implements Executor {
         tmpfsBytes: limits.fileSizeMb * 1024 * 1024,
         ...(seccomp ? { seccompFd: 3 } : {}),
         command: inner,
-        masks: execMasks({
-          secretPaths: this.config.secretPaths,
-          networkAccess: this.networkAccess,
-          ...(this.registryDirs ? { registryDirs: this.registryDirs } : {}),
-        }),
+        masks,
       });
       const result = await runProcess({
         argv: wrapperArgv(limits, guard.procsPaths, [this.bwrapPath, ...args]),

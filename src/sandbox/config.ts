@@ -27,6 +27,8 @@ export interface ResolvedSandboxConfig extends SandboxConfig {
   stateDir: string;
   /** host paths holding this gateway's secrets (secret-paths.ts); hidden inside the sandbox */
   secretPaths: string[];
+  /** `tools.exec.maxWorkspaceMb` (workspace-usage.ts); unset = no workspace cap */
+  maxWorkspaceMb?: number;
 }
 
 export interface ResolveOptions {
@@ -45,7 +47,9 @@ export function resolveSandboxConfig(config: Config, agentId = "main", opts: Res
     entry?.sandbox?.allowedPaths !== undefined ? `agents.entries.${agentId}.sandbox.allowedPaths` : "agents.defaults.sandbox.allowedPaths";
   const workspace = opts.workspace ?? entry?.workspace ?? defaults.workspace ?? defaultWorkspace();
   const workspaceKey = entry?.workspace !== undefined ? `agents.entries.${agentId}.workspace` : "agents.defaults.workspace";
-  return resolveSandbox(partial, { ...opts, workspace, pathsKey, workspaceKey, config });
+  const resolved = resolveSandbox(partial, { ...opts, workspace, pathsKey, workspaceKey, config });
+  const cap = config.tools.exec.maxWorkspaceMb;
+  return cap !== undefined ? { ...resolved, maxWorkspaceMb: cap } : resolved;
 }
 
 /**

@@ -50,7 +50,7 @@ export interface ExecGuard {
   dispose(): void;
 }
 
-export function startGuard(limits: SandboxLimits, writable: readonly string[], opts: { intervalMs?: number } = {}): ExecGuard {
+export function startGuard(limits: SandboxLimits, writable: readonly string[], opts: { intervalMs?: number; budget?: { bytes: number; name: string } } = {}): ExecGuard {
   const bases = cgroupBases();
   const cgroup: ExecCgroup | null = bases ? createExecCgroup(bases, { maxPids: limits.processes, memoryBytes: limits.memoryMb * MiB }) : null;
   let root = 0;
@@ -62,7 +62,9 @@ export function startGuard(limits: SandboxLimits, writable: readonly string[], o
       root = pid;
       watch = watchWrites({
         pids,
-        maxWriteBytes: writeMb(limits) * MiB,
+        ...(opts.budget && opts.budget.bytes < writeMb(limits) * MiB
+          ? { maxWriteBytes: opts.budget.bytes, limitName: opts.budget.name }
+          : { maxWriteBytes: writeMb(limits) * MiB }),
         paths: writable,
         reserveBytes: reserveMb(limits) * MiB,
         kill: () => {

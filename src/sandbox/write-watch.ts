@@ -16,6 +16,8 @@ export interface WriteWatchOptions {
   /** the exec's processes (its cgroup, or its process tree) */
   pids: () => number[];
   maxWriteBytes: number;
+  /** how the reason names the cap; default `writeMb=<maxWriteBytes in MiB>` */
+  limitName?: string;
   /** host paths the command can write (allowed paths) */
   paths: readonly string[];
   reserveBytes: number;
@@ -41,7 +43,7 @@ export function watchWrites(o: WriteWatchOptions): WriteWatch {
     if (reason) return;
     written = Math.max(written, o.pids().reduce((sum, pid) => sum + writeBytes(pid), 0));
     if (written > o.maxWriteBytes) {
-      reason = `killed: write limit writeMb=${mb(o.maxWriteBytes)} (the command wrote ${mb(written)} MB; write less, or clean up inside the workspace and retry)`;
+      reason = `killed: write limit ${o.limitName ?? `writeMb=${mb(o.maxWriteBytes)}`} (the command wrote ${mb(written)} MB; write less, or clean up inside the workspace and retry)`;
     } else {
       for (const p of o.paths) {
         const f = free(p);
