@@ -54,6 +54,10 @@ export function cgroupBases(roots: CgroupRoots = {}): CgroupBases | null {
   return found;
 }
 
+/**
+ * v1: below the controller's root, like the pids folder. Not below the gateway's own cgroup: the
+ * base folder stays between execs and would keep a service manager from removing that cgroup.
+ */
 function v1Base(controller: string): string | null {
   if (!existsSync(join(controller, "cgroup.procs"))) return null;
   try {

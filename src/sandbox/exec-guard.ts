@@ -6,7 +6,7 @@
  * Use: `checkDiskReserve` before spawning (throws `StorageFullError`), `startGuard` → pass
  * `procsPaths` to the wrapper and `onSpawn` to runProcess → `finish(result)` → `dispose()`.
  */
-import { StorageFullError } from "../core/errors.ts";
+import { SandboxUnavailableError, StorageFullError } from "../core/errors.ts";
 import type { SandboxLimits } from "../config/schema.ts";
 import { cgroupBases, createExecCgroup, type ExecCgroup } from "./cgroup.ts";
 import type { ExecResult } from "./executor.ts";
@@ -52,7 +52,15 @@ export interface ExecGuard {
 
 export function startGuard(limits: SandboxLimits, writable: readonly string[], opts: { intervalMs?: number; budget?: { bytes: number; name: string } } = {}): ExecGuard {
   const bases = cgroupBases();
-  const cgroup: ExecCgroup | null = bases ? createExecCgroup(bases, { maxPids: limits.processes, memoryBytes: limits.memoryMb * MiB }) : null;
+  let cgroup: ExecCgroup | null = null;
+  try {
+    cgroup = bases ? createExecCgroup(bases, { maxPids: limits.processes, memoryBytes: limits.memoryMb * MiB }) : null;
+  } catch (err) {
+    throw new SandboxUnavailableError(
+      `cannot create this command's cgroup (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}) under ${bases?.pids ?? bases?.memory}; check that /sys/fs/cgroup is writable and not full (cgroup.max.descendants), then retry`,
+      { cause: err },
+    );
+  }
   let root = 0;
   let watch: WriteWatch | null = null;
   const pids = () => (cgroup ? cgroup.pids() : root ? treePids(root) : []);
