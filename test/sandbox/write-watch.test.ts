@@ -21,7 +21,7 @@ describe("watchWrites", () => {
     const child = spawn("sh", ["-c", "head -c 3145728 /dev/zero > \"$0\"; rm -f \"$0\"; sleep 30", `${process.env.TMPDIR}/ww-${process.pid}.bin`], { stdio: "ignore", detached: true });
     try {
       const reason = await killed({ pids: () => treePids(child.pid!), maxWriteBytes: 1 << 20, paths: [], reserveBytes: 0, intervalMs: 5 });
-      expect(reason).toMatch(/^killed: write limit writeMb=1 \(the command wrote [3-9] MB/);
+      expect(reason).toMatch(/^killed: write limit writeMb=1 \(the command wrote \d+ MB/); // past 1 MiB, whenever the tick saw it
     } finally {
       process.kill(-child.pid!, "SIGKILL"); // the whole group: sleep included
     }
