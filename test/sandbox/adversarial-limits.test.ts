@@ -21,15 +21,16 @@ for (const level of LEVELS) {
       }
       expect(String(status.details?.memoryLimit)).toMatch(/^cgroup-v[12]$/);
       // Each holds its 100 MB until the first of them ends (the OOM victim), then all exit.
-      const hog = `import os, time\nb = b'x' * (100 << 20)\nfor _ in range(400):\n    if os.path.exists('release'): break\n    time.sleep(0.05)`;
-      const r = await ex.exec({ command: `rm -f release; for i in 1 2 3 4; do python3 -c "${hog}" & done; wait -n; touch release; wait; echo finished` });
+      await ex.fs.writeFile("hog.py", "import os, time\nb = b'x' * (100 << 20)\nfor _ in range(400):\n    if os.path.exists('release'): break\n    time.sleep(0.05)\n");
+      // bash for `wait -n` (dash has none): returns when the first hog ends
+      const r = await ex.exec({ command: "rm -f release; bash -c 'for i in 1 2 3 4; do python3 hog.py & done; wait -n; touch release; wait'; echo finished" });
       expect(r.killed).toContain("killed: memory limit memoryMb=256");
       expect(r.stderr).toContain("[sandbox: killed: memory limit memoryMb=256");
       // and a command inside the limit is untouched
       const ok = await ex.exec({ command: `python3 -c "b = b'x' * (100 << 20); print('ok')"` });
       expect(ok.stdout).toBe("ok\n");
       expect(ok.killed).toBeUndefined();
-    });
+    }, 60_000); // the hogs hold 20 s at most when no limit stops them
 
     test("a command writing past writeMb (in files each under fileSizeMb) is stopped, and the result says why", async () => {
       const ex = bwrapExecutor(level, { limits: { writeMb: 8, fileSizeMb: 4 } as never });
@@ -40,7 +41,7 @@ for (const level of LEVELS) {
       expect(r.stderr).toContain("[sandbox: killed: write limit writeMb=8");
       const small = await ex.exec({ command: "head -c 2097152 /dev/zero > w.bin && rm w.bin && echo fine" });
       expect(small.stdout).toBe("fine\n");
-    });
+    }, 60_000);
 
     test("under the disk reserve, exec is refused before anything runs, with the key and the fix", async () => {
       const ex = bwrapExecutor(level, { limits: { diskReserveMb: 1 << 30 } as never });

@@ -53,5 +53,5 @@ describe("disk reserve", () => {
     await expect(guarded.exec({ command: "touch more" })).rejects.toBeInstanceOf(StorageFullError);
     expect(existsSync(join(ws, "more"))).toBe(false);
     await store.close();
-  });
+  }, 60_000);
 });

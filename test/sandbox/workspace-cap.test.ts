@@ -31,7 +31,7 @@ for (const level of LEVELS) {
       expect(r.stdout).not.toContain("finished");
       expect(r.killed).toMatch(/^killed: write limit tools\.exec\.maxWorkspaceMb=6 \(the workspace held 3 MB\)/);
       expect(diskUsage(workspace)).toBeLessThan(200 * MiB); // far from what the loop would have written
-    });
+    }, 60_000);
 
     test("a workspace at the cap runs nothing: the error says what to delete", async () => {
       const { ex, workspace } = executor("full");
