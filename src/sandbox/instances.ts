@@ -7,12 +7,14 @@
  * secrets) into a registry folder, removed when the process exits; every exec reads all entries of
  * live processes and masks those paths. Folders: `/run/openclaw-instances` (root; /run is a tmpfs
  * the kernel clears at boot and the sandbox hides), else `/tmp/openclaw-instances-<uid>` (the
- * sandbox's /tmp is its own). Readers scan both kinds.
+ * sandbox's /tmp is its own). Readers scan both kinds. Folders are 0700 and must be a real folder
+ * owned by the writer (a folder or symlink planted in /tmp by someone else is never written to);
+ * a root gateway reads every user's, a user's gateway its own (it could not read root's files anyway).
  *
  * Trust: an entry can only add masks. An entry from another uid masks only paths that uid owns,
  * so a local user cannot blind a root gateway's sandbox by listing /usr.
  */
-import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { HostView } from "./host-view.ts";
@@ -39,14 +41,16 @@ export function registerInstance(paths: string[], dir?: string): string | null {
   const uid = process.getuid?.() ?? 0;
   for (const d of dir ? [dir] : [RUN_DIR, join("/tmp", `${TMP_PREFIX}${uid}`)]) {
     try {
-      mkdirSync(d, { recursive: true, mode: 0o755 });
+      mkdirSync(d, { recursive: true, mode: 0o700 });
+      if (!privateDir(d, uid)) continue; // someone else's, or a symlink planted in /tmp: never write there
       const file = join(d, `${process.pid}.json`);
       const set = mine.get(file) ?? new Set<string>();
       for (const p of paths) set.add(p);
-      mine.set(file, set);
       const tmp = `${file}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ pid: process.pid, paths: [...set] }), { mode: 0o644 });
+      rmSync(tmp, { force: true });
+      writeFileSync(tmp, JSON.stringify({ pid: process.pid, paths: [...set] }), { mode: 0o600, flag: "wx" });
       renameSync(tmp, file);
+      mine.set(file, set);
       if (!exitHook) {
         exitHook = true;
         process.once("exit", unregisterAll);
@@ -57,6 +61,12 @@ export function registerInstance(paths: string[], dir?: string): string | null {
     }
   }
   return null;
+}
+
+/** A real directory (not a symlink) owned by `uid` that nobody else may write. */
+function privateDir(d: string, uid: number): boolean {
+  const st = lstatSync(d);
+  return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0;
 }
 
 /** Removes this process's entries (also run at exit). */

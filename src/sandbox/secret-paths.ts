@@ -10,7 +10,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { configPath, databasePath, expandHome, gatewayLockPath, gatewayTokenPath, stateDir } from "../config/paths.ts";
 
 /** A key whose string value is a path to something secret. */
-const SECRET_PATH_KEY = /(File|Files)$|credential|^(token|key|secret|password|cert|auth|private)[A-Za-z]*(Path|Paths|Dir)$/i;
+const SECRET_PATH_KEY = [/^files?$|[a-z0-9](File|Files)$/, /credential/i, /^(token|key|secret|password|cert|auth|private)[A-Za-z]*(Path|Paths|Dir)$/i];
 const MAX_DEPTH = 12;
 
 /**
@@ -28,7 +28,7 @@ export function secretPaths(config: unknown, state: string = stateDir()): string
 function collect(value: unknown, key: string, depth: number, out: string[]): void {
   if (depth > MAX_DEPTH || value === null || value === undefined) return;
   if (typeof value === "string") {
-    if (!SECRET_PATH_KEY.test(key) || !looksLikePath(value)) return;
+    if (!SECRET_PATH_KEY.some((re) => re.test(key)) || !looksLikePath(value)) return;
     const p = expandHome(value);
     out.push(resolve(p));
     // a relative path may be read against the working directory or the config's folder

@@ -1,10 +1,11 @@
 // Which host paths count as secret (from the config), and which registry entries other gateways may add.
 import { describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { configPath } from "../../src/config/paths.ts";
 import type { HostView } from "../../src/sandbox/host-view.ts";
-import { otherInstancePaths } from "../../src/sandbox/instances.ts";
+import { otherInstancePaths, registerInstance } from "../../src/sandbox/instances.ts";
 import { unixSocketPaths } from "../../src/sandbox/masks.ts";
 import { secretPaths } from "../../src/sandbox/secret-paths.ts";
 
@@ -12,13 +13,14 @@ describe("secretPaths", () => {
   test("config, database with -wal/-shm, token, and every credential path a config key names", () => {
     const config = {
       channels: { telegram: { tokenFile: "/srv/tg.token", botToken: "not-a-path-key" } },
-      plugins: { entries: { x: { config: { credentialsFile: "~/creds.json", nested: [{ keyPath: "/etc/x/key.pem" }], url: "https://a/b" } } } },
+      plugins: { entries: { x: { config: { credentialsFile: "~/creds.json", nested: [{ keyPath: "/etc/x/key.pem" }], url: "https://a/b", profile: "default" } } } },
       agents: { defaults: { sandbox: { bwrapPath: "/usr/bin/bwrap" }, workspace: "/srv/ws" } },
     };
     const p = secretPaths(config, "/var/lib/oc");
     expect(p).toEqual(expect.arrayContaining([configPath(), "/var/lib/oc/state/openclaw.db", "/var/lib/oc/state/openclaw.db-wal", "/var/lib/oc/state/openclaw.db-shm", "/var/lib/oc/credentials/gateway-token", "/srv/tg.token", join(process.env.HOME!, "creds.json"), "/etc/x/key.pem"]));
     expect(p).not.toContain("/usr/bin/bwrap");
     expect(p).not.toContain("/srv/ws");
+    expect(p.some((x) => x.endsWith("/default"))).toBe(false); // "profile" ends in "file" but names no file
     expect(p.some((x) => x.includes("https"))).toBe(false);
   });
 });
@@ -51,6 +53,26 @@ describe("otherInstancePaths", () => {
     } finally {
       live.kill("SIGKILL");
     }
+  });
+});
+
+describe("registerInstance", () => {
+  test("writes this process's entry into a private folder, never into a symlink or a folder others can write", () => {
+    const base = mkdtempSync(join(process.env.TMPDIR!, "reg-"));
+    const good = join(base, "good");
+    const file = registerInstance(["/srv/oc-state", "/srv/oc.json"], good);
+    expect(file).toBe(join(good, `${process.pid}.json`));
+    expect(JSON.parse(readFileSync(file!, "utf8"))).toEqual({ pid: process.pid, paths: ["/srv/oc-state", "/srv/oc.json"] });
+    const target = join(base, "target");
+    mkdirSync(target);
+    symlinkSync(target, join(base, "planted"));
+    expect(registerInstance(["/x"], join(base, "planted"))).toBeNull();
+    const open = join(base, "open");
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    expect(registerInstance(["/x"], open)).toBeNull();
+    expect(readdirSync(target)).toEqual([]);
+    expect(readdirSync(open)).toEqual([]);
   });
 });
 
