@@ -79,7 +79,8 @@ export function startGuard(limits: SandboxLimits, writable: readonly string[], o
           for (const p of pids()) signal(p);
           signal(-pid); // the wrapper's process group (bwrap); its PID namespace dies with it
         },
-        ...(opts.intervalMs ? { intervalMs: opts.intervalMs } : {}),
+        // without a cgroup each tick walks all of /proc for the tree: sample less often
+        intervalMs: opts.intervalMs ?? (cgroup ? 100 : 500),
       });
     },
     finish(result) {
