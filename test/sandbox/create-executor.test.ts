@@ -9,7 +9,7 @@ import { HostExecutor } from "../../src/sandbox/host.ts";
 import { useFakeHost, quietLog } from "./bwrap-helpers.ts";
 
 const h = useFakeHost();
-const opts = { home: h.home, stateDir: h.state, log: quietLog };
+const opts = { home: h.home, stateDir: h.state, log: quietLog, registryDir: false as const }; // no entries in /run from tests
 
 describe("createExecutor", () => {
   test("default config → standard bubblewrap executor on the agent workspace", async () => {
