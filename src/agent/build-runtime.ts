@@ -13,7 +13,7 @@ import { createLogger, type Logger } from "../core/log.ts";
 import type { Provider } from "../providers/types.ts";
 import { createModelRouter } from "../providers/registry.ts";
 import type { Executor } from "../sandbox/executor.ts";
-import { createExecutor } from "../sandbox/factory.ts";
+import { createExecutor } from "../sandbox/create-executor.ts";
 import type { SessionStore } from "../store/types.ts";
 import { defaultTools } from "../tools/registry.ts";
 import type { Tool } from "../tools/types.ts";

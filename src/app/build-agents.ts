@@ -9,7 +9,7 @@ import { agentIds, agentWorkspace, MAIN_AGENT } from "../config/agents.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../core/log.ts";
 import type { Provider } from "../providers/types.ts";
-import { createExecutor } from "../sandbox/factory.ts";
+import { createExecutor } from "../sandbox/create-executor.ts";
 import type { Executor } from "../sandbox/executor.ts";
 import type { SandboxStatus } from "../gateway/deps.ts";
 import type { SessionStore } from "../store/types.ts";

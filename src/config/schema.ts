@@ -17,6 +17,11 @@ export const SandboxLimitsSchema = z.looseObject({
   processes: z.number().int().positive().default(64),
   timeoutMs: z.number().int().positive().default(60_000),
   outputBytes: z.number().int().positive().default(1_048_576),
+  // Optional (defaults in sandbox/exec-guard.ts) so code that builds a full limits object still types.
+  /** MiB one command may write to host disk in all (default 1024); the command is killed past it */
+  writeMb: z.number().int().positive().optional(),
+  /** MiB of free space kept on a writable path's file system (default 256): exec is refused / killed under it */
+  diskReserveMb: z.number().int().min(0).optional(),
 });
 export const SandboxConfigSchema = z.looseObject({
   level: SandboxLevelSchema.default("standard"),
@@ -48,6 +53,8 @@ export const SandboxOverrideSchema = z.looseObject({
       processes: z.number().int().positive().optional(),
       timeoutMs: z.number().int().positive().optional(),
       outputBytes: z.number().int().positive().optional(),
+      writeMb: z.number().int().positive().optional(),
+      diskReserveMb: z.number().int().min(0).optional(),
     })
     .optional(),
   bwrapPath: z.string().optional(),
@@ -229,6 +236,8 @@ export const ConfigSchema = z.looseObject({
               allow: z.array(z.string().min(1)).default([]),
             })
             .prefault({}),
+          /** MiB the agent workspace may take on disk; exec is refused at it and a command killed past it (default: no cap) */
+          maxWorkspaceMb: z.number().int().positive().optional(),
         })
         .prefault({}),
       web: z

@@ -22,7 +22,10 @@ import type { ExecRequest, ExecResult, Executor, ExecutorStatus, SandboxFs } fro
 import { toolEnv } from "./env.ts";
 import { createSandboxFs } from "./fs.ts";
 import { guardFs } from "./guarded-fs.ts";
-import { createExecCgroup, innerNprocArgv, pidsCgroupBase, wrapperArgv, type PidsMode } from "./limits.ts";
+import { checkDiskReserve, limitModes, startGuard } from "./exec-guard.ts";
+import { innerNprocArgv, wrapperArgv } from "./limits.ts";
+import { workspaceBudget } from "./workspace-usage.ts";
+import { execMasks } from "./masks.ts";
 import { cachedProbe, explainFailure, findBwrap, PATH_DEFAULT } from "./probe.ts";
 import { buildSeccompFilter } from "./seccomp.ts";
 import { runProcess } from "./spawn.ts";
@@ -33,6 +36,18 @@ export interface BwrapExecutorOptions {
   hostEnv?: Record<string, string | undefined>;
   /** tests only: the egress proxy's resolver and address check */
   egress?: EgressTestHooks;
+  /** instance registry folders to read (tests); default instances.ts registryDirs() */
+  registryDirs?: string[];
+}
+
+interface RunOptions {
+  env?: Record<string, string> | undefined;
+  stdin?: string | undefined;
+  timeoutMs: number;
+  outputBytes: number;
+  signal?: AbortSignal | undefined;
+  /** what the workspace cap leaves this command to write, when less than limits.writeMb */
+  writeBudget?: { bytes: number; name: string } | undefined;
 }
 
 export class BwrapExecutor implements Executor {
@@ -41,6 +56,7 @@ export class BwrapExecutor implements Executor {
   readonly fs: SandboxFs;
   private readonly log: Logger;
   private readonly hostEnv: Record<string, string | undefined>;
+  private readonly registryDirs: string[] | undefined;
   private bwrapPath = "";
   private statusPromise: Promise<ExecutorStatus> | undefined;
   /** set when networkAccess comes with an allowlist: no host network, only the egress proxy */
@@ -59,6 +75,7 @@ export class BwrapExecutor implements Executor {
     if (!config.networkAccess && config.networkAllow.length > 0) {
       this.log.warn("sandbox: tools.exec.network.allow has no effect while networkAccess is false (commands get no network at all)");
     }
+    this.registryDirs = opts.registryDirs;
     const inner = createSandboxFs({ root: config.workspace, allowedPaths: config.allowedPaths.filter((p) => p !== config.workspace) });
     this.fs = guardFs(inner, () => this.status());
   }
@@ -86,7 +103,10 @@ export class BwrapExecutor implements Executor {
       throw new InvalidParamsError(`cwd is not an existing directory: ${cwdRequested}; create it first or leave cwd out to use the workspace`);
     }
     const limits = this.config.limits;
+    checkDiskReserve(this.config.allowedPaths, limits);
+    const cap = this.config.maxWorkspaceMb;
     return this.run(request.command, cwd, {
+      writeBudget: cap !== undefined ? workspaceBudget(this.config.workspace, cap) : undefined,
       env: request.env,
       stdin: request.stdin,
       timeoutMs: Math.min(request.timeoutMs ?? limits.timeoutMs, limits.timeoutMs),
@@ -105,10 +125,10 @@ export class BwrapExecutor implements Executor {
     const found = findBwrap(this.config.bwrapPath, this.hostEnv.PATH || PATH_DEFAULT);
     if ("error" in found) return this.fail(found.error);
     this.bwrapPath = found.path;
-    const mode = pidsMode();
+    const modes = limitModes();
     const seccomp = this.level === "strict" ? (buildSeccompFilter() ? "on" : `unsupported on ${process.arch}`) : "off";
     const egressAllow = this.egress ? { egressAllow: this.config.networkAllow } : {};
-    const details = { bwrap: found.path, pidsLimit: mode, seccomp, network: this.networkAccess, ...egressAllow, allowedPaths: this.config.allowedPaths };
+    const details = { bwrap: found.path, pidsLimit: modes.pids, memoryLimit: modes.memory, seccomp, network: this.networkAccess, ...egressAllow, allowedPaths: this.config.allowedPaths };
     let result: ExecResult;
     try {
       result = await this.run("true", this.config.workspace, { timeoutMs: 15_000, outputBytes: 16_384 });
@@ -117,8 +137,11 @@ export class BwrapExecutor implements Executor {
     }
     if (result.exitCode !== 0 && /egress bridge:/.test(result.stderr)) return this.fail(`The ${this.level} sandbox cannot start its egress bridge (tools.exec.network.allow): ${result.stderr.trim()}`, details);
     if (result.exitCode !== 0) return this.fail(explainFailure(this.level, result), details);
-    if (mode === "none") {
+    if (modes.pids === "none") {
       this.log.warn("sandbox: no process-count limit (running as root without a writable pids cgroup); a fork bomb is stopped only by the wall-clock timeout", details);
+    }
+    if (modes.memory === "rlimit-per-process") {
+      this.log.warn("sandbox: no memory cgroup (needs root or a delegated cgroup); memoryMb binds each process alone, not the command as a whole", details);
     }
     if (seccomp.startsWith("unsupported")) this.log.warn(`sandbox: strict runs without its seccomp layer (${seccomp})`, details);
     this.log.info(`sandbox ready: level ${this.level}`, details);
@@ -130,20 +153,30 @@ export class BwrapExecutor implements Executor {
     return { level: this.level, ok: false, reason, ...(details ? { details } : {}) };
   }
 
-  private async run(
-    command: string,
-    cwd: string,
-    o: { env?: Record<string, string>; stdin?: string; timeoutMs: number; outputBytes: number; signal?: AbortSignal },
-  ): Promise<ExecResult> {
+  private async run(command: string, cwd: string, o: RunOptions): Promise<ExecResult> {
+    for (let attempt = 0; ; attempt++) {
+      const masks = execMasks({
+        secretPaths: this.config.secretPaths,
+        // with an allowlist the command has no host network, so host sockets are masked as with none
+        networkAccess: this.networkAccess && !this.egress,
+        ...(this.registryDirs ? { registryDirs: this.registryDirs } : {}),
+      });
+      const result = await this.runOnce(command, cwd, o, masks);
+      // A socket or file that vanished between listing and mounting makes bwrap fail before the
+      // command starts; list again once.
+      const raced = result.exitCode === 1 && result.stderr.startsWith("bwrap: ") && masks.some((m) => result.stderr.includes(m));
+      if (!raced || attempt > 0) return result;
+    }
+  }
+
+  private async runOnce(command: string, cwd: string, o: RunOptions, masks: string[]): Promise<ExecResult> {
     const limits = this.config.limits;
     const egress: EgressSetup | null = this.egress ? await this.egress.setup() : null;
     const processes = limits.processes + (egress ? EGRESS_BRIDGE_TASKS : 0);
-    const mode = pidsMode();
-    const base = mode === "cgroup-v1" || mode === "cgroup-v2" ? pidsCgroupBase() : null;
-    const cgroup = base ? createExecCgroup(base, processes) : null;
+    const guard = startGuard({ ...limits, processes }, this.config.allowedPaths, o.writeBudget ? { budget: o.writeBudget } : {});
     try {
       const seccomp = this.level === "strict" ? buildSeccompFilter() : null;
-      const inner = mode === "rlimit" ? innerNprocArgv(processes, command) : ["/bin/sh", "-c", command];
+      const inner = limitModes().pids === "rlimit" ? innerNprocArgv(processes, command) : ["/bin/sh", "-c", command];
       const args = bwrapArgs({
         level: this.level,
         networkAccess: this.networkAccess && !egress, // with an allowlist: own network namespace, proxy only
@@ -155,9 +188,10 @@ export class BwrapExecutor implements Executor {
         ...(seccomp ? { seccompFd: 3 } : {}),
         ...(egress ? { roBinds: egress.binds } : {}),
         command: egress ? [...egress.prefix, ...inner] : inner,
+        masks,
       });
       const result = await runProcess({
-        argv: wrapperArgv(limits, cgroup?.procsPath ?? null, [this.bwrapPath, ...args]),
+        argv: wrapperArgv(limits, guard.procsPaths, [this.bwrapPath, ...args]),
         cwd,
         env: { ...this.buildEnv(o.env), ...egress?.env },
         ...(o.stdin !== undefined ? { stdin: o.stdin } : {}),
@@ -165,16 +199,11 @@ export class BwrapExecutor implements Executor {
         outputBytes: o.outputBytes,
         ...(o.signal ? { signal: o.signal } : {}),
         ...(seccomp ? { extraFds: [seccomp] } : {}),
+        onSpawn: guard.onSpawn,
       });
-      const refused = cgroup?.refusedForks() ?? 0;
-      if (refused > 0) {
-        result.stderr += `${result.stderr && !result.stderr.endsWith("\n") ? "\n" : ""}[sandbox: ${refused} process creations refused; the limit is ${limits.processes} processes]`;
-      }
-      return result;
+      return guard.finish(result);
     } finally {
-      // Not awaited: runProcess has already seen bwrap exit, and killing bwrap ends its PID
-      // namespace; dispose only reaps the folder (and SIGKILLs anything that somehow lingers).
-      void cgroup?.dispose();
+      guard.dispose();
     }
   }
 
@@ -183,13 +212,4 @@ export class BwrapExecutor implements Executor {
     const { config, hostEnv, log } = this;
     return toolEnv({ path: PATH_DEFAULT, home: config.home, envAllow: config.envAllow, hostEnv, extra, log });
   }
-}
-
-let modeCache: PidsMode | undefined;
-
-function pidsMode(): PidsMode {
-  if (modeCache) return modeCache;
-  const base = pidsCgroupBase();
-  modeCache = base ? base.mode : process.getuid?.() === 0 ? "none" : "rlimit";
-  return modeCache;
 }

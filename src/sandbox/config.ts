@@ -14,6 +14,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError } from "../core/errors.ts";
 import { resolveEgressAllow } from "./egress-config.ts";
 import { isInside } from "./paths.ts";
+import { secretPaths } from "./secret-paths.ts";
 import { SandboxConfigSchema, type Config, type SandboxConfig, type SandboxOverride } from "../config/schema.ts";
 import { databasePath, defaultWorkspace, expandHome, gatewayTokenPath, homeDir, stateDir } from "../config/paths.ts";
 
@@ -27,6 +28,10 @@ export interface ResolvedSandboxConfig extends SandboxConfig {
   stateDir: string;
   /** `tools.exec.network.allow`, validated and normalised (egress-rules.ts); [] = no filter */
   networkAllow: string[];
+  /** host paths holding this gateway's secrets (secret-paths.ts); hidden inside the sandbox */
+  secretPaths: string[];
+  /** `tools.exec.maxWorkspaceMb` (workspace-usage.ts); unset = no workspace cap */
+  maxWorkspaceMb?: number;
 }
 
 export interface ResolveOptions {
@@ -47,7 +52,9 @@ export function resolveSandboxConfig(config: Config, agentId = "main", opts: Res
     entry?.sandbox?.allowedPaths !== undefined ? `agents.entries.${agentId}.sandbox.allowedPaths` : "agents.defaults.sandbox.allowedPaths";
   const workspace = opts.workspace ?? entry?.workspace ?? defaults.workspace ?? defaultWorkspace();
   const workspaceKey = entry?.workspace !== undefined ? `agents.entries.${agentId}.workspace` : "agents.defaults.workspace";
-  return resolveSandbox(partial, { networkAllow: config.tools?.exec?.network?.allow ?? [], ...opts, workspace, pathsKey, workspaceKey });
+  const resolved = resolveSandbox(partial, { networkAllow: config.tools?.exec?.network?.allow ?? [], ...opts, workspace, pathsKey, workspaceKey, config });
+  const cap = config.tools.exec.maxWorkspaceMb;
+  return cap !== undefined ? { ...resolved, maxWorkspaceMb: cap } : resolved;
 }
 
 /**
@@ -56,7 +63,7 @@ export function resolveSandboxConfig(config: Config, agentId = "main", opts: Res
  */
 export function resolveSandbox(
   partial: SandboxOverride | Partial<SandboxConfig>,
-  opts: ResolveOptions & { pathsKey?: string; workspaceKey?: string } = {},
+  opts: ResolveOptions & { pathsKey?: string; workspaceKey?: string; config?: Config } = {},
 ): ResolvedSandboxConfig {
   const parsed = SandboxConfigSchema.safeParse(partial);
   if (!parsed.success) {
@@ -84,7 +91,7 @@ export function resolveSandbox(
     if (!allowed.includes(real)) allowed.push(real);
   });
   const networkAllow = resolveEgressAllow(opts.networkAllow ?? [], cfg);
-  return { ...cfg, allowedPaths: allowed, workspace, home, stateDir: state, networkAllow };
+  return { ...cfg, allowedPaths: allowed, workspace, home, stateDir: state, networkAllow, secretPaths: secretPaths(opts.config, state) };
 }
 
 function abs(p: string): string {

@@ -43,6 +43,8 @@ export interface ExecResult {
   truncated: boolean;
   timedOut: boolean;
   aborted: boolean;
+  /** set when a sandbox limit stopped the command (memory, write cap, disk reserve): the reason, as also appended to stderr */
+  killed?: string;
   durationMs: number;
 }
 

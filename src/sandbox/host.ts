@@ -6,6 +6,7 @@
  * - rlimits (CPU seconds, address space, file size, open files, no core dumps) set by a wrapper
  *   shell that then execs the command;
  * - `cwd` checked against the file policy (inside the workspace or an allowed path);
+ * - the disk reserve (`limits.diskReserveMb`): refused when a writable path's disk is nearly full;
  * - its own process group, killed as a whole on timeout or abort (see spawn.ts), output cap.
  * The file tools go through the same `SandboxFs` as at the other levels.
  * Creating one logs a loud warning. Node-compatible.
@@ -16,6 +17,7 @@ import type { ResolvedSandboxConfig } from "./config.ts";
 import type { ExecRequest, ExecResult, Executor, ExecutorStatus, SandboxFs } from "./executor.ts";
 import { toolEnv } from "./env.ts";
 import { createSandboxFs } from "./fs.ts";
+import { checkDiskReserve } from "./exec-guard.ts";
 import { wrapperArgv } from "./limits.ts";
 import { PATH_DEFAULT } from "./probe.ts";
 import { runProcess } from "./spawn.ts";
@@ -59,8 +61,9 @@ export class HostExecutor implements Executor {
     if (!st) throw new InvalidParamsError(`cwd does not exist: ${cwdRequested}; create it first or leave cwd out to use the workspace`);
     if (st.type !== "dir") throw new InvalidParamsError(`cwd is not a directory: ${cwdRequested}`);
     const limits = this.config.limits;
+    checkDiskReserve(this.config.allowedPaths, limits);
     return runProcess({
-      argv: wrapperArgv(limits, null, ["/bin/sh", "-c", request.command]),
+      argv: wrapperArgv(limits, [], ["/bin/sh", "-c", request.command]),
       cwd,
       env: this.buildEnv(request.env),
       ...(request.stdin !== undefined ? { stdin: request.stdin } : {}),

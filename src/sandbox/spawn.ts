@@ -37,6 +37,8 @@ export interface RunProcessOptions {
    * through; bytes are written into a fresh pipe the child reads (e.g. a seccomp program for bwrap).
    */
   extraFds?: (number | Uint8Array)[];
+  /** called once with the child's pid (also its process group) right after it is spawned */
+  onSpawn?: (pid: number) => void;
   /** SIGTERM → SIGKILL grace; default 1000 ms */
   killGraceMs?: number;
   /** bytes read and dropped past the cap before the group is killed; default max(16 × outputBytes, 16 MiB) */
@@ -119,6 +121,7 @@ export function runProcess(opts: RunProcessOptions): Promise<ExecResult> {
 
     child.once("spawn", () => {
       spawned = true;
+      if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     });
     child.once("error", (e) => {
       if (!spawned && !exited) {

@@ -5,7 +5,7 @@
  * SQLite error codes to our named errors.
  */
 import { Database } from "bun:sqlite";
-import { chmodSync, closeSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { OpenClawError, StorageCorruptError, StorageError, StorageFullError, errorMessage } from "../core/errors.ts";
 import { migrations } from "../generated/embedded.ts";
@@ -148,4 +148,40 @@ function migrate(db: Database, path: string): void {
 /** `PRAGMA integrity_check` result lines ("ok" when healthy). */
 export function integrityCheck(db: Database): string[] {
   return db.query("PRAGMA integrity_check").values().map((r) => String(r[0]));
+}
+
+/**
+ * The disk reserve: a file of zeros next to the database (`<db>.reserve`, default 4 MiB), made at
+ * open when there is room. On SQLITE_FULL the store deletes it and retries the write once, so the
+ * record that closes a run (`run_finished`) still lands when a tool or anything else has filled the
+ * disk. Made again at the next open. Best effort: no reserve when the disk is already too full.
+ */
+export const RESERVE_BYTES = 4 * 1024 * 1024;
+
+export function reservePath(path: string): string {
+  return `${path}.reserve`;
+}
+
+export function ensureReserve(path: string, bytes: number = RESERVE_BYTES): void {
+  const file = reservePath(path);
+  try {
+    if (statSync(file).size >= bytes) return;
+  } catch {
+    // missing: made below
+  }
+  try {
+    writeFileSync(file, Buffer.alloc(bytes), { mode: 0o600 });
+  } catch {
+    releaseReserve(path); // no room for it: leave no partial file behind
+  }
+}
+
+/** Deletes the reserve; true when there was one to free. */
+export function releaseReserve(path: string): boolean {
+  try {
+    unlinkSync(reservePath(path));
+    return true;
+  } catch {
+    return false;
+  }
 }

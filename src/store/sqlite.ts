@@ -6,10 +6,10 @@
  */
 import type { Database } from "bun:sqlite";
 import type { StoredEvent } from "../core/events.ts";
-import { StorageError } from "../core/errors.ts";
+import { StorageError, StorageFullError } from "../core/errors.ts";
 import { databasePath } from "../config/paths.ts";
 import { checkTrustedAppend, inboxRetention, PRUNE_EVERY, toJsonl, validateAppend, validateSessionKey } from "./common.ts";
-import { integrityCheck, mapSqliteError, openDatabase } from "./db.ts";
+import { ensureReserve, integrityCheck, mapSqliteError, openDatabase, releaseReserve } from "./db.ts";
 import { appendRows, findByIdem, iterateEvents, readLatestRows, readRangeRows, unfinishedRunRows } from "./events.ts";
 import { deleteSessionChannelRows, inboxDoneRow, inboxPendingRows, inboxPruneRows, inboxPutRow } from "./inbox.ts";
 import { kvGetRow, kvSetRow, pairingByCodeRow, pairingGetRow, pairingListRows, pairingUpsertRow } from "./pairing.ts";
@@ -22,6 +22,8 @@ import { WriteQueue } from "./writer.ts";
 
 export interface StoreOptions extends CommonStoreOptions {
   maxPages?: number;
+  /** size of the disk reserve next to the database (db.ts ensureReserve); default 4 MiB, 0 = none */
+  reserveBytes?: number;
 }
 
 export class SqliteStore implements SessionStore {
@@ -33,6 +35,8 @@ export class SqliteStore implements SessionStore {
   readonly #clock: () => number;
   readonly #retention: InboxRetention;
   #doneSincePrune = 0;
+  /** the disk reserve was freed: every write that then hits SQLITE_FULL gets one retry */
+  #reserveFreed = false;
 
   /** `maxPages` caps the file size (PRAGMA max_page_count; pages are 4 KiB): a quota, and how tests simulate a full disk. */
   constructor(path: string, opts: StoreOptions = {}) {
@@ -42,6 +46,7 @@ export class SqliteStore implements SessionStore {
     this.#writer = new WriteQueue(this.#db, path);
     this.#clock = opts.clock ?? Date.now;
     this.#retention = inboxRetention(opts.inboxRetention);
+    if (opts.reserveBytes !== 0) ensureReserve(path, opts.reserveBytes);
   }
 
   #now(): number {
@@ -60,7 +65,12 @@ export class SqliteStore implements SessionStore {
 
   #write<T>(fn: (db: Database) => T): Promise<T> {
     if (this.#closed) return Promise.reject(new StorageError("the store is closed"));
-    return this.#writer.submit(fn);
+    return this.#writer.submit(fn).catch((err: unknown) => {
+      if (!(err instanceof StorageFullError)) throw err;
+      if (releaseReserve(this.path)) this.#reserveFreed = true;
+      if (!this.#reserveFreed) throw err;
+      return this.#writer.submit(fn);
+    });
   }
 
   ensureSession(input: SessionInput): Promise<SessionRecord> {

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configureLogging } from "../../src/core/log.ts";
-import { createSandboxExecutor } from "../../src/sandbox/factory.ts";
+import { createSandboxExecutor } from "../../src/sandbox/create-executor.ts";
 import type { Executor } from "../../src/sandbox/executor.ts";
 
 configureLogging({ level: "error" });

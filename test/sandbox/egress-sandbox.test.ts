@@ -142,7 +142,7 @@ describe("bridgeLauncher", () => {
 });
 
 describe("bwrap arguments with the egress binds", () => {
-  test("the binds come after /tmp is mounted and before the allowed paths; the network stays unshared", () => {
+  test("the binds come after /tmp is mounted and no later mount covers them; the network stays unshared", () => {
     const a = bwrapArgs({
       level: "strict",
       networkAccess: false,
@@ -157,7 +157,10 @@ describe("bwrap arguments with the egress binds", () => {
     const at = (...seq: string[]) => a.findIndex((_, i) => seq.every((s, j) => a[i + j] === s));
     const bind = at("--ro-bind", "/host/proxy.sock", `${EGRESS_SANDBOX_DIR}/proxy.sock`);
     expect(bind).toBeGreaterThan(at("--tmpfs", "/tmp"));
-    expect(bind).toBeLessThan(at("--bind", "/srv/ws", "/srv/ws"));
+    expect(at("--bind", "/srv/ws", "/srv/ws")).toBeGreaterThan(-1);
+    // mounts go in path-depth order: nothing mounted after the bind sits on /tmp or the bridge folder
+    const later = a.slice(bind + 3);
+    for (const dest of ["/tmp", EGRESS_SANDBOX_DIR]) expect(later).not.toContain(dest);
     expect(a).toContain("--unshare-all");
     expect(a).not.toContain("--share-net");
   });

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, realpathSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InvalidParamsError } from "../../src/core/errors.ts";
+import { InvalidParamsError, StorageFullError } from "../../src/core/errors.ts";
 import { resolveSandbox } from "../../src/sandbox/config.ts";
 import { PathEscapeError } from "../../src/sandbox/executor.ts";
 import { HostExecutor } from "../../src/sandbox/host.ts";
@@ -79,5 +79,11 @@ describe("HostExecutor (level off)", () => {
     const { ex } = setup();
     await ex.fs.writeFile("x.txt", "1");
     await expect(ex.fs.readFile("../../etc/passwd")).rejects.toBeInstanceOf(PathEscapeError);
+  });
+
+  test("the disk reserve holds at off too: under it, nothing runs", async () => {
+    const { ex, workspace } = setup({ limits: { diskReserveMb: 1 << 30 } as never });
+    await expect(ex.exec({ command: "touch ran" })).rejects.toBeInstanceOf(StorageFullError);
+    expect(await ex.fs.stat(join(workspace, "ran"))).toBeNull();
   });
 });

@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { ConfigSchema } from "../../src/config/schema.ts";
 import { configureLogging, onLog, type LogRecord } from "../../src/core/log.ts";
 import { BwrapExecutor } from "../../src/sandbox/bwrap.ts";
-import { createExecutor, createSandboxExecutor } from "../../src/sandbox/factory.ts";
+import { createExecutor, createSandboxExecutor } from "../../src/sandbox/create-executor.ts";
 import { HostExecutor } from "../../src/sandbox/host.ts";
 import { useFakeHost, quietLog } from "./bwrap-helpers.ts";
 
 const h = useFakeHost();
-const opts = { home: h.home, stateDir: h.state, log: quietLog };
+const opts = { home: h.home, stateDir: h.state, log: quietLog, registryDir: false as const }; // no entries in /run from tests
 
 describe("createExecutor", () => {
   test("default config → standard bubblewrap executor on the agent workspace", async () => {
