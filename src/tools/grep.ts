@@ -65,8 +65,11 @@ export function grepTool(opts: ScanToolOptions = {}) {
         files++;
         const lines = decodeText(bytes).split(/\r?\n/);
         for (let i = 0; i < lines.length; i++) {
-          await slice();
-          if (ctx.signal.aborted) break scan;
+          const pause = slice(); // awaited only when the slice is used up: an await per line costs more than the match
+          if (pause) {
+            await pause;
+            if (ctx.signal.aborted) break scan;
+          }
           const line = lines[i]!;
           if (!re.test(line.length > MAX_LINE_MATCH ? line.slice(0, MAX_LINE_MATCH) : line)) continue;
           if (matches.length >= maxMatches) {
