@@ -22,7 +22,7 @@ export interface PinnedGetOptions {
   headers: Record<string, string>;
   signal: AbortSignal;
   route?: AddressRoute;
-  /** extra trusted CA certificates (PEM) for https; default the system store */
+  /** trusted CA certificates (PEM) for https, instead of the system store (a seam for tests) */
   ca?: string;
 }
 

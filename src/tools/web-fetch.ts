@@ -40,7 +40,7 @@ export interface WebFetchOptions {
   resolve?: HostResolver;
   /** where a checked address is reached (a seam for tests); default the address itself */
   route?: AddressRoute;
-  /** extra trusted CA certificates (PEM) for https */
+  /** trusted CA certificates (PEM) for https, instead of the system store (a seam for tests) */
   ca?: string;
 }
 
