@@ -1,10 +1,13 @@
 /**
  * `glob`: files whose path (relative to the search folder) matches a glob pattern. `.git` and
- * `node_modules` are not entered unless the pattern names them. Results are capped.
+ * `node_modules` are not entered unless the pattern names them. Results are capped. Matching is
+ * linear-time (glob-match.ts) and the loop yields every few milliseconds (slicer.ts), so neither a
+ * hostile pattern nor a huge folder keeps the gateway's event loop or the tool timeout from running.
  */
 import { z } from "zod";
 import type { FileStat, SandboxFs } from "../sandbox/executor.ts";
-import { globToRegExp } from "./glob-match.ts";
+import { GlobSyntaxError, globMatcher, type GlobMatcher } from "./glob-match.ts";
+import { timeSlicer, type SlicerOptions } from "./slicer.ts";
 import { ToolError, defineTool } from "./tool.ts";
 
 const GlobInput = z.object({
@@ -28,15 +31,24 @@ export function skipDirsFor(pattern: string): string[] {
   return SKIPPED_DIRS.filter((d) => !pattern.includes(d));
 }
 
-export function compileGlob(pattern: string): RegExp {
+export function compileGlob(pattern: string): GlobMatcher {
   try {
-    return globToRegExp(pattern.replace(/^\.\//, ""));
+    return globMatcher(pattern.replace(/^\.\//, ""));
   } catch (err) {
+    if (err instanceof GlobSyntaxError && err.message.startsWith("invalid glob")) throw new ToolError(err.message);
     throw new ToolError(`invalid glob pattern ${JSON.stringify(pattern)}: ${(err as Error).message}`);
   }
 }
 
-export function globTool(opts: { maxResults?: number; walkLimit?: number } = {}) {
+export interface ScanToolOptions {
+  walkLimit?: number;
+  /** default 60 s */
+  timeoutMs?: number;
+  /** how the matching loop yields to the event loop (tests shorten the slice) */
+  slicer?: SlicerOptions;
+}
+
+export function globTool(opts: ScanToolOptions & { maxResults?: number } = {}) {
   const maxResults = opts.maxResults ?? 1000;
   const walkLimit = opts.walkLimit ?? 100_000;
   return defineTool({
@@ -45,13 +57,15 @@ export function globTool(opts: { maxResults?: number; walkLimit?: number } = {})
       `Find files by path pattern (relative to the search folder). "*.ts" matches only the top level; use "**/*.ts" for any depth. ` +
       `.git and node_modules are skipped unless the pattern names them. At most ${maxResults} results, sorted by path.`,
     schema: GlobInput,
-    timeoutMs: 60_000,
+    timeoutMs: opts.timeoutMs ?? 60_000,
     async execute({ pattern, path = "." }, ctx) {
       const re = compileGlob(pattern);
+      const slice = timeSlicer(opts.slicer);
       const found: string[] = [];
       let seen = 0;
       for await (const { entry, rel } of walkRelative(ctx.executor.fs, path, { limit: walkLimit, skipDirs: skipDirsFor(pattern) })) {
         seen++;
+        await slice();
         if (ctx.signal.aborted) break;
         if (re.test(rel)) found.push(entry.type === "dir" ? `${entry.path}/` : entry.path);
       }

@@ -1,17 +1,20 @@
 /**
  * `grep`: search file contents (regex or literal) under a folder through the sandbox fs. Reports
- * `path:line: text`, capped. Binary files and files over the size cap are skipped. The regex runs
- * in this process, so lines are cut to a fixed length before matching and patterns with nested
- * quantifiers (the classic catastrophic-backtracking shape) are refused.
+ * `path:line: text`, capped. Binary files and files over the size cap are skipped. The pattern runs
+ * in this process on a linear-time engine (grep-pattern.ts, RE2 syntax), each line cut to
+ * MAX_LINE_MATCH characters first so one match call stays short, and the loop yields to the event
+ * loop every few milliseconds (slicer.ts) so the tool timeout and everything else keep running.
  */
 import { z } from "zod";
 import { NotFoundError, PayloadTooLargeError } from "../core/errors.ts";
-import { compileGlob, skipDirsFor, walkRelative } from "./glob.ts";
-import { ToolError, defineTool } from "./tool.ts";
+import { compileGlob, skipDirsFor, walkRelative, type ScanToolOptions } from "./glob.ts";
+import { compileGrepPattern } from "./grep-pattern.ts";
+import { timeSlicer } from "./slicer.ts";
+import { defineTool } from "./tool.ts";
 import { decodeText, looksBinary } from "./text.ts";
 
 const GrepInput = z.object({
-  pattern: z.string().min(1).describe("JavaScript regular expression (or plain text with literal: true)"),
+  pattern: z.string().min(1).describe("regular expression in RE2 syntax, as in ripgrep (no lookaround or backreferences), or plain text with literal: true"),
   path: z.string().optional().describe("file or folder to search, relative to the workspace; default the workspace"),
   glob: z.string().optional().describe('only files matching this glob; without "/" it matches the file name (e.g. "*.ts")'),
   literal: z.boolean().optional().describe("treat pattern as plain text"),
@@ -22,21 +25,8 @@ const GrepInput = z.object({
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
 const MAX_LINE_MATCH = 4000;
 const MAX_LINE_SHOW = 300;
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,?\d*\})/;
 
-export function compilePattern(pattern: string, literal: boolean, ignoreCase: boolean): RegExp {
-  const source = literal ? pattern.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&") : pattern;
-  if (!literal && NESTED_QUANTIFIER.test(pattern)) {
-    throw new ToolError(`pattern ${JSON.stringify(pattern)} has a quantified group containing a quantifier (like (a+)+), which can take exponential time; simplify it`);
-  }
-  try {
-    return new RegExp(source, ignoreCase ? "i" : "");
-  } catch (err) {
-    throw new ToolError(`invalid regular expression: ${(err as Error).message}; fix it or set literal: true`);
-  }
-}
-
-export function grepTool(opts: { walkLimit?: number } = {}) {
+export function grepTool(opts: ScanToolOptions = {}) {
   const walkLimit = opts.walkLimit ?? 100_000;
   return defineTool({
     name: "grep",
@@ -44,16 +34,18 @@ export function grepTool(opts: { walkLimit?: number } = {}) {
       "Search file contents with a regular expression (or literal text). Returns path:line: text for each matching line, " +
       "skipping binary files, files over 5 MB, .git and node_modules. Use glob to filter files.",
     schema: GrepInput,
-    timeoutMs: 60_000,
+    timeoutMs: opts.timeoutMs ?? 60_000,
     async execute({ pattern, path = ".", glob, literal = false, ignoreCase = false, maxMatches = 100 }, ctx) {
-      const re = compilePattern(pattern, literal, ignoreCase);
+      const re = compileGrepPattern(pattern, literal, ignoreCase);
+      const slice = timeSlicer(opts.slicer);
       const filter = glob ? compileGlob(glob) : undefined;
       const byName = glob !== undefined && !glob.includes("/");
       const matches: string[] = [];
       let more = 0;
       let files = 0;
       let skipped = 0;
-      for await (const { entry, rel } of walkRelative(ctx.executor.fs, path, { limit: walkLimit, skipDirs: skipDirsFor(glob ?? "") })) {
+      scan: for await (const { entry, rel } of walkRelative(ctx.executor.fs, path, { limit: walkLimit, skipDirs: skipDirsFor(glob ?? "") })) {
+        await slice();
         if (ctx.signal.aborted) break;
         if (entry.type !== "file") continue;
         if (filter && !filter.test(byName ? rel.slice(rel.lastIndexOf("/") + 1) : rel)) continue;
@@ -73,6 +65,11 @@ export function grepTool(opts: { walkLimit?: number } = {}) {
         files++;
         const lines = decodeText(bytes).split(/\r?\n/);
         for (let i = 0; i < lines.length; i++) {
+          const pause = slice(); // awaited only when the slice is used up: an await per line costs more than the match
+          if (pause) {
+            await pause;
+            if (ctx.signal.aborted) break scan;
+          }
           const line = lines[i]!;
           if (!re.test(line.length > MAX_LINE_MATCH ? line.slice(0, MAX_LINE_MATCH) : line)) continue;
           if (matches.length >= maxMatches) {

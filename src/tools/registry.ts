@@ -4,6 +4,7 @@
  * `*` wildcards, and OpenClaw's groups (`group:fs`, `group:runtime`, `group:web`) expand to our
  * built-ins. A tool removed by policy is neither listed for the model nor callable.
  */
+import { RE2JS } from "re2js";
 import type { Tool } from "./types.ts";
 import { editTool } from "./edit.ts";
 import { execTool } from "./exec.ts";
@@ -29,8 +30,8 @@ function nameMatches(name: string, pattern: string): boolean {
   const p = pattern.trim().toLowerCase();
   const group = TOOL_GROUPS[p];
   if (group) return group.includes(name.toLowerCase());
-  const re = new RegExp(`^${p.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
-  return re.test(name.toLowerCase());
+  // re2js, not RegExp: `a*a*a*a*a*a*a*a*b` as a backtracking regex takes seconds on a long name
+  return RE2JS.compile(p.split("*").map((part) => RE2JS.quote(part)).join(".*")).testExact(name.toLowerCase());
 }
 
 export function isToolAllowed(name: string, policy: ToolPolicy): boolean {

@@ -3,7 +3,10 @@
  * Schema the model sees, validates input (an invalid input is an error result listing the issues;
  * nothing runs), enforces the timeout (aborts `ctx.signal` for the tool, returns an error result),
  * truncates text output with a marker, and turns anything thrown into an `isError` result.
- * `run` never throws. Node-compatible.
+ * Every result — output, error, timeout — passes through `redact()` (src/core/secrets.ts) before
+ * it is returned, so a secret a tool prints (a key in a file, a token in `env` output) never reaches
+ * the model, the store or a client; redaction runs before the cut, so a cut cannot expose a secret's
+ * prefix. `run` never throws. Node-compatible.
  */
 import { z } from "zod";
 import { OpenClawError, errorMessage } from "../core/errors.ts";
@@ -41,6 +44,10 @@ export function defineTool<S extends z.ZodType>(def: ToolDefinition<S>): Tool<S>
   const inputSchema = toModelSchema(def.schema);
 
   async function run(input: unknown, ctx: ToolContext): Promise<ToolResult> {
+    return truncateResult(redactResult(await runChecked(input, ctx)), maxOutputChars);
+  }
+
+  async function runChecked(input: unknown, ctx: ToolContext): Promise<ToolResult> {
     const parsed = def.schema.safeParse(input ?? {});
     if (!parsed.success) return textResult(formatIssues(def.name, parsed.error), true);
     if (ctx.signal.aborted) return textResult(`${def.name} was not run: the run was aborted`, true);
@@ -61,7 +68,7 @@ export function defineTool<S extends z.ZodType>(def: ToolDefinition<S>): Tool<S>
       const work = (async () => def.execute(parsed.data, { ...ctx, signal: controller.signal }))()
         .then((r) => (typeof r === "string" ? textResult(r) : r))
         .catch((err: unknown) => errorResult(def.name, err));
-      return truncateResult(await Promise.race([work, stop]), maxOutputChars);
+      return await Promise.race([work, stop]);
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener("abort", onOuterAbort);
@@ -88,6 +95,19 @@ function errorResult(name: string, err: unknown): ToolResult {
   log.warn("tool failed with an unexpected error", { tool: name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   const first = redact(errorMessage(err).split("\n")[0] ?? "").slice(0, 300);
   return textResult(`${name} failed: ${first || "unknown error"}`, true);
+}
+
+/** Every text block through `redact()`; image blocks are left as they are. */
+export function redactResult(result: ToolResult): ToolResult {
+  let changed = false;
+  const content = result.content.map((block) => {
+    if (block.type !== "text") return block;
+    const text = redact(block.text);
+    if (text === block.text) return block;
+    changed = true;
+    return { ...block, text };
+  });
+  return changed ? { ...result, content } : result;
 }
 
 /** Caps the total text across blocks; the cut never splits a surrogate pair. */

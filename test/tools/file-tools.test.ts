@@ -163,8 +163,5 @@ describe("ls, glob, grep", () => {
     const bad = await grepTool().run({ pattern: "(unclosed" }, ctx);
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toContain("invalid regular expression");
-    const redos = await grepTool().run({ pattern: "(a+)+$" }, ctx);
-    expect(redos.isError).toBe(true);
-    expect(textOf(redos)).toContain("exponential");
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { applyToolPolicy, defaultTools, isToolAllowed, ToolRegistry, type ToolPolicy } from "../../src/tools/registry.ts";
+import { whileTicking } from "./liveness.ts";
 
 describe("tool policy", () => {
   const cases: [string, ToolPolicy, boolean][] = [
@@ -22,6 +23,12 @@ describe("tool policy", () => {
     ["a.b", { allow: ["a?b"] }, false],
   ];
   for (const [name, policy, want] of cases) test(`${name} with ${JSON.stringify(policy)} → ${want}`, () => expect(isToolAllowed(name, policy)).toBe(want));
+
+  test("a many-star pattern against a long name is answered without stalling the event loop", async () => {
+    const { value, maxGapMs } = await whileTicking(async () => isToolAllowed("a".repeat(66), { deny: ["a*a*a*a*a*a*a*a*b"] }));
+    expect(value).toBe(true);
+    expect(maxGapMs).toBeLessThan(1000);
+  });
 });
 
 describe("registry", () => {

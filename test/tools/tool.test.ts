@@ -1,7 +1,11 @@
 import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
+import { ApiKey, mask, registerSecret } from "../../src/core/secrets.ts";
 import { PathEscapeError } from "../../src/sandbox/executor.ts";
-import { defineTool, truncateResult } from "../../src/tools/tool.ts";
+import { readTool } from "../../src/tools/read.ts";
+import { defineTool, ToolError, truncateResult } from "../../src/tools/tool.ts";
 import { textOf, toolContext } from "./helpers.ts";
 
 describe("defineTool", () => {
@@ -93,4 +97,53 @@ describe("defineTool", () => {
     expect(r.isError).toBe(true);
     expect(textOf(r)).toBe("e2 failed: cannot read x of undefined");
   });
+
+  describe("results are redacted", () => {
+    // registered the way the gateway registers them: an ApiKey, and a token read from a file
+    const key = new ApiKey("Q7f9Xk2LmN4pR8sT1vW3yZ5a0123");
+    const fileToken = "tok9ABCDEFGHIJKLMNOP";
+    registerSecret(fileToken);
+    const leaky = (over: Partial<Parameters<typeof defineTool>[0]> = {}) =>
+      defineTool({ name: "leaky", description: "", schema: z.object({ how: z.string() }), execute: ({ how }) => how, ...over });
+
+    test("text output, every block of a full result, and a Telegram-shaped token are masked; images untouched", async () => {
+      const text = textOf(await leaky().run({ how: `KEY=${key.reveal()}\nTOKEN=${fileToken}` }, toolContext()));
+      expect(text).not.toContain(key.reveal());
+      expect(text).not.toContain(fileToken);
+      expect(text).toBe(`KEY=${key.masked}\nTOKEN=${mask(fileToken)}`);
+      const image = { type: "image" as const, mediaType: "image/png" as const, data: "iVBORw0KGgo=" };
+      const full = defineTool({
+        name: "full",
+        description: "",
+        schema: z.object({}),
+        execute: () => ({ content: [{ type: "text", text: "a" }, image, { type: "text", text: `bot 123456789:${"A".repeat(35)}` }], isError: false }),
+      });
+      const r = await full.run({}, toolContext());
+      expect(r.content).toEqual([{ type: "text", text: "a" }, image, { type: "text", text: "bot …AAAA" }]);
+    });
+
+    test("error results: thrown named and unknown errors, and isError results a tool returns", async () => {
+      const named = leaky({ execute: () => { throw new ToolError(`cannot use ${fileToken}`); } });
+      expect(textOf(await named.run({ how: "" }, toolContext()))).toBe(`cannot use ${mask(fileToken)}`);
+      const unknown = leaky({ execute: () => { throw new Error(`boom ${key.reveal()}`); } });
+      expect(textOf(await unknown.run({ how: "" }, toolContext()))).toBe(`leaky failed: boom ${key.masked}`);
+      const returned = leaky({ execute: ({ how }) => ({ content: [{ type: "text", text: how }], isError: true }) });
+      const r = await returned.run({ how: `exit 1: ${key.reveal()}` }, toolContext());
+      expect(r).toEqual({ content: [{ type: "text", text: `exit 1: ${key.masked}` }], isError: true });
+    });
+
+    test("a built-in tool is covered too: read of a file holding the key", async () => {
+      const ctx = toolContext();
+      writeFileSync(join(ctx.workspace, ".env"), `API_KEY=${key.reveal()}\n`);
+      expect(textOf(await readTool().run({ path: ".env" }, ctx))).toBe(`     1\tAPI_KEY=${key.masked}`);
+    });
+
+    test("redaction runs before the cut, so a secret at the cut leaks no prefix", async () => {
+      const cut = leaky({ maxOutputChars: 20 });
+      const text = textOf(await cut.run({ how: `0123456789${key.reveal()}` }, toolContext()));
+      expect(text).not.toContain(key.reveal().slice(0, 10));
+      expect(text).toBe(`0123456789${key.masked}`);
+    });
+  });
 });
+

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { AddressRoute } from "../../src/tools/pinned-get.ts";
 import { webFetchTool } from "../../src/tools/web-fetch.ts";
 import type { ToolSettings } from "../../src/tools/types.ts";
 import { textOf, toolContext } from "./helpers.ts";
+import { whileTicking } from "./liveness.ts";
 
 let server: Server;
 let base: string;
@@ -25,6 +27,10 @@ beforeAll(async () => {
     } else if (path === "/big") {
       res.writeHead(200, { "content-type": "text/plain" });
       res.end("a".repeat(10_000));
+    } else if (path === "/hostile") {
+      // unclosed tags: quadratic for the old regex HTML reducer (7 s on 400 KB, minutes on 2 MB)
+      res.writeHead(200, { "content-type": "text/html" });
+      res.end(`<title>t</title>${"<a href=x>".repeat(40_000)}${"<script>".repeat(20_000)}${"<p x".repeat(20_000)}`);
     } else if (path === "/bin") {
       res.writeHead(200, { "content-type": "application/octet-stream" });
       res.end(Buffer.from([0, 1, 2, 3]));
@@ -45,14 +51,12 @@ const settings = (allowPrivateNetwork: boolean, maxBytes = 2_000_000): ToolSetti
 const netCtx = (allowPrivate: boolean, maxBytes?: number) => toolContext({ sandbox: { networkAccess: true }, settings: settings(allowPrivate, maxBytes) });
 
 // "public.test" stands for a public site: the resolver says it is 93.184.216.34 (passes the check),
-// and the client connects it to the local server (like DNS would). "internal.test" resolves private.
-const resolve = async (host: string) => (host === "public.test" ? ["93.184.216.34"] : host === "internal.test" ? ["93.184.216.34", "10.0.0.7"] : ["127.0.0.1"]);
-const fetchImpl = ((input: string | URL | Request, init?: RequestInit) => {
-  const url = new URL(String(input));
-  if (url.hostname === "public.test") url.host = new URL(base).host;
-  return fetch(url, init);
-}) as typeof fetch;
-const tool = () => webFetchTool({ resolve, fetchImpl });
+// and `route` carries connections to that address to the local server (as the internet would).
+// "internal.test" resolves to a public and a private address.
+const PUBLIC_IP = "93.184.216.34";
+const resolve = async (host: string) => (host === "public.test" ? [PUBLIC_IP] : host === "internal.test" ? [PUBLIC_IP, "10.0.0.7"] : ["127.0.0.1"]);
+const route: AddressRoute = (address, port) => (address === PUBLIC_IP ? { address: "127.0.0.1", port: Number(new URL(base).port) } : { address, port });
+const tool = () => webFetchTool({ resolve, route });
 
 describe("web_fetch", () => {
   test("refused when the sandbox has no network access", async () => {
@@ -92,6 +96,8 @@ describe("web_fetch", () => {
       expect(textOf(r)).toContain("refused:");
     }
     expect(hits.every((h) => h.startsWith("/redirect"))).toBe(true);
+    const invalid = await tool().run({ url: `http://public.test/redirect?${encodeURIComponent("http://[::1")}` }, netCtx(false));
+    expect(textOf(invalid)).toBe('http://public.test/redirect?http%3A%2F%2F%5B%3A%3A1 redirects to an invalid URL ("http://[::1"); nothing more was fetched');
   });
 
   test("a redirect to a public address is followed", async () => {
@@ -120,5 +126,12 @@ describe("web_fetch", () => {
     for (const url of ["file:///etc/passwd", "not a url", "http://user:pw@public.test/"]) {
       expect((await tool().run({ url }, netCtx(false))).isError).toBe(true);
     }
+  });
+
+  test("a hostile page (thousands of unclosed tags) is reduced without stalling the event loop", async () => {
+    const { value, maxGapMs } = await whileTicking(() => webFetchTool().run({ url: `${base}/hostile` }, netCtx(true)));
+    expect(value.isError).toBe(false);
+    expect(textOf(value)).toContain("title: t\n\n");
+    expect(maxGapMs).toBeLessThan(1000);
   });
 });
