@@ -30,7 +30,8 @@ describe("token resolution", () => {
   });
   test("a loose token file is tightened to 0600", () => {
     const p = join(dir(), "tok");
-    writeFileSync(p, "x".repeat(40), { mode: 0o644 });
+    // a distinctive value: resolveAuth registers it with redact() for the rest of the process
+    writeFileSync(p, "loose-token-file-" + "q".repeat(32), { mode: 0o644 });
     resolveAuth({ mode: "token", tokenPath: p });
     expect(statSync(p).mode & 0o777).toBe(0o600);
   });
