@@ -5,11 +5,17 @@
  * AfterToolCall (may rewrite the result). Calls of one message run concurrently, at most
  * `maxParallel` at a time; results come back in call order. Never throws: every failure is an
  * `isError` result written for the model.
+ *
+ * Every result — the tool's own (already redacted by defineTool), the ones built here (unknown tool,
+ * blocked, aborted, a throw past the wrapper) and an AfterToolCall rewrite — passes `redactResult`
+ * once more before it is emitted or returned for storage, so no path reaches the model, the store or
+ * a client unredacted.
  */
 import { errorMessage } from "../core/errors.ts";
 import type { Logger } from "../core/log.ts";
 import type { ToolResultBlock, ToolUseBlock } from "../core/messages.ts";
 import type { Executor } from "../sandbox/executor.ts";
+import { redactResult } from "../tools/tool.ts";
 import type { Tool, ToolResult, ToolSettings } from "../tools/types.ts";
 import type { HookDispatcher } from "./hooks.ts";
 import type { AgentEvent } from "./types.ts";
@@ -34,7 +40,7 @@ export async function runToolCalls(calls: ToolUseBlock[], env: ToolCallEnv): Pro
     env.emit({ type: "tool_call", runId: env.runId, sessionKey: env.sessionKey, toolCallId: call.id, name: call.name, input: call.input });
   }
   return mapLimit(calls, env.maxParallel, async (call) => {
-    const result = await runOne(call, env);
+    const result = redactResult(await runOne(call, env));
     env.emit({
       type: "tool_result",
       runId: env.runId,

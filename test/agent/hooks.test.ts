@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { HookDispatcher } from "../../src/agent/hooks.ts";
+import { registerSecret } from "../../src/core/secrets.ts";
 import { say } from "../fakes/scripted-provider.ts";
 import { allEvents, echoTool, makeRuntime } from "./helpers.ts";
 
@@ -111,6 +112,25 @@ describe("hooks in a run", () => {
     runtime.withTools([echoTool()]).withHooks({ AfterToolCall: (p) => ({ result: { ...p.result, content: [{ type: "text", text: "[redacted]" }] } }) });
     await runtime.processMessage("atc", "go");
     expect(provider.requests[1]!.messages.at(-1)!.content[0]).toMatchObject({ content: [{ type: "text", text: "[redacted]" }] });
+  });
+
+  test("results built outside the tool (an AfterToolCall rewrite, an unknown tool's error) are redacted before they are sent or stored", async () => {
+    const secret = "sk-ant-hook-leak-" + "z".repeat(24);
+    registerSecret(secret);
+    // the unknown tool's name comes from the model; its error result quotes it back
+    const { runtime, provider, store } = makeRuntime([say.tool("echo", { text: "hi" }), say.tool(`nope_${secret}`, {}), say.text("ok")]);
+    runtime.withTools([echoTool()]).withHooks({ AfterToolCall: (p) => ({ result: { ...p.result, content: [{ type: "text", text: `leaked ${secret}` }] } }) });
+    const emitted: unknown[] = [];
+    runtime.onEvent((e) => e.type === "tool_result" && emitted.push(e.output));
+    await runtime.processMessage("atc-redact", "go");
+    const resultBlocks = (messages: { content: { type: string }[] }[]) => messages.flatMap((m) => m.content.filter((b) => b.type === "tool_result"));
+    const sent = JSON.stringify(resultBlocks(provider.requests.at(-1)!.messages));
+    const stored = JSON.stringify((await allEvents(store, "atc-redact")).filter((e) => e.type === "tool_result"));
+    for (const text of [sent, stored, JSON.stringify(emitted)]) {
+      expect(text).toContain("leaked sk-ant-");
+      expect(text).toContain("unknown tool");
+      expect(text).not.toContain(secret);
+    }
   });
 
   test("AgentResponse rewrites the final text (stored too) or blocks it", async () => {
