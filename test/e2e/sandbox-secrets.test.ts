@@ -30,7 +30,7 @@ beforeAll(async () => {
     {
       gateway: { auth: { token: TOKEN } },
       models: { providers: { anthropic: { baseUrl: fake.url, apiKey: KEY } } },
-      agents: { defaults: { model: "anthropic/claude-e2e", sandbox: { level: "standard" } } },
+      agents: { defaults: { model: "anthropic/claude-e2e" } }, // the default sandbox: no sandbox key at all
       e2eMarker: MARKER,
     },
     { configPath },
@@ -67,7 +67,12 @@ async function execRun(sessionKey: string, text: string, command: string): Promi
   return { output: String(result.output), sentToModel: JSON.stringify(toolResults) };
 }
 
-describe("compiled binary: secrets masked in the standard sandbox", () => {
+describe("compiled binary: secrets masked in the default (standard) sandbox", () => {
+  test("the default sandbox is standard and available", async () => {
+    const ready = await (await fetch(`${gw.url}/readyz`)).json();
+    expect(ready.sandbox).toEqual({ level: "standard", available: true }); // bwrap runs here; never a fall back to off
+  });
+
   test("cat of the config file (outside HOME and the state dir) reads nothing; the file beside it reads", async () => {
     expect(readFileSync(configPath, "utf8")).toContain(KEY); // the gateway's own file holds the key
     const { output, sentToModel } = await execRun("agent:main:cat-config", "show me the config", `cat ${configPath}; echo "cat=$?"; cat ${canaryPath}`);

@@ -68,8 +68,8 @@ describe("compiled binary: Telegram API unreachable at start-up", () => {
 
     const status = await rpc(gw, "status");
     const st = status.result.channels.find((c: { id: string }) => c.id === "telegram");
-    expect(st).toMatchObject({ id: "telegram", running: false });
-    expect(["starting", "retrying"]).toContain(st.state);
+    expect(st).toMatchObject({ id: "telegram", running: false, state: "retrying" }); // retrying never goes back to starting
+    expect(st.lastError).toContain("127.0.0.1");
     expectNoToken("status", JSON.stringify(status));
 
     expect(await stopGateway(gw)).toBe(0);
