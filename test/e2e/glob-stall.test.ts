@@ -45,7 +45,7 @@ beforeAll(async () => {
   gw = await startBinaryGateway({
     gateway: { auth: { token: TOKEN } },
     models: { providers: { anthropic: { baseUrl: fake.url, apiKey: "sk-ant-e2e-glob-" + "g".repeat(24) } } },
-    agents: { defaults: { model: "anthropic/claude-e2e", workspace, sandbox: { level: "off" } } },
+    agents: { defaults: { model: "anthropic/claude-e2e", workspace } }, // the default sandbox (standard)
   });
 }, 120_000);
 
