@@ -4,6 +4,7 @@
  */
 import { defineCommand } from "citty";
 import type { CheckResult, DoctorReport } from "../ops/doctor.ts";
+import { redact } from "../core/secrets.ts";
 import { EXIT, globals, output } from "./output.ts";
 
 const MARK = { ok: "ok  ", warn: "warn", fail: "FAIL" } as const;
@@ -25,8 +26,9 @@ export const command = defineCommand({
   async run({ args }) {
     const { runDoctor } = await import("../ops/doctor.ts");
     const report = await runDoctor({ fix: args.fix === true, deep: args.deep === true });
-    if (globals().json) process.stdout.write(JSON.stringify(report) + "\n");
-    else output(() => formatReport(report), {});
+    // every check masks what it quotes; redact() once more over the whole output is the backstop
+    if (globals().json) process.stdout.write(redact(JSON.stringify(report)) + "\n");
+    else output(() => redact(formatReport(report)), {});
     process.exitCode = report.ok ? EXIT.ok : EXIT.error;
   },
 });

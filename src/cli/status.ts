@@ -5,6 +5,7 @@
  */
 import { defineCommand } from "citty";
 import type { OfflineFacts, StatusReport } from "../ops/status.ts";
+import { redact } from "../core/secrets.ts";
 import { output } from "./output.ts";
 
 function bytes(n: unknown): string {
@@ -22,7 +23,8 @@ function offline(o: OfflineFacts): string[] {
 }
 
 export function formatStatus(r: StatusReport): string {
-  if (!r.running) return [`gateway: not running (${r.reason})`, ...offline(r.offline), "start it: openclaw gateway run (or openclaw daemon start)"].join("\n");
+  const warning = r.configError ? [`warning: the config does not load, so the default address was asked: ${r.configError} (openclaw doctor)`] : [];
+  if (!r.running) return [`gateway: not running (${r.reason})`, ...offline(r.offline), "start it: openclaw gateway run (or openclaw daemon start)", ...warning].join("\n");
   const g = r.gateway;
   const channels = Array.isArray(g.channels) ? (g.channels as { id?: string; state?: string }[]).map((c) => `${c.id ?? "?"} ${c.state ?? "?"}`).join(", ") : "";
   return [
@@ -31,6 +33,7 @@ export function formatStatus(r: StatusReport): string {
     `channels:  ${channels || "none"}`,
     `memory:    ${bytes(g.rssBytes)} RSS · store ${bytes(g.storeBytes)}`,
     ...(g.stateDir ? [`state dir: ${String(g.stateDir)}`] : []),
+    ...warning,
   ].join("\n");
 }
 
@@ -39,6 +42,6 @@ export const command = defineCommand({
   async run() {
     const { gatewayStatus } = await import("../ops/status.ts");
     const report = await gatewayStatus();
-    output(() => formatStatus(report), report);
+    output(() => redact(formatStatus(report)), report);
   },
 });

@@ -33,7 +33,8 @@ export interface OfflineFacts {
   daemon: { unit: string; state: string } | null;
 }
 
-export type StatusReport = { running: true; url: string; gateway: Record<string, unknown> } | { running: false; url: string; reason: string; offline: OfflineFacts };
+/** `configError`: the config does not load, so the defaults' address was asked (run openclaw doctor) */
+export type StatusReport = ({ running: true; url: string; gateway: Record<string, unknown> } | { running: false; url: string; reason: string; offline: OfflineFacts }) & { configError?: string };
 
 function size(path: string): number | null {
   try {
@@ -71,6 +72,7 @@ export async function gatewayStatus(opts: { env?: Record<string, string | undefi
   const ctx = doctorContext(opts.env ? { env: opts.env } : {});
   const url = `http://${clientHost(bindHost(ctx.config.gateway.bind))}:${ctx.config.gateway.port}`;
   const token = ctx.config.gateway.auth.mode === "none" ? null : findToken(ctx);
+  const note = ctx.configError ? { configError: ctx.configError } : {};
   let res: Response;
   try {
     res = await fetch(`${url}/rpc`, {
@@ -81,10 +83,10 @@ export async function gatewayStatus(opts: { env?: Record<string, string | undefi
     });
   } catch (err) {
     const reason = (err as Error).name === "TimeoutError" ? `nothing answered at ${url} within ${TIMEOUT_MS / 1000} s` : `no gateway is running at ${url}`;
-    return { running: false, url, reason, offline: offlineFacts() };
+    return { running: false, url, reason, offline: offlineFacts(), ...note };
   }
   if (res.status === 401) throw new GatewayStatusError(`the gateway at ${url} refused the token${token ? ` from ${token.where}` : " (none found)"}: use the token the gateway uses (OPENCLAW_GATEWAY_TOKEN, gateway.auth.token or the token file)`);
   const body = (await res.json().catch(() => null)) as { result?: Record<string, unknown>; error?: { message?: string } } | null;
   if (!body?.result) throw new GatewayStatusError(`the gateway at ${url} answered ${res.status}: ${redact(body?.error?.message ?? "not a JSON-RPC answer (is this an openclaw gateway?)")}`);
-  return { running: true, url, gateway: body.result };
+  return { running: true, url, gateway: body.result, ...note };
 }

@@ -2,7 +2,8 @@
 // and repaired by --fix where it claims to be.
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { check, doctor, quietConfig, run, tempHome, type Home } from "./doctor-run.ts";
@@ -206,4 +207,41 @@ test("the text output: one line per check with its fix, a summary, exit 1 on a f
   expect(r.stdout).toContain(`FAIL  config-permissions: the config ${h.config} has mode 0640`);
   expect(r.stdout).toContain(`      fix: chmod 600 ${h.config}`);
   expect(r.stdout).toMatch(/\d+ ok, \d+ warnings, 1 failed/);
+});
+
+test("loose state and credentials folders and token file: warn/fail, and --fix tightens each", async () => {
+  const h = home();
+  h.writeConfig(await quietConfig());
+  const creds = join(h.state, "credentials");
+  mkdirSync(creds, { recursive: true });
+  chmodSync(h.state, 0o755);
+  chmodSync(creds, 0o775);
+  const file = join(creds, "gateway-token");
+  writeFileSync(file, randomBytes(32).toString("hex") + "\n");
+  chmodSync(file, 0o644);
+  const r = await doctor(h.env);
+  expect(r.code).toBe(1);
+  expect(check(r.checks, "state-dir")).toMatchObject({ status: "warn", fix: `chmod 700 ${h.state}` });
+  expect(check(r.checks, "credentials-dir").status).toBe("warn");
+  expect(check(r.checks, "token-file-permissions")).toMatchObject({ status: "fail", fix: `chmod 600 ${file}` });
+  expect(check(r.checks, "token").status).toBe("ok");
+  const fixed = await doctor(h.env, "--fix");
+  expect(fixed.code).toBe(0);
+  expect(fixed.repairs).toEqual([`chmod 700 ${h.state}`, `chmod 700 ${creds}`, `chmod 600 ${file}`]);
+  expect([mode(h.state), mode(creds), mode(file)]).toEqual([0o700, 0o700, 0o600]);
+});
+
+test("status without a gateway: says so, with the offline facts; a broken config is named", async () => {
+  const h = home();
+  h.writeConfig(await quietConfig());
+  const r = await run(["status"], h.env);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain("gateway: not running (no gateway is running at http://127.0.0.1:");
+  expect(r.stdout).toContain(`config:    ${h.config}\n`);
+  expect(r.stdout).toContain(`state dir: ${h.state}`);
+  expect(r.stdout).toContain("database:  ");
+  h.writeConfig({ gateway: { port: "eighty" } });
+  const broken = JSON.parse((await run(["status", "--json"], h.env)).stdout);
+  expect(broken.running).toBe(false);
+  expect(broken.configError).toContain("gateway.port");
 });
