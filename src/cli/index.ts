@@ -28,6 +28,8 @@ export const root: CommandDef = {
     agent: lazy(() => import("./agent.ts")),
     config: lazy(() => import("./config.ts")),
     pairing: lazy(() => import("./pairing.ts")),
+    doctor: lazy(() => import("./doctor.ts")),
+    status: lazy(() => import("./status.ts")),
   },
 };
 

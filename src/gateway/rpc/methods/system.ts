@@ -1,4 +1,6 @@
 /** status, channels.status, tools.list, logs.tail. */
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import { UnauthorizedError } from "../../../core/errors.ts";
 import type { LogRecord } from "../../../core/log.ts";
@@ -37,7 +39,7 @@ export function systemMethods(gw: Gateway): MethodDef[] {
         connections: gw.metrics.wsConnections,
         rssBytes: process.memoryUsage.rss(),
         channels: gw.channels.map((c) => c.status()),
-        ...(gw.deps.stateDir ? { stateDir: gw.deps.stateDir } : {}),
+        ...(gw.deps.stateDir ? { stateDir: gw.deps.stateDir, storeBytes: storeBytes(gw.deps.stateDir) } : {}),
       }),
     }),
 
@@ -57,4 +59,18 @@ export function systemMethods(gw: Gateway): MethodDef[] {
       },
     }),
   ];
+}
+
+/** Bytes of the SQLite store under the state dir (the file and its WAL); 0 when there is none. */
+function storeBytes(stateDir: string): number {
+  const db = join(stateDir, "state", "openclaw.db");
+  let total = 0;
+  for (const p of [db, `${db}-wal`]) {
+    try {
+      total += statSync(p).size;
+    } catch {
+      // absent
+    }
+  }
+  return total;
 }

@@ -1,0 +1,47 @@
+/**
+ * `openclaw status [--json]`: what the running gateway says about itself, or, when none runs,
+ * that it does not and the offline facts. Exit 0 either way (the JSON says `running`); 1 when a
+ * gateway answers but refuses the token.
+ */
+import { defineCommand } from "citty";
+import type { OfflineFacts, StatusReport } from "../ops/status.ts";
+import { redact } from "../core/secrets.ts";
+import { output } from "./output.ts";
+
+function bytes(n: unknown): string {
+  if (typeof n !== "number") return "?";
+  return n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function offline(o: OfflineFacts): string[] {
+  return [
+    `config:    ${o.configPath}${o.configExists ? "" : " (not found: defaults)"}`,
+    `state dir: ${o.stateDir}`,
+    `database:  ${o.databasePath} (${o.databaseBytes === null ? "not created yet" : bytes(o.databaseBytes)})`,
+    `daemon:    ${o.daemon ? `${o.daemon.unit}: ${o.daemon.state}` : "no unit installed (openclaw daemon install)"}`,
+  ];
+}
+
+export function formatStatus(r: StatusReport): string {
+  const warning = r.configError ? [`warning: the config does not load, so the default address was asked: ${r.configError} (openclaw doctor)`] : [];
+  if (!r.running) return [`gateway: not running (${r.reason})`, ...offline(r.offline), "start it: openclaw gateway run (or openclaw daemon start)", ...warning].join("\n");
+  const g = r.gateway;
+  const channels = Array.isArray(g.channels) ? (g.channels as { id?: string; state?: string }[]).map((c) => `${c.id ?? "?"} ${c.state ?? "?"}`).join(", ") : "";
+  return [
+    `gateway:   running at ${r.url} (version ${String(g.version)}, up ${String(g.uptimeS)} s)`,
+    `sessions:  ${String(g.sessions)} · runs in flight: ${String(g.runsInFlight)} · connections: ${String(g.connections ?? 0)}`,
+    `channels:  ${channels || "none"}`,
+    `memory:    ${bytes(g.rssBytes)} RSS · store ${bytes(g.storeBytes)}`,
+    ...(g.stateDir ? [`state dir: ${String(g.stateDir)}`] : []),
+    ...warning,
+  ].join("\n");
+}
+
+export const command = defineCommand({
+  meta: { name: "status", description: "Ask the running gateway how it is (or say it is not running, with the offline facts)" },
+  async run() {
+    const { gatewayStatus } = await import("../ops/status.ts");
+    const report = await gatewayStatus();
+    output(() => redact(formatStatus(report)), report);
+  },
+});
