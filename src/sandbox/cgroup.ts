@@ -14,6 +14,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { processAlive } from "../core/pid.ts";
 
 export type CgroupMode = "cgroup-v1" | "cgroup-v2";
 
@@ -98,7 +99,7 @@ function enable(dir: string, controllers: string[]): void {
 function sweepStale(base: string): void {
   for (const name of readdirOr(base)) {
     const owner = Number(name.split("-")[0]);
-    if (!Number.isInteger(owner) || owner === process.pid || alive(owner)) continue;
+    if (!Number.isInteger(owner) || owner === process.pid || processAlive(owner)) continue; // not an exec folder, ours, or live
     try {
       rmdirSync(join(base, name));
     } catch {
@@ -186,19 +187,11 @@ function tryRmdir(dir: string): boolean {
 }
 
 function kill(pid: number): void {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return; // 0 (a process of another pid namespace) would be our own group
   try {
     process.kill(pid, "SIGKILL");
   } catch {
     // already gone
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
