@@ -14,7 +14,7 @@ import { installTransformers } from "./api.ts";
 import { realClock, type Clock } from "./clock.ts";
 import { connectWithRetries } from "./connect.ts";
 import { COMMANDS, isUrgent } from "./commands.ts";
-import type { TgContext } from "./context.ts";
+import type { TgContext } from "./turn-state.ts";
 import { Inbox, orderingKey, type HandleResult } from "./delivery.ts";
 import { composeHandlers } from "./handlers.ts";
 import { MEDIA_TIMEOUT_MS } from "./media.ts";

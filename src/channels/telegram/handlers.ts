@@ -9,7 +9,7 @@ import type { Logger } from "../../core/log.ts";
 import type { ChannelContext } from "../channel.ts";
 import { checkAccess } from "./access.ts";
 import { commandsComposer } from "./commands.ts";
-import type { TgContext } from "./context.ts";
+import type { TgContext } from "./turn-state.ts";
 import type { HandleResult } from "./delivery.ts";
 import { readMedia, unsupportedText } from "./media.ts";
 import { compilePatterns, isAddressed, stripBotMention } from "./mention.ts";

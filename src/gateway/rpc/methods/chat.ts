@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { NotFoundError } from "../../../core/errors.ts";
 import type { Gateway } from "../../gateway.ts";
-import { toHistoryEntry } from "../../history.ts";
+import { toHistoryEntry } from "../../history-entries.ts";
 import { defineMethod, type MethodDef } from "../method.ts";
 
 export const SessionKeySchema = z.string().min(1).max(512);
