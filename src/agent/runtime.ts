@@ -11,6 +11,7 @@
  *   end, then deletes it: no run can re-create a deleted session.
  * Node-compatible: no Bun APIs here.
  */
+import { settleWithin } from "../core/backoff.ts";
 import { errorMessage } from "../core/errors.ts";
 import { createLogger, type Logger } from "../core/log.ts";
 import { emptyUsage } from "../core/messages.ts";
@@ -332,11 +333,4 @@ export class AgentRuntime {
   #handle(run: ActiveRun, deduplicated: boolean): RunHandle {
     return { runId: run.state.runId, sessionKey: run.state.sessionKey, deduplicated, events: run.state.events, done: run.done };
   }
-}
-
-async function settleWithin(promises: Promise<unknown>[], ms: number): Promise<void> {
-  if (!promises.length) return;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([Promise.allSettled(promises), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
 }

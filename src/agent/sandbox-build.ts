@@ -1,6 +1,6 @@
 /**
  * Builds the executor for a sandbox config given to `withSandbox({...})`. Loaded lazily by
- * executor.ts so the sandbox implementation is only pulled in when a tool first needs it.
+ * tool-executor.ts so the sandbox implementation is only pulled in when a tool first needs it.
  */
 import type { SandboxConfig } from "../config/schema.ts";
 import type { Logger } from "../core/log.ts";

@@ -11,11 +11,11 @@
 import { MAIN_AGENT } from "../config/agents.ts";
 import { loadConfig, type LoadedConfig } from "../config/load.ts";
 import { configPath, gatewayLockPath, gatewayTokenPath, stateDir } from "../config/paths.ts";
-import { ConfigError, errorMessage } from "../core/errors.ts";
+import { errorMessage } from "../core/errors.ts";
 import { configureLogging, createLogger, type Logger } from "../core/log.ts";
 import { describeAuth, resolveAuth, type ResolvedAuth } from "../gateway/auth.ts";
 import { acquireGatewayLock } from "../gateway/lock.ts";
-import { bindHost, isLoopback, serveGateway } from "../gateway/server.ts";
+import { bindHost, refuseOpenBind, serveGateway } from "../gateway/server.ts";
 import { openStore } from "../store/sqlite.ts";
 import { assembleApp } from "./assemble.ts";
 import { installStopSignals, type StopSignals } from "./signals.ts";
@@ -81,12 +81,7 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
 
     const dir = stateDir();
     const hostname = bindHost(opts.bind ?? config.gateway.bind);
-    if (!isLoopback(hostname) && config.gateway.auth.mode === "none") {
-      throw new ConfigError(
-        `refusing to listen on ${hostname} without authentication (gateway.auth.mode is "none"): anyone on the network could drive the agent. ` +
-          `Set gateway.auth.mode to "token" or bind to loopback.`,
-      );
-    }
+    refuseOpenBind(hostname, config.gateway.auth.mode !== "none"); // before the lock and the store
     const lock = acquireGatewayLock(gatewayLockPath(), dir);
     cleanups.push(() => lock.release());
     const auth = authFor(loaded, opts.token);

@@ -1,7 +1,9 @@
 /**
- * A channel adapter (Telegram now; others later). The gateway's `run` command creates the store,
- * the runtime and the channels, starts them, and stops them on shutdown. Channels reach the agent
- * only through `AgentRuntime` (agent/runtime.ts) and the store only through `SessionStore`.
+ * A channel adapter (Telegram now; others later). The composition root (app/assemble.ts) builds
+ * each channel with its configured agent's runtime and the shared store, and the gateway process
+ * (app/gateway-process.ts) starts it in the background and stops it on shutdown; the gateway only
+ * mounts its routes and reports its status. Channels reach the agent only through `AgentRuntime`
+ * (agent/runtime.ts) and the store only through `SessionStore`; they never import gateway/.
  */
 import type { AgentRuntime } from "../agent/runtime.ts";
 import type { Config } from "../config/schema.ts";
@@ -10,6 +12,7 @@ import type { SessionStore } from "../store/types.ts";
 
 export interface ChannelContext {
   config: Config;
+  /** the runtime of the agent this channel talks to (`channels.telegram.agentId`, default main) */
   runtime: AgentRuntime;
   store: SessionStore;
   log: Logger;

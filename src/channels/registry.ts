@@ -1,7 +1,8 @@
 /**
- * The channels `gateway run` starts: one per configured channel. Telegram is enabled when a token is
- * configured (channels.telegram.botToken, tokenFile, or TELEGRAM_BOT_TOKEN merged in by config
- * loading) and `enabled` is not false. A configuration error throws ConfigError (named key + fix).
+ * The channels of a config, one per configured channel (app/assemble.ts builds them; the gateway
+ * process starts them). Telegram is enabled when a token is configured (channels.telegram.botToken,
+ * tokenFile, or TELEGRAM_BOT_TOKEN merged in by config loading) and `enabled` is not false.
+ * A configuration error throws ConfigError (named key + fix).
  */
 import type { Channel, ChannelContext } from "./channel.ts";
 import { TelegramChannel, type TelegramChannelOptions } from "./telegram/bot.ts";

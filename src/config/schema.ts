@@ -67,12 +67,6 @@ export const ModelSelectionSchema = z.union([
   z.looseObject({ primary: ModelRefSchema, fallbacks: z.array(ModelRefSchema).default([]) }),
 ]);
 
-export const AgentLimitsSchema = z.looseObject({
-  maxSteps: z.number().int().positive().default(25),
-  maxWallMs: z.number().int().positive().default(600_000),
-  maxOutputTokens: z.number().int().positive().default(8192),
-});
-
 export const AgentSettingsSchema = z.looseObject({
   model: ModelSelectionSchema.optional(),
   workspace: z.string().optional(),
@@ -275,8 +269,3 @@ export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 export type TelegramConfig = z.infer<typeof TelegramConfigSchema>;
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 export type ModelSelection = z.infer<typeof ModelSelectionSchema>;
-
-/** The config with every default filled in. */
-export function defaultConfig(): Config {
-  return ConfigSchema.parse({});
-}

@@ -1,7 +1,8 @@
 /**
  * The one backoff policy: jittered exponential delays ("equal jitter": half fixed, half random, so
- * waits never collapse to zero) and an abortable sleep. Providers, channels and anything that
- * retries a network call use these, with their own base and cap.
+ * waits never collapse to zero), an abortable sleep, and a bounded wait for work in flight.
+ * Providers, channels and anything that retries a network call use these, with their own base and
+ * cap; shutdowns use `settleWithin`.
  */
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -31,4 +32,12 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
     const timer = setTimeout(done, ms);
     signal?.addEventListener("abort", done, { once: true });
   });
+}
+
+/** Resolves once every promise has settled or `ms` has passed, whichever is first (never rejects). */
+export async function settleWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
+  if (promises.length === 0) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([Promise.allSettled(promises), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }

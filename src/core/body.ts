@@ -32,12 +32,12 @@ export async function readCapped(body: ReadableStream<Uint8Array> | null, max: n
       void reader.cancel().catch(() => {});
       if (!opts.truncate) throw tooLarge(max, opts.setting);
       chunks.push(value.subarray(0, max - total));
-      return { bytes: concat(chunks), truncated: true };
+      return { bytes: concatBytes(chunks), truncated: true };
     }
     total += value.byteLength;
     chunks.push(value);
   }
-  return { bytes: concat(chunks), truncated: false };
+  return { bytes: concatBytes(chunks), truncated: false };
 }
 
 /**
@@ -51,7 +51,8 @@ export async function readBodyText(req: Request, max: number, setting = "gateway
   return new TextDecoder().decode(bytes);
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
+/** The chunks as one array (the one chunk itself when there is only one). */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
   let at = 0;

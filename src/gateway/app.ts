@@ -66,7 +66,7 @@ function staticFiles(files: StaticFiles): MiddlewareHandler<GatewayEnv> {
   };
 }
 
-/** Bearer check; failures are rate limited per source (all of loopback is one) and globally (ratelimit.ts). */
+/** Bearer check; failures are rate limited per source (all of loopback is one) and globally (core/ratelimit.ts). */
 export function requireAuth(gw: Gateway): MiddlewareHandler<GatewayEnv> {
   return async function requireAuth(c, next) {
     const check = gw.checkToken(clientIp(c), bearerToken(c.req.header("authorization")));

@@ -7,12 +7,12 @@ import type { AgentEvent, RunHandle, RunInfo, RunInput } from "../agent/types.ts
 import type { Channel } from "../channels/channel.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../core/log.ts";
+import type { RateLimitOptions } from "../core/ratelimit.ts";
 import type { ToolSpec } from "../providers/types.ts";
 import type { SessionStore } from "../store/types.ts";
 import type { ResolvedAuth } from "./auth.ts";
 import type { Codec } from "./codec.ts";
 import type { StaticAsset } from "./static.ts";
-import type { RateLimitOptions } from "./ratelimit.ts";
 
 export interface GatewayRuntime {
   readonly store: SessionStore;

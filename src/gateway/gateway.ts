@@ -6,6 +6,7 @@
 import type { Channel } from "../channels/channel.ts";
 import type { Config } from "../config/schema.ts";
 import { createLogger, onLog, type Logger, type LogRecord } from "../core/log.ts";
+import { AuthRateLimiter } from "../core/ratelimit.ts";
 import type { SessionStore } from "../store/types.ts";
 import { Authenticator } from "./auth.ts";
 import type { Codec, DecodeLimits } from "./codec.ts";
@@ -13,7 +14,6 @@ import type { ConfigSource, GatewayDeps, GatewayRuntime, SandboxStatus } from ".
 import { Hub } from "./hub.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { OriginPolicy, ownOrigins } from "./origin.ts";
-import { AuthRateLimiter } from "./ratelimit.ts";
 import { jsonRpcCodec } from "./rpc/codec.ts";
 import { Dispatcher } from "./rpc/dispatch.ts";
 import { ALL_SCOPES, type Scope } from "./rpc/method.ts";

@@ -6,19 +6,10 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { ConflictError } from "../core/errors.ts";
+import { processAlive } from "../core/pid.ts";
 
 export class GatewayLockedError extends ConflictError {
   static override readonly type: string = "GatewayLockedError";
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 export interface GatewayLock {
@@ -55,7 +46,7 @@ export function acquireGatewayLock(path: string, stateDir: string): GatewayLock 
     } catch {
       continue; // removed between our open and read: try again
     }
-    if (alive(pid) && pid !== process.pid) {
+    if (processAlive(pid) && pid !== process.pid) {
       throw new GatewayLockedError(
         `another gateway (pid ${pid}) is running with state dir ${stateDir}; stop it first, or use another OPENCLAW_STATE_DIR`,
       );

@@ -40,13 +40,17 @@ export interface RunningServer {
   stop(force?: boolean): Promise<void>;
 }
 
+/** Throws ConfigError for a non-loopback `hostname` without auth: anyone on the network could drive the agent. */
+export function refuseOpenBind(hostname: string, authRequired: boolean): void {
+  if (isLoopback(hostname) || authRequired) return;
+  throw new ConfigError(
+    `refusing to listen on ${hostname} without authentication (gateway.auth.mode is "none"): anyone on the network could drive the agent. ` +
+      `Set gateway.auth.mode to "token" (a token is generated if none is set) or bind to loopback (gateway.bind = "loopback").`,
+  );
+}
+
 export function serveGateway(gw: Gateway, opts: ServeOptions): RunningServer {
-  if (!isLoopback(opts.hostname) && !gw.authn.required) {
-    throw new ConfigError(
-      `refusing to listen on ${opts.hostname} without authentication: anyone on the network could drive the agent. ` +
-        `Set gateway.auth.mode to "token" (a token is generated if none is set) or bind to loopback (gateway.bind = "loopback").`,
-    );
-  }
+  refuseOpenBind(opts.hostname, gw.authn.required);
   const app = createApp(gw);
   const limits = gw.config().gateway.limits;
   let server: Server<WsData>;

@@ -13,8 +13,6 @@ import type { ProviderEvent } from "./types.ts";
 import { abortedStop, errorStop, failure, type AttemptFailure } from "./failure.ts";
 import { forwardAttempt } from "./forward.ts";
 
-export { abortableSleep, type Sleep };
-
 export interface RetrySettings {
   /** retries after the first attempt (default 3) */
   maxRetries: number;

@@ -12,8 +12,10 @@
  * Each controller is used when it is available and writable (root, or a delegated subtree), and
  * skipped otherwise; the executor reports which ones it has (`status().details`).
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { processAlive } from "../core/pid.ts";
+import { realHostView } from "./host-view.ts";
 
 export type CgroupMode = "cgroup-v1" | "cgroup-v2";
 
@@ -96,9 +98,9 @@ function enable(dir: string, controllers: string[]): void {
 
 /** Removes empty per-exec folders whose gateway pid is gone (a crash between create and cleanup). */
 function sweepStale(base: string): void {
-  for (const name of readdirOr(base)) {
+  for (const name of realHostView.readdir(base)) {
     const owner = Number(name.split("-")[0]);
-    if (!Number.isInteger(owner) || owner === process.pid || alive(owner)) continue;
+    if (!Number.isInteger(owner) || owner === process.pid || processAlive(owner)) continue; // not an exec folder, ours, or live
     try {
       rmdirSync(join(base, name));
     } catch {
@@ -186,6 +188,7 @@ function tryRmdir(dir: string): boolean {
 }
 
 function kill(pid: number): void {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return; // 0 (a process of another pid namespace) would be our own group
   try {
     process.kill(pid, "SIGKILL");
   } catch {
@@ -193,31 +196,11 @@ function kill(pid: number): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function readPids(procsPath: string): number[] {
   return readOr(procsPath).split("\n").filter(Boolean).map(Number);
 }
 
+/** The file's text, "" when it cannot be read. */
 function readOr(p: string): string {
-  try {
-    return readFileSync(p, "utf8");
-  } catch {
-    return "";
-  }
-}
-
-function readdirOr(p: string): string[] {
-  try {
-    return readdirSync(p);
-  } catch {
-    return [];
-  }
+  return realHostView.readText(p) ?? "";
 }

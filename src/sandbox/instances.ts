@@ -17,6 +17,7 @@
 import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { processAlive } from "../core/pid.ts";
 import type { HostView } from "./host-view.ts";
 
 const EntrySchema = z.object({ pid: z.number().int().positive(), paths: z.array(z.string().startsWith("/")).max(10_000) });
@@ -91,7 +92,7 @@ export function otherInstancePaths(view: HostView, dirs: string[] = registryDirs
       const file = join(dir, name);
       const entry = parse(view.readText(file));
       if (!entry || entry.pid === process.pid) continue;
-      if (!alive(entry.pid)) {
+      if (!processAlive(entry.pid)) {
         removeStale(file);
         continue;
       }
@@ -111,15 +112,6 @@ function parse(text: string | null): z.infer<typeof EntrySchema> | null {
     return r.success ? r.data : null;
   } catch {
     return null;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

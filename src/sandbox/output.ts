@@ -2,6 +2,7 @@
  * Output capture for child processes: a byte budget shared by stdout and stderr, and decoding that
  * always yields clean, valid UTF-8 text. Pure; used by `spawn.ts`. Node-compatible (no Bun APIs).
  */
+import { concatBytes } from "../core/body.ts";
 
 /** Keeps at most `budget` bytes across every stream that writes into it; counts what it drops. */
 export class OutputBudget {
@@ -43,25 +44,12 @@ export class StreamSink {
   }
 
   text(): string {
-    let bytes = concat(this.chunks);
+    let bytes = concatBytes(this.chunks);
     if (this.cut) bytes = trimIncompleteUtf8(bytes);
     let out = cleanText(decodeUtf8(bytes));
     if (this.cut) out += `${out.endsWith("\n") || out === "" ? "" : "\n"}[output truncated: ${this.dropped} more bytes dropped]`;
     return out;
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** Drops a multi-byte UTF-8 sequence left incomplete at the end of `bytes` (a cut at the cap). */

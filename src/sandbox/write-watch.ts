@@ -10,7 +10,8 @@
  *
  * Overshoot is at most what the command writes in one interval (RLIMIT_FSIZE still caps each file).
  */
-import { readFileSync, readdirSync, statfsSync } from "node:fs";
+import { readFileSync, statfsSync } from "node:fs";
+import { realHostView } from "./host-view.ts";
 
 export interface WriteWatchOptions {
   /** the exec's processes (its cgroup, or its process tree) */
@@ -86,7 +87,7 @@ function writeBytes(pid: number): number {
 /** `root` and every process below it, from the parent links in /proc (used without a cgroup). */
 export function treePids(root: number): number[] {
   const children = new Map<number, number[]>();
-  for (const name of readdirOr("/proc")) {
+  for (const name of realHostView.readdir("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
@@ -109,11 +110,3 @@ export function treePids(root: number): number[] {
 }
 
 const mb = (bytes: number) => Math.round(bytes / (1024 * 1024));
-
-function readdirOr(p: string): string[] {
-  try {
-    return readdirSync(p);
-  } catch {
-    return [];
-  }
-}

@@ -72,6 +72,14 @@ describe("mentions", () => {
     expect(isAddressed(msg("hey Claw, help"), bot, pats)).toBe(true);
     expect(isAddressed(msg("clawing"), bot, pats)).toBe(false);
   });
+  test("mention patterns run on a linear-time engine (RE2): what only backtracking can do is refused, not run on group text", () => {
+    const bad: { pattern: string; err: unknown }[] = [];
+    const pats = compilePatterns(["(claw)\\1", "(?=claw)cl", "(?<!x)claw", "(a+)+$"], (pattern, err) => bad.push({ pattern, err }));
+    expect(bad.map((b) => b.pattern)).toEqual(["(claw)\\1", "(?=claw)cl", "(?<!x)claw"]);
+    expect(String(bad[0]!.err)).toContain("RE2");
+    expect(isAddressed(msg("a".repeat(5000) + "b"), bot, pats)).toBe(false); // (a+)+$ kept, and linear on this input
+    expect(isAddressed(msg("aaa"), bot, pats)).toBe(true);
+  });
 });
 
 describe("session keys", () => {

@@ -18,7 +18,7 @@ function serve(opts: { maxBodyBytes?: number } = {}) {
   const route = webhookRoute({
     path: "/telegram-webhook", secret: new ApiKey(SECRET), maxBodyBytes: opts.maxBodyBytes ?? 4096, log: createLogger("test"),
     accept: async (u) => (accepted.push(u), true),
-    limits: { perSource: 3, global: 10, windowMs: 60_000, now: () => now },
+    limits: { freeFailures: 2, baseDelayMs: 60_000, maxDelayMs: 60_000, globalFailures: 10, globalWindowMs: 60_000, now: () => now },
   });
   // The source is the x-test-source header here, standing in for the socket address the gateway passes.
   const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (r) => route.handle(r, { address: r.headers.get("x-test-source") ?? "?" }) });
@@ -71,4 +71,13 @@ test("the body is capped (declared or streamed), depth-limited, and keys that po
   expect(Object.getPrototypeOf(u)).toBe(Object.prototype);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   expect(Object.hasOwn(u.message as object, "constructor")).toBe(false);
+});
+
+test("rotating addresses inside one IPv6 /64 or across loopback buys a guesser nothing (one source each)", async () => {
+  const w = serve();
+  for (const a of ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::3"]) expect((await w.post(a, "wrong")).status).toBe(401);
+  expect((await w.post("2001:db8:1:2::4", "wrong")).status).toBe(429);
+  for (const a of ["127.0.0.1", "127.0.0.2", "::1"]) expect((await w.post(a, "wrong")).status).toBe(401);
+  expect((await w.post("127.9.9.9", SECRET)).status).toBe(429);
+  expect((await w.post("2001:db8:1:3::1", SECRET)).status).toBe(200); // another /64 is another source
 });

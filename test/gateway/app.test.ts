@@ -186,6 +186,9 @@ describe("methods over POST /rpc", () => {
     expect((await h.rpc("sessions.delete", { sessionKey: key })).result).toEqual({ deleted: true });
     expect((await h.rpc("sessions.get", { sessionKey: key })).error.code).toBe(-32003);
     expect((await h.rpc("chat.history", { sessionKey: key })).error.code).toBe(-32003);
+    for (const m of ["sessions.get", "sessions.export", "chat.history"]) {
+      expect((await h.rpc(m, { sessionKey: key })).error.message).toBe(`no session ${key}; sessions.list shows the sessions there are`);
+    }
     expect((await h.rpc("sessions.delete", { sessionKey: key })).result).toEqual({ deleted: false });
   });
   test("a repeated idempotencyKey returns the first run", async () => {

@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { ApiKey } from "../../src/core/secrets.ts";
 import { AnthropicProvider } from "../../src/providers/anthropic.ts";
-import type { Sleep } from "../../src/providers/retry.ts";
+import type { Sleep } from "../../src/core/backoff.ts";
 import { reply, startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic.ts";
 import { collect, fakeSleep, ofType, request, stopOf, textOfEvents } from "./helpers.ts";
 

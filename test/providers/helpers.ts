@@ -1,7 +1,7 @@
 // Shared by the provider tests: collect a stream, a recording fake sleep, a minimal request.
 import type { Message } from "../../src/core/messages.ts";
 import type { ProviderEvent, ProviderRequest } from "../../src/providers/types.ts";
-import type { Sleep } from "../../src/providers/retry.ts";
+import type { Sleep } from "../../src/core/backoff.ts";
 
 export async function collect(stream: AsyncIterable<ProviderEvent>, onEvent?: (ev: ProviderEvent) => void): Promise<ProviderEvent[]> {
   const out: ProviderEvent[] = [];

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { emptyUsage } from "../../src/core/messages.ts";
-import { abortableSleep, DEFAULT_RETRY, parseRetryAfter, retryDelay, retrySettings, withRetries } from "../../src/providers/retry.ts";
+import { abortableSleep } from "../../src/core/backoff.ts";
+import { DEFAULT_RETRY, parseRetryAfter, retryDelay, retrySettings, withRetries } from "../../src/providers/retry.ts";
 import { errorStop, failure, stopEvent } from "../../src/providers/failure.ts";
 import type { ProviderEvent } from "../../src/providers/types.ts";
 import { collect, fakeSleep, stopOf } from "./helpers.ts";

@@ -8,12 +8,13 @@ import type { Update } from "grammy/types";
 import type { Sleep } from "../../core/backoff.ts";
 import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
+import type { RateLimitOptions } from "../../core/ratelimit.ts";
 import type { Channel, ChannelContext, ChannelRoute, ChannelState, ChannelStatus } from "../channel.ts";
 import { installTransformers } from "./api.ts";
 import { realClock, type Clock } from "./clock.ts";
 import { connectWithRetries } from "./connect.ts";
 import { COMMANDS, isUrgent } from "./commands.ts";
-import type { TgContext } from "./context.ts";
+import type { TgContext } from "./turn-state.ts";
 import { Inbox, orderingKey, type HandleResult } from "./delivery.ts";
 import { composeHandlers } from "./handlers.ts";
 import { MEDIA_TIMEOUT_MS } from "./media.ts";
@@ -22,7 +23,6 @@ import { TelegramSender } from "./send.ts";
 import type { TelegramSettings } from "./settings.ts";
 import { ChatThrottle } from "./stream.ts";
 import { webhookRoute } from "./webhook.ts";
-import type { WebhookLimitOptions } from "./webhook-limit.ts";
 
 const ALLOWED_UPDATES = ["message"];
 
@@ -34,8 +34,8 @@ export interface TelegramChannelOptions {
   /** sleep used between network retries of a call (default: the clock's) */
   sleep?: Sleep;
   maxWebhookBodyBytes?: number;
-  /** failed webhook secret checks allowed per source and overall (webhook-limit.ts) */
-  webhookLimits?: Partial<WebhookLimitOptions>;
+  /** failed webhook secret checks allowed per source and overall (over webhook.ts WEBHOOK_RATE_LIMIT) */
+  webhookLimits?: Partial<RateLimitOptions>;
   /** a media download's time limit (default 60 s) */
   mediaTimeoutMs?: number;
   /** connect attempts at start before the channel gives up (default 8, about 4 minutes) */

@@ -8,7 +8,7 @@ import type { BotCommand, Update } from "grammy/types";
 import type { AgentRuntime } from "../../agent/runtime.ts";
 import { addUsage, emptyUsage } from "../../core/messages.ts";
 import type { SessionStore } from "../../store/types.ts";
-import type { TgContext } from "./context.ts";
+import type { TgContext } from "./turn-state.ts";
 import type { TelegramSender } from "./send.ts";
 
 export const COMMANDS: BotCommand[] = [

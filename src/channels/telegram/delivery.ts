@@ -9,6 +9,7 @@
  * updates (/stop, /new) skip the chat's queue so they can interrupt a running turn.
  */
 import type { Update } from "grammy/types";
+import { settleWithin } from "../../core/backoff.ts";
 import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import type { SessionStore } from "../../store/types.ts";
@@ -114,14 +115,7 @@ export class Inbox {
   /** Stop taking new work; wait up to `graceMs` for the handlers in flight. */
   async stop(graceMs: number): Promise<void> {
     this.#accepting = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.#inflight]),
-      new Promise<void>((r) => {
-        timer = setTimeout(r, graceMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    await settleWithin([...this.#inflight], graceMs);
   }
 
   /**

@@ -9,7 +9,7 @@ import type { Logger } from "../../core/log.ts";
 import type { ChannelContext } from "../channel.ts";
 import { checkAccess } from "./access.ts";
 import { commandsComposer } from "./commands.ts";
-import type { TgContext } from "./context.ts";
+import type { TgContext } from "./turn-state.ts";
 import type { HandleResult } from "./delivery.ts";
 import { readMedia, unsupportedText } from "./media.ts";
 import { compilePatterns, isAddressed, stripBotMention } from "./mention.ts";
@@ -41,7 +41,7 @@ export interface HandlerDeps {
 
 export function composeHandlers(bot: Bot<TgContext>, d: HandlerDeps): void {
   const s = d.settings;
-  const patterns = compilePatterns(s.mentionPatterns, (p) => d.log.warn("ignoring an invalid mentionPatterns entry", { pattern: p }));
+  const patterns = compilePatterns(s.mentionPatterns, (p, err) => d.log.warn("ignoring an invalid channels.telegram.mentionPatterns entry; fix or remove it", { pattern: p, error: errorMessage(err) }));
   const turnDeps: TurnDeps = {
     runtime: d.ctx.runtime, store: d.ctx.store, sender: d.sender, throttle: d.throttle, mode: s.mode,
     chunkLimit: s.chunkLimit, log: d.log, agentId: s.agentId, stopping: d.stopping, userAborted: d.userAborted,

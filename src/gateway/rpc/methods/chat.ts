@@ -1,11 +1,10 @@
 /** chat.send, chat.abort, chat.history. */
 import { z } from "zod";
-import { NotFoundError } from "../../../core/errors.ts";
 import type { Gateway } from "../../gateway.ts";
-import { toHistoryEntry } from "../../history.ts";
+import { toHistoryEntry } from "../../history-entries.ts";
 import { defineMethod, type MethodDef } from "../method.ts";
+import { requireSession, SessionKeySchema } from "./session-key.ts";
 
-export const SessionKeySchema = z.string().min(1).max(512);
 const AgentIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "letters, digits, _ and -");
 
 export const ChatSendParams = z.strictObject({
@@ -66,8 +65,7 @@ export function chatMethods(gw: Gateway): MethodDef[] {
       scope: "read",
       params: ChatHistoryParams,
       handler: async (p) => {
-        const session = await gw.store.getSession(p.sessionKey);
-        if (!session) throw new NotFoundError(`no session ${p.sessionKey}`);
+        const session = await requireSession(gw.store, p.sessionKey);
         const upper = Math.min(session.lastSeq, (p.before ?? session.lastSeq + 1) - 1);
         if (upper < 1) return { sessionKey: p.sessionKey, entries: [] };
         const lower = Math.max(1, upper - p.limit + 1);

@@ -1,9 +1,9 @@
 /** sessions.list|get|reset|delete|export|subscribe|unsubscribe. */
 import { z } from "zod";
-import { NotFoundError, RateLimitedError } from "../../../core/errors.ts";
+import { RateLimitedError } from "../../../core/errors.ts";
 import type { Gateway } from "../../gateway.ts";
 import { defineMethod, requirePeer, type MethodDef } from "../method.ts";
-import { SessionKeySchema } from "./chat.ts";
+import { requireSession, SessionKeySchema } from "./session-key.ts";
 
 const MAX_SUBSCRIPTIONS = 1000;
 const KeyParams = z.strictObject({ sessionKey: SessionKeySchema });
@@ -36,8 +36,7 @@ export function sessionMethods(gw: Gateway): MethodDef[] {
       scope: "read",
       params: KeyParams,
       handler: async (p) => {
-        const session = await gw.store.getSession(p.sessionKey);
-        if (!session) throw new NotFoundError(`no session ${p.sessionKey}`);
+        const session = await requireSession(gw.store, p.sessionKey);
         return { session, runs: gw.runtime.runs().filter((r) => r.sessionKey === p.sessionKey) };
       },
     }),
@@ -64,8 +63,7 @@ export function sessionMethods(gw: Gateway): MethodDef[] {
       scope: "read",
       params: KeyParams,
       handler: async (p) => {
-        const session = await gw.store.getSession(p.sessionKey);
-        if (!session) throw new NotFoundError(`no session ${p.sessionKey}`);
+        await requireSession(gw.store, p.sessionKey);
         return { sessionKey: p.sessionKey, format: "jsonl", jsonl: await gw.store.exportJsonl(p.sessionKey) };
       },
     }),

@@ -1,5 +1,7 @@
 /**
- * Failed-auth rate limiting, per source and globally. A source is a client address, except that
+ * The one limiter for guesses at a secret: the gateway's token checks (gateway/gateway.ts) and
+ * the Telegram webhook's secret header (channels/telegram/webhook.ts), each with its own numbers.
+ * Failures are counted per source and globally. A source is a client address, except that
  * all of loopback (127.0.0.0/8, ::1, their IPv4-mapped forms) is one source — a web page or a
  * sandboxed tool can reach any 127.x address, so rotating through them must buy nothing — and an
  * IPv6 address counts by its /64 (one host usually holds the whole /64).
@@ -9,10 +11,10 @@
  * a source quiet for `forgetAfterMs` is forgotten; the table is bounded (`maxEntries`).
  *
  * Globally: at most `globalFailures` failures from all sources together within `globalWindowMs`.
- * Once the budget is spent every token check is refused until the oldest failure leaves the window,
+ * Once the budget is spent every check is refused until the oldest failure leaves the window,
  * so guessing from many addresses gets no further than guessing from one. While refused (per source
- * or globally) the token is not looked at, so even the right one gets 429: a refusal that depended
- * on the token would tell a guesser when it was right. Attempts refused that way count nowhere.
+ * or globally) the secret is not looked at, so even the right one gets 429: a refusal that depended
+ * on it would tell a guesser when it was right. Attempts refused that way count nowhere.
  */
 export interface RateLimitOptions {
   freeFailures: number;
@@ -25,6 +27,7 @@ export interface RateLimitOptions {
   now: () => number;
 }
 
+/** The gateway's numbers (a caller with other needs spreads its own over these). */
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
   freeFailures: 5,
   baseDelayMs: 1_000,

@@ -1,4 +1,7 @@
-/** The grammY context of this channel: what the access gate worked out for the update. */
+/**
+ * What the access gate worked out for an update (`TurnState`), carried on this channel's grammY
+ * context (`TgContext`, as `ctx.oc`) to the handlers and commands.
+ */
 import type { Context } from "grammy";
 import type { HandleResult } from "./delivery.ts";
 import type { SendTarget } from "./send.ts";
