@@ -22,6 +22,17 @@ test("tokenBits never passes a token the gateway generates as weak (100 samples)
   for (let i = 0; i < 100; i++) expect(tokenBits(randomBytes(32).toString("base64url"))).toBeGreaterThanOrEqual(MIN_TOKEN_BITS);
 });
 
+test("32 random bytes in hex are strong even when some hex digits never occur (1,000 samples)", () => {
+  // 64 random hex digits leave at least one of the 16 out about 2.6% of the time
+  let missing = 0;
+  for (let i = 0; i < 1000; i++) {
+    const t = randomBytes(32).toString("hex");
+    if (new Set(t).size < 16) missing++;
+    expect(tokenBits(t)).toBeGreaterThanOrEqual(MIN_TOKEN_BITS);
+  }
+  expect(missing).toBeGreaterThan(0); // the case the old "all 16 present" rule failed did occur
+});
+
 const TABLE = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:4965 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 111 1 0000000000000000 100 0 0 10 0
    1: 0100007F:4965 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 222 1 0000000000000000 20 4 30 10 -1
