@@ -28,6 +28,7 @@ export const root: CommandDef = {
     agent: lazy(() => import("./agent.ts")),
     config: lazy(() => import("./config.ts")),
     pairing: lazy(() => import("./pairing.ts")),
+    daemon: lazy(() => import("./daemon.ts")),
   },
 };
 
