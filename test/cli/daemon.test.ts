@@ -11,7 +11,9 @@ function home(): { dir: string; env: Record<string, string>; unit: string } {
   const st = tempState();
   const h = join(st.dir, "home");
   mkdirSync(h);
-  return { dir: st.dir, env: { ...st.env, HOME: h }, unit: join(h, ".config", "systemd", "user", "openclaw-gateway.service") };
+  // no user bus to find, whatever the host runs: the real systemctl --user is unreachable for certain
+  const noBus = { XDG_RUNTIME_DIR: join(st.dir, "run"), DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(st.dir, "no-bus")}` };
+  return { dir: st.dir, env: { ...st.env, ...noBus, HOME: h }, unit: join(h, ".config", "systemd", "user", "openclaw-gateway.service") };
 }
 
 /** systemctl/journalctl stand-ins: append argv to calls.log; `fail` makes `systemctl <verb>` exit 1 like systemd does. */

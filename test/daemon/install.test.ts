@@ -5,7 +5,8 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { installDaemon, uninstallDaemon } from "../../src/daemon/install.ts";
+import { userInfo } from "node:os";
+import { installDaemon, lingerHint, uninstallDaemon } from "../../src/daemon/install.ts";
 
 const saved = { ...process.env };
 let home = "";
@@ -16,6 +17,8 @@ beforeEach(() => {
   state = join(dir, "state");
   mkdirSync(home);
   Object.assign(process.env, { HOME: home, OPENCLAW_STATE_DIR: state, OPENCLAW_CONFIG_PATH: join(state, "openclaw.json") });
+  // never reach a real user manager from a test: systemctl --user finds no bus
+  Object.assign(process.env, { XDG_RUNTIME_DIR: join(dir, "run"), DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, "no-bus")}` });
 });
 afterEach(() => {
   for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
@@ -23,6 +26,7 @@ afterEach(() => {
 });
 
 test("macOS: the LaunchAgent is written; without launchctl the result says why and offers gateway run", async () => {
+  process.env.PATH = join(home, "empty-path"); // no launchctl, even on a Mac
   const r = await installDaemon({ platform: "darwin" });
   const plist = join(home, "Library", "LaunchAgents", "ai.openclaw.gateway.plist");
   expect(r.unitPath).toBe(plist);
@@ -80,4 +84,12 @@ test("TimeoutStopSec follows gateway.limits.shutdownGraceMs (plus the close-down
   writeFileSync(join(state, "openclaw.json"), JSON.stringify({ gateway: { limits: { shutdownGraceMs: 42_500 } } }), { mode: 0o600 });
   const r = await installDaemon({ print: true, platform: "linux" });
   expect(r.unit!.split("\n")).toContain("TimeoutStopSec=58");
+});
+
+test("the linger hint appears only while /var/lib/systemd/linger/<user> is absent", () => {
+  const dir = mkdtempSync(join(tmpdir(), "linger-"));
+  const user = userInfo().username;
+  expect(lingerHint(dir)).toBe(`lingering is off for ${user}: the gateway stops when you log out. To keep it running: loginctl enable-linger ${user}`);
+  writeFileSync(join(dir, user), "");
+  expect(lingerHint(dir)).toBeNull();
 });

@@ -22,7 +22,8 @@ afterAll(() => listener?.close());
 function home(): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), "e2e-daemon-"));
   mkdirSync(join(dir, "home"));
-  return { HOME: join(dir, "home"), OPENCLAW_STATE_DIR: join(dir, "state"), OPENCLAW_CONFIG_PATH: join(dir, "state", "openclaw.json") };
+  // no user bus to find, whatever the host runs: systemctl --user is unreachable for certain
+  return { XDG_RUNTIME_DIR: join(dir, "run"), DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(dir, "no-bus")}`, HOME: join(dir, "home"), OPENCLAW_STATE_DIR: join(dir, "state"), OPENCLAW_CONFIG_PATH: join(dir, "state", "openclaw.json") };
 }
 
 test("install --print: ExecStart is the binary itself, and systemd-analyze verify has no finding", () => {
