@@ -3,7 +3,7 @@
 // gateway run` as the alternative. A fake systemctl/journalctl on PATH (shell scripts that record
 // their arguments) stands in for a reachable systemd to check the calls each verb makes.
 import { expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, tempState } from "./run.ts";
 
@@ -42,6 +42,17 @@ test("install on a machine without a reachable systemd: unit written, plain reas
   expect(r.stderr).toContain(`wrote ${h.unit}`);
   expect(r.stderr).toContain("openclaw gateway run");
   expect(readFileSync(h.unit, "utf8")).toContain("Type=notify");
+  expect(existsSync(join(h.env.OPENCLAW_STATE_DIR!, "credentials", "daemon.env"))).toBe(false); // no secret in the environment
+
+  const token = "gw-cli-token-" + "v".repeat(40);
+  const withToken = runCli(["daemon", "install"], { ...h.env, OPENCLAW_GATEWAY_TOKEN: token });
+  expect(withToken.code).toBe(1);
+  const envFile = join(h.env.OPENCLAW_STATE_DIR!, "credentials", "daemon.env");
+  expect(statSync(envFile).mode & 0o777).toBe(0o600);
+  expect(readFileSync(envFile, "utf8")).toContain(`OPENCLAW_GATEWAY_TOKEN='${token}'`);
+  expect(readFileSync(h.unit, "utf8")).toContain(`EnvironmentFile=${envFile}`);
+  for (const text of [readFileSync(h.unit, "utf8"), withToken.stdout, withToken.stderr]) expect(text).not.toContain(token);
+
   const j = runCli(["--json", "daemon", "install"], h.env);
   expect(j.code).toBe(1);
   expect(JSON.parse(j.stdout).error.type).toBe("DaemonError");
