@@ -29,16 +29,28 @@ type Libc = {
 let libc: Libc | null = null;
 let warned = false;
 
+/** glibc first; the musl names cover an Alpine-style system (a musl Bun build). */
+const LIBC_NAMES = ["libc.so.6", `libc.musl-${process.arch === "arm64" ? "aarch64" : "x86_64"}.so.1`, "libc.so"];
+
+const SYMBOLS = {
+  socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+  sendto: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i64 },
+  close: { args: [FFIType.i32], returns: FFIType.i32 },
+  __errno_location: { args: [], returns: FFIType.ptr },
+} as const;
+
 function openLibc(): Libc {
   if (libc) return libc;
-  const lib = dlopen("libc.so.6", {
-    socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-    sendto: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i64 },
-    close: { args: [FFIType.i32], returns: FFIType.i32 },
-    __errno_location: { args: [], returns: FFIType.ptr },
-  });
-  libc = lib.symbols as unknown as Libc;
-  return libc;
+  const failures: string[] = [];
+  for (const name of LIBC_NAMES) {
+    try {
+      libc = dlopen(name, SYMBOLS).symbols as unknown as Libc;
+      return libc;
+    } catch (err) {
+      failures.push(`${name}: ${errorMessage(err)}`);
+    }
+  }
+  throw new Error(`cannot load libc for sendto (${failures.join("; ")})`);
 }
 
 /** struct sockaddr_un for `socketPath` (`@x` → abstract "\0x") and the length to pass to sendto. */
