@@ -15,6 +15,7 @@ const REQUIRED: Record<string, string> = {
   ip: "iproute2",
   curl: "curl",
   unshare: "util-linux",
+  "systemd-analyze": "systemd", // test/daemon: the generated unit must pass `systemd-analyze verify`
 };
 
 function works(bin: string): boolean {

@@ -16,6 +16,7 @@ import { configureLogging, createLogger, type Logger } from "../core/log.ts";
 import { describeAuth, resolveAuth, type ResolvedAuth } from "../gateway/auth.ts";
 import { acquireGatewayLock } from "../gateway/lock.ts";
 import { bindHost, refuseOpenBind, serveGateway } from "../gateway/server.ts";
+import { notifyReady, notifyStopping } from "../daemon/notify.ts";
 import { openStore } from "../store/sqlite.ts";
 import { assembleApp } from "./assemble.ts";
 import { installStopSignals, type StopSignals } from "./signals.ts";
@@ -95,6 +96,7 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     const server = serveGateway(gw, { hostname, port: opts.port ?? config.gateway.port });
     cleanups.push(() => server.stop(true));
     log.info(`gateway listening on ${server.url} · ${describeAuth(auth)} · state: ${dir} · config: ${loaded.exists ? loaded.path : `${configPath()} (not found, defaults)`}`);
+    notifyReady(`listening on ${server.url}`); // systemd Type=notify: READY=1 only once we accept connections
     for (const ch of channels) void ch.start();
 
     let resolveDone!: () => void;
@@ -103,6 +105,7 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     const stop = (reason = "stop requested"): Promise<void> => {
       stopping ??= (async () => {
         const grace = gw.config().gateway.limits.shutdownGraceMs;
+        notifyStopping(`stopping (${reason})`);
         log.info(`stopping (${reason}): waiting up to ${grace} ms for running turns`, { runs: router.runs().length });
         gw.runs.draining = true;
         void server.server.stop(false); // stop accepting; open WebSockets still get the final events

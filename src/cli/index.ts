@@ -30,6 +30,7 @@ export const root: CommandDef = {
     pairing: lazy(() => import("./pairing.ts")),
     doctor: lazy(() => import("./doctor.ts")),
     status: lazy(() => import("./status.ts")),
+    daemon: lazy(() => import("./daemon.ts")),
   },
 };
 
