@@ -18,12 +18,17 @@ export const DAEMON_UNAVAILABLE = "daemon install is not available in this build
 
 const isMissingModule = (err: unknown): boolean => /cannot find module|module not found/i.test(errorMessage(err)) && /daemon[/\\]install/.test(errorMessage(err));
 
-/** The daemon module, or undefined when this build has none. `load` is a test seam. */
-export async function installDaemonIfAvailable(
-  opts: { system?: boolean } = {},
-  // @ts-ignore -- src/daemon/install.ts may not exist in this tree; the import then fails at run time and is reported
-  load: () => Promise<unknown> = () => import("../daemon/install.ts"),
-): Promise<DaemonInstallResult> {
+/**
+ * Until src/daemon/install.ts exists in this tree, the specifier is a variable: a literal one
+ * fails `bun build --splitting` ("Could not resolve") and tsc. A variable specifier is not
+ * bundled, so the compiled binary reports DAEMON_UNAVAILABLE. Once the module exists, make this
+ * the literal `() => import("../daemon/install.ts")` so the bundler includes it.
+ */
+const DAEMON_MODULE = "../daemon/install.ts";
+const loadDaemonModule = (): Promise<unknown> => import(DAEMON_MODULE);
+
+/** Runs the daemon module's installDaemon(), or says the build has none. `load` is a test seam. */
+export async function installDaemonIfAvailable(opts: { system?: boolean } = {}, load: () => Promise<unknown> = loadDaemonModule): Promise<DaemonInstallResult> {
   let mod: DaemonModule;
   try {
     mod = (await load()) as DaemonModule;

@@ -24,7 +24,7 @@ async function cli(args: string[], env: Record<string, string>): Promise<{ code:
     stdout: "pipe",
     stderr: "pipe",
     timeout: 20_000,
-  }, 60_000);
+  });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, stdout, stderr };
 }
