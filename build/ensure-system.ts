@@ -15,6 +15,7 @@ const REQUIRED: Record<string, string> = {
   ip: "iproute2",
   curl: "curl",
   unshare: "util-linux",
+  script: "bsdutils", // a real pseudo-terminal for the interactive onboard tests
 };
 
 function works(bin: string): boolean {

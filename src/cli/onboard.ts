@@ -7,7 +7,7 @@
  * 2 bad flags.
  */
 import { defineCommand } from "citty";
-import { EXIT, UsageError, globals, output, reportError } from "./output.ts";
+import { EXIT, UsageError, globals, output, reportError, warn } from "./output.ts";
 import { parsePort } from "./gateway.ts";
 import type { OnboardResult } from "../ops/onboard.ts";
 
@@ -111,6 +111,9 @@ export async function runOnboard(a: Args, forceInteractive = false): Promise<num
   } catch (err) {
     throw err instanceof OnboardInputError ? new UsageError(err.message) : err;
   }
+  if (a["anthropic-api-key"] !== undefined || a["api-key"] !== undefined) {
+    warn("a key given on the command line is visible to other local users in the process list; --api-key-env NAME (or the interactive prompt) keeps it out");
+  }
   const spin = prompts && !input.skipCheck ? prompts.spinner() : undefined;
   spin?.start(`checking the key with ${input.provider}`);
   try {
@@ -119,10 +122,12 @@ export async function runOnboard(a: Args, forceInteractive = false): Promise<num
     prompts?.outro("done");
     return finish(r);
   } catch (err) {
-    spin?.error("the check failed");
+    const { ProviderCheckError } = await import("../ops/provider-check.ts");
+    spin?.error(err instanceof ProviderCheckError ? "the key check failed" : "onboarding failed");
     if (err instanceof OnboardInputError) throw new UsageError(err.message);
     const code = reportError(err);
-    if (!globals().json) process.stderr.write("nothing was written\n");
+    // the check runs before the first write; a later failure may have written part of the home
+    if (err instanceof ProviderCheckError && !globals().json) process.stderr.write("nothing was written\n");
     return code;
   }
 }

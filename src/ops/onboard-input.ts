@@ -3,6 +3,7 @@
  * (validated once, at the edge), and the config document it becomes. The key is either a value
  * (stored in the 0600 config) or the name of an environment variable (stored as `${NAME}`).
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 import { InvalidParamsError } from "../core/errors.ts";
 import { BUILTIN_PROVIDERS, DEFAULT_MODEL_REF } from "../providers/registry.ts";
@@ -25,7 +26,11 @@ export const OnboardInputSchema = z
     model: z.string().trim().min(1).optional(),
     telegramBotToken: z.string().trim().regex(TELEGRAM_TOKEN, "a bot token from @BotFather, like 123456789:AA…").optional(),
     port: z.number().int().min(1, "a port number 1-65535").max(65535, "a port number 1-65535").default(18789),
-    bind: z.string().trim().min(1).default("loopback"),
+    bind: z
+      .string()
+      .trim()
+      .refine((b) => ["loopback", "localhost", "lan"].includes(b) || isIP(b) !== 0, "loopback, lan, or an IP address of this machine")
+      .default("loopback"),
     workspace: z.string().trim().min(1).optional(),
     skipCheck: z.boolean().default(false),
     reset: z.boolean().default(false),

@@ -39,7 +39,8 @@ describe("openclaw onboard --non-interactive", () => {
   test("an accepted key: exit 0, the home is set up, the next command and the dashboard URL are printed", async () => {
     const h = home();
     const r = await cli([...flags(GOOD), "--port", "19200"], h.env);
-    expect(r.stderr).toBe("");
+    expect(r.stderr).toContain("visible to other local users in the process list; --api-key-env NAME");
+    expect(r.stderr).not.toContain("error");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("anthropic accepted the key");
     expect(r.stdout).toContain("next: openclaw gateway run");
@@ -94,6 +95,7 @@ describe("openclaw onboard --non-interactive", () => {
     expect(r.code).toBe(0);
     const text = readFileSync(join(h.state, "openclaw.json"), "utf8");
     expect(JSON.parse(text).models.providers.anthropic.apiKey).toBe("${ANTHROPIC_API_KEY}");
+    expect(r.stderr).not.toContain("process list");
     expect(text).not.toContain(GOOD);
   }, 60_000);
 
@@ -103,6 +105,7 @@ describe("openclaw onboard --non-interactive", () => {
       [["onboard", "--non-interactive"], "--anthropic-api-key"],
       [[...flags(GOOD), "--port", "99999"], "--port must be a port number"],
       [[...flags(GOOD), "--provider", "bedrock"], "--provider"],
+      [[...flags(GOOD), "--bind", "everywhere"], "--bind: loopback, lan, or an IP address"],
       [["onboard", "--non-interactive", "--provider", "openai-compatible"], "--base-url"],
       [["onboard", "--non-interactive", "--api-key-env", "NOT_SET_ANYWHERE", "--base-url", fake.url], "NOT_SET_ANYWHERE is not set"],
     ];
