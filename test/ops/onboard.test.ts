@@ -123,6 +123,16 @@ describe("onboard", () => {
     expect(reset.token?.created).toBe(false);
   });
 
+  test("a configured home whose config does not load: still unchanged, and the problem is named", async () => {
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, "openclaw.json"), "{ gateway: { port: 'x' } }", { mode: 0o600 });
+    const before = snapshot(home);
+    const r = await onboard(input(), deps);
+    expect(r.changed).toBe(false);
+    expect(r.problem).toContain("gateway.port");
+    expect(snapshot(home)).toEqual(before);
+  });
+
   test("--api-key-env stores ${NAME}, checks with its value, and refuses an unset variable", async () => {
     const r = await onboard(input({ apiKey: undefined, apiKeyEnv: "MY_CLAUDE_KEY" }), { env: { MY_CLAUDE_KEY: GOOD } });
     expect(r.check.status).toBe("ok");
