@@ -66,6 +66,19 @@ describe("onboard", () => {
     expect(r.next).toBe("openclaw gateway run");
   });
 
+  test("a state dir and credentials/ left readable by others (a gateway ran first) are tightened to 0700; its token is kept", async () => {
+    const { chmodSync } = await import("node:fs");
+    mkdirSync(join(home, "credentials"), { recursive: true });
+    chmodSync(home, 0o755);
+    chmodSync(join(home, "credentials"), 0o755);
+    writeFileSync(join(home, "credentials", "gateway-token"), "t".repeat(43) + "\n", { mode: 0o600 });
+    const r = await onboard(input(), deps);
+    expect(mode(home)).toBe(0o700);
+    expect(mode(join(home, "credentials"))).toBe(0o700);
+    expect(r.token?.created).toBe(false);
+    expect(readFileSync(join(home, "credentials", "gateway-token"), "utf8")).toBe("t".repeat(43) + "\n");
+  });
+
   test("a refused key: KeyRefusedError naming the provider, and nothing written", async () => {
     const before = snapshot(home);
     const err = await onboard(input({ apiKey: BAD }), deps).catch((e: unknown) => e);
