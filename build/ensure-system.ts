@@ -16,6 +16,7 @@ const REQUIRED: Record<string, string> = {
   curl: "curl",
   unshare: "util-linux",
   "systemd-analyze": "systemd", // test/daemon: the generated unit must pass `systemd-analyze verify`
+  script: "bsdutils", // a real pseudo-terminal for the interactive onboard tests
 };
 
 function works(bin: string): boolean {

@@ -28,6 +28,7 @@ export const root: CommandDef = {
     agent: lazy(() => import("./agent.ts")),
     config: lazy(() => import("./config.ts")),
     pairing: lazy(() => import("./pairing.ts")),
+    onboard: lazy(() => import("./onboard.ts")),
     doctor: lazy(() => import("./doctor.ts")),
     status: lazy(() => import("./status.ts")),
     daemon: lazy(() => import("./daemon.ts")),
@@ -50,6 +51,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       process.stdout.write((await usage(split.rest, split.globals.color)) + "\n");
       return EXIT.ok;
     }
+    if (!named && split.rest.length === 0 && (await firstRunOnTerminal())) return await (await import("./onboard.ts")).runOnboard({}, true);
     if (!named) return await noCommand(split.rest);
     const { runCommand } = await import("citty");
     await runCommand(root, { rawArgs: split.rest });
@@ -58,6 +60,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     if (isNoCommand(err)) return noCommand(splitGlobals(argv).rest); // `openclaw config` without a verb
     return reportError(await withCommandList(err, argv));
   }
+}
+
+/** Bare `openclaw` on a terminal with no config file yet starts onboarding (as OpenClaw does); otherwise help. */
+async function firstRunOnTerminal(): Promise<boolean> {
+  const { globals } = await import("./output.ts");
+  if (globals().json || process.stdin.isTTY !== true || process.stdout.isTTY !== true) return false;
+  const [{ existsSync }, { configPath }] = await Promise.all([import("node:fs"), import("../config/paths.ts")]);
+  return !existsSync(configPath());
 }
 
 /** A command group without its verb: the usage of that group for people, a UsageError with --json; exit 2. */

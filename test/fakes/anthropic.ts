@@ -1,7 +1,7 @@
 /**
  * A fake Anthropic Messages API on 127.0.0.1: `POST /v1/messages`, streaming (SSE with
  * message_start, ping, content_block_start/delta/stop, message_delta, message_stop) and
- * non-streaming JSON. Scripted per test with a queue of replies built by `reply.*`; records every
+ * non-streaming JSON, and `GET /v1/models` (one model). Scripted per test with a queue of replies built by `reply.*`; records every
  * request (body and headers). With `fallback: "echo"` an empty queue answers with the last user text.
  *
  *   const fake = await startFakeAnthropic();
@@ -167,6 +167,7 @@ export const echoReply = (req: RecordedRequest): FakeReply => reply.text(lastUse
 async function answer(r: FakeReply | undefined, req: RecordedRequest, raw: IncomingMessage, res: ServerResponse, apiKey: string | undefined): Promise<void> {
   const err = (status: number, type: string, message: string, headers?: Record<string, string>) =>
     json(res, status, { type: "error", error: { type, message } }, { "request-id": `req_fake_${Date.now()}`, ...headers });
+  if (req.method === "GET" && req.path === "/v1/models") return listModels(req, res, apiKey, err);
   if (req.method !== "POST" || req.path !== "/v1/messages") return err(404, "not_found_error", `fake-anthropic: no route ${req.method} ${req.path}`);
   const key = keyOf(req);
   if (!key || (apiKey !== undefined && key !== apiKey)) return err(401, "authentication_error", "invalid x-api-key");
@@ -178,6 +179,14 @@ async function answer(r: FakeReply | undefined, req: RecordedRequest, raw: Incom
   const { frames, cutAt } = messageFrames(r, req);
   const streamError = r.streamError ? [{ event: "error", data: JSON.stringify({ type: "error", error: { type: r.streamError, message: r.streamError } }) }] : undefined;
   return playReply(raw, res, frames, cutAt, r, streamError);
+}
+
+/** `GET /v1/models` (the SDK's `models.list`, what onboarding's key check calls): one fake model, after the same key check. */
+function listModels(req: RecordedRequest, res: ServerResponse, apiKey: string | undefined, err: (status: number, type: string, message: string) => void): void {
+  const key = keyOf(req);
+  if (!key || (apiKey !== undefined && key !== apiKey)) return err(401, "authentication_error", "invalid x-api-key");
+  const model = { type: "model", id: "claude-fake", display_name: "Claude (fake)", created_at: "2025-01-01T00:00:00Z" };
+  json(res, 200, { data: [model], has_more: false, first_id: model.id, last_id: model.id });
 }
 
 /** `apiKey` is matched against `x-api-key` or `Authorization: Bearer …`. */

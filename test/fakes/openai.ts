@@ -1,6 +1,6 @@
 /**
  * A fake OpenAI chat-completions API on 127.0.0.1 (`POST /v1/chat/completions`, also
- * `/chat/completions`): SSE chunks with content, reasoning and tool calls streamed by index, a
+ * `/chat/completions`; `GET /v1/models` lists one model): SSE chunks with content, reasoning and tool calls streamed by index, a
  * finish chunk, a usage chunk (`stream_options.include_usage`) and `[DONE]`; JSON when
  * `stream` is not true. Scripted like the Anthropic fake:
  *
@@ -119,6 +119,10 @@ export const echoChat = (req: RecordedRequest): FakeChatReply => oai.text(lastUs
 async function answer(r: FakeChatReply | undefined, req: RecordedRequest, raw: IncomingMessage, res: ServerResponse, apiKey: string | undefined): Promise<void> {
   const err = (status: number, message: string, headers?: Record<string, string>) =>
     json(res, status, { error: { message, type: status === 429 ? "rate_limit_exceeded" : "invalid_request_error", code: null } }, headers);
+  if (req.method === "GET" && /^(\/v1)?\/models$/.test(req.path)) {
+    if (apiKey !== undefined && req.headers.authorization !== `Bearer ${apiKey}`) return err(401, "Incorrect API key provided");
+    return json(res, 200, { object: "list", data: [{ id: "fake-model", object: "model", created: 1735689600, owned_by: "fake" }] });
+  }
   if (req.method !== "POST" || !/^(\/v1)?\/chat\/completions$/.test(req.path)) return err(404, `fake-openai: no route ${req.method} ${req.path}`);
   if (apiKey !== undefined && req.headers.authorization !== `Bearer ${apiKey}`) return err(401, "Incorrect API key provided");
   if (!Array.isArray(req.body?.messages) || typeof req.body?.model !== "string") return err(400, "model and messages are required");
