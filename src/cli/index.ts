@@ -28,6 +28,8 @@ export const root: CommandDef = {
     agent: lazy(() => import("./agent.ts")),
     config: lazy(() => import("./config.ts")),
     pairing: lazy(() => import("./pairing.ts")),
+    sessions: lazy(() => import("./sessions.ts")),
+    logs: lazy(() => import("./logs.ts")),
   },
 };
 
