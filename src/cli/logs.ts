@@ -41,7 +41,7 @@ export const command = defineCommand({
     if (!args.follow) {
       const { existsSync } = await import("node:fs");
       if (!existsSync(path) && !json) return output(`no log file yet at ${path} (the gateway writes it while it runs)`, {});
-      for (const r of readLogTail(path, { lines, ...(level ? { level } : {}) })) print(r);
+      for (const r of readLogTail(path, { lines, ...(level ? { level } : {}) }).records) print(r);
       return;
     }
     const { config } = await loadCliConfig();
@@ -59,9 +59,10 @@ export const command = defineCommand({
         return;
       }
       if (found.running) process.stderr.write(`${found.reason}; following the file ${path}\n`);
-      for (const r of readLogTail(path, { lines, ...(level ? { level } : {}) })) print(r);
+      const tail = readLogTail(path, { lines, ...(level ? { level } : {}) });
+      for (const r of tail.records) print(r);
       const { followLogFile } = await import("../ops/log-follow.ts");
-      await followLogFile(path, print, { signal: stop.signal });
+      await followLogFile(path, print, { signal: stop.signal, from: tail.size });
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);

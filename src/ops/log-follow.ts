@@ -14,8 +14,8 @@ export interface FollowFileOptions {
   signal: AbortSignal;
   /** between polls, default 250 ms; tests inject a shorter one */
   pollMs?: number;
-  /** where to start: "end" (default, after `readLogTail` printed the last lines) or 0 */
-  from?: "end" | 0;
+  /** the byte offset to start at: `readLogTail`'s `size` (default: the end of the file) */
+  from?: number;
 }
 
 export async function followLogFile(path: string, onRecord: (r: LogRecord) => void, opts: FollowFileOptions): Promise<void> {
@@ -23,7 +23,7 @@ export async function followLogFile(path: string, onRecord: (r: LogRecord) => vo
   let ino = -1;
   let pos = 0;
   let partial = "";
-  const openAt = (start: "end" | 0): void => {
+  const openAt = (start: number | "end"): void => {
     try {
       fd = openSync(path, "r");
     } catch {
@@ -32,7 +32,7 @@ export async function followLogFile(path: string, onRecord: (r: LogRecord) => vo
     }
     const st = fstatSync(fd);
     ino = st.ino;
-    pos = start === "end" ? st.size : 0;
+    pos = start === "end" || start > st.size ? st.size : start;
     partial = "";
   };
   const drain = (): void => {

@@ -4,7 +4,7 @@
  * few reads, and goes on into the rotated files when the live one holds fewer matching records.
  * Lines that are not JSON records (a torn last line, a foreign file) are skipped.
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { InvalidParamsError } from "../core/errors.ts";
 import { LEVELS, type LogRecord } from "../core/log.ts";
 import { LOG_FILE_KEEP, rotatedPath } from "../core/log-file.ts";
@@ -37,11 +37,11 @@ export function parseRecord(line: string): LogRecord | null {
   }
 }
 
-/** Complete lines of one file, newest first, reading backwards; stops when `enough()` says so. */
-function* linesBackwards(path: string): Generator<string> {
+/** The lines of one file up to `end`, newest first, reading backwards (the caller stops early by breaking). */
+function* linesBackwards(path: string, end?: number): Generator<string> {
   const fd = openSync(path, "r");
   try {
-    let pos = fstatSync(fd).size;
+    let pos = Math.min(end ?? Infinity, fstatSync(fd).size);
     let rest = Buffer.alloc(0);
     while (pos > 0) {
       const n = Math.min(CHUNK, pos);
@@ -64,20 +64,32 @@ function* linesBackwards(path: string): Generator<string> {
   }
 }
 
-/** The last `lines` records at `level` or above, oldest first, from the live file and then the rotated ones. */
-export function readLogTail(path: string, opts: { lines: number; level?: RecordLevel }): LogRecord[] {
+export interface LogTail {
+  /** oldest first */
+  records: LogRecord[];
+  /** the live file's size when it was read: `followLogFile` goes on from here, so no line is lost or doubled */
+  size: number;
+}
+
+/** The last `lines` records at `level` or above, from the live file and then the rotated ones. */
+export function readLogTail(path: string, opts: { lines: number; level?: RecordLevel }): LogTail {
   const out: LogRecord[] = [];
-  if (opts.lines <= 0) return out;
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    // no live file (yet)
+  }
   for (let n = 0; n <= LOG_FILE_KEEP && out.length < opts.lines; n++) {
     const p = n === 0 ? path : rotatedPath(path, n);
     if (!existsSync(p)) continue;
-    for (const line of linesBackwards(p)) {
+    for (const line of linesBackwards(p, n === 0 ? size : undefined)) {
       const r = parseRecord(line);
       if (r && atLeast(r, opts.level)) out.push(r);
       if (out.length >= opts.lines) break;
     }
   }
-  return out.reverse();
+  return { records: out.reverse(), size };
 }
 
 /** A record as one text line, the way the logger prints it (`ts LEVEL [scope] msg k=v`). */
