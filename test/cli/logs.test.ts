@@ -15,7 +15,7 @@ const rec = (level: string, msg: string) => JSON.stringify({ ts: "2026-01-01T00:
 function lineReader(proc: Bun.Subprocess<"ignore", "pipe", "pipe">) {
   const lines: string[] = [];
   let buf = "";
-  let wake: (() => void) | null = null;
+  const waiter: { wake: (() => void) | null } = { wake: null };
   void (async () => {
     const dec = new TextDecoder();
     for await (const chunk of proc.stdout) {
@@ -23,7 +23,7 @@ function lineReader(proc: Bun.Subprocess<"ignore", "pipe", "pipe">) {
       const parts = buf.split("\n");
       buf = parts.pop() ?? "";
       lines.push(...parts);
-      wake?.();
+      waiter.wake?.();
     }
   })();
   return {
@@ -33,7 +33,7 @@ function lineReader(proc: Bun.Subprocess<"ignore", "pipe", "pipe">) {
       while (lines.length < k) {
         if (Date.now() > deadline) throw new Error(`expected ${k} lines, got ${lines.length}: ${JSON.stringify(lines)}`);
         await new Promise<void>((r) => {
-          wake = r;
+          waiter.wake = r;
           setTimeout(r, 200);
         });
       }
