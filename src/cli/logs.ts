@@ -50,9 +50,11 @@ export const command = defineCommand({
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     try {
-      const { findGateway } = await import("../ops/gateway-client.ts");
+      const { callGateway, findGateway } = await import("../ops/gateway-client.ts");
       const found = await findGateway({ config });
       if (found.found) {
+        // over HTTP first: a refused token is a clear UnauthorizedError, not a bare failed upgrade
+        await callGateway("logs.tail", { lines: 0, follow: false }, { config });
         const { followGateway } = await import("../ops/log-follow.ts");
         const how = await followGateway(found.target, lines, print, stop.signal);
         if (how === "closed") process.stderr.write("the gateway closed the log stream (stopped?)\n");

@@ -6,8 +6,9 @@
  * Both stop when `signal` aborts; the gateway tail also ends when the gateway closes the socket.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { UnauthorizedError, UnavailableError } from "../core/errors.ts";
 import type { LogRecord } from "../core/log.ts";
-import type { GatewayTarget } from "./gateway-client.ts";
+import { GatewayCallError, type GatewayTarget } from "./gateway-client.ts";
 import { parseRecord } from "./log-read.ts";
 
 export interface FollowFileOptions {
@@ -111,11 +112,11 @@ export function followGateway(target: GatewayTarget, lines: number, onRecord: (r
       } catch {
         return;
       }
-      if (msg.id === 1 && msg.error) return finish(new Error(`the gateway refused logs.tail: ${msg.error.message ?? "error"}`));
+      if (msg.id === 1 && msg.error) return finish(new GatewayCallError(`the gateway refused logs.tail: ${msg.error.message ?? "error"}`));
       if (msg.id === 1) for (const r of msg.result?.records ?? []) onRecord(r);
       else if (msg.method === "logs.record" && msg.params) onRecord(msg.params as LogRecord);
     };
-    ws.onerror = () => finish(new Error(`cannot open the gateway's WebSocket ${target.wsUrl}`));
-    ws.onclose = (ev) => finish(ev.code === 1008 ? new Error(`the gateway closed the connection: ${ev.reason || "unauthorized"}`) : "closed");
+    ws.onerror = () => finish(new UnavailableError(`cannot open the gateway's WebSocket ${target.wsUrl} (stopping, or at its connection limit?); openclaw logs without --follow reads the file`));
+    ws.onclose = (ev) => finish(ev.code === 1008 ? new UnauthorizedError(`the gateway closed the log stream: ${ev.reason || "unauthorized"}`) : "closed");
   });
 }

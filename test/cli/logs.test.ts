@@ -127,17 +127,24 @@ describe("with a gateway process running", () => {
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "sessions.list", params: {} }),
       });
       expect(res.status).toBe(200);
-      const deadline = Date.now() + 20_000;
-      let seen = false;
-      while (!seen) {
-        await out.next(out.lines.length + 1);
-        seen = out.lines.some((l) => {
-          const r = JSON.parse(l);
-          return r.msg === "request" && r.method === "POST" && r.path === "/rpc";
-        });
-        if (!seen && Date.now() > deadline) throw new Error(`no live record of the POST /rpc: ${out.lines.join("\n")}`);
-      }
+      const live = (l: string) => {
+        const r = JSON.parse(l);
+        return r.msg === "request" && r.method === "POST" && r.path === "/rpc";
+      };
+      // each wait for one more line fails loudly after 20 s
+      while (!out.lines.some(live)) await out.next(out.lines.length + 1);
       expect(out.lines.join("\n")).not.toContain(TOKEN);
+
+      const wrong = "wrong-token-" + "w".repeat(30);
+      const refused = Bun.spawnSync([process.execPath, join(repoRoot, "src/main.ts"), "logs", "--follow"], {
+        env: { ...process.env, ...home.env, OPENCLAW_GATEWAY_TOKEN: wrong },
+        stdout: "pipe",
+        stderr: "pipe",
+        timeout: 20_000,
+      });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr.toString()).toContain("refused the token");
+      expect(refused.stderr.toString() + refused.stdout.toString()).not.toContain("w".repeat(30));
     } finally {
       proc.kill("SIGINT");
       expect(await proc.exited).toBe(0);

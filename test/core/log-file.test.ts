@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configureLogging, createLogger, type LogRecord } from "../../src/core/log.ts";
@@ -79,4 +79,27 @@ test("the logger's records reach the file with secrets masked", () => {
   uninstall = undefined;
   log.info("after uninstall");
   expect(lines(path)).toHaveLength(2);
+});
+
+test("a failing write never throws: reported once on stderr, and logging resumes when the file works again", () => {
+  const d = dir();
+  mkdirSync(join(d, ".."), { recursive: true });
+  writeFileSync(d, "a file where the logs directory should be");
+  const path = join(d, "gateway.log");
+  const errs: string[] = [];
+  const orig = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((c: string | Uint8Array) => (errs.push(String(c)), true)) as typeof process.stderr.write;
+  const f = openLogFile({ path });
+  try {
+    f.write(rec("lost-1"));
+    f.write(rec("lost-2"));
+  } finally {
+    process.stderr.write = orig;
+  }
+  expect(errs).toHaveLength(1);
+  expect(errs[0]).toContain(`log file ${path}: write failed`);
+  rmSync(d);
+  f.write(rec("kept"));
+  f.close();
+  expect(lines(path).map((r) => r.msg)).toEqual(["kept"]);
 });
