@@ -16,6 +16,7 @@ export async function listPairingRequests(channel: string | undefined, opts: { a
       params: { ...(channel ? { channel } : {}), all },
       write: false,
       remote: (x) => x.requests,
+      missing: () => [],
       local: (s) => listPairings(s, channel, { all }),
     },
     client,

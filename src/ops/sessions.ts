@@ -8,7 +8,7 @@ import { InvalidParamsError, NotFoundError } from "../core/errors.ts";
 import { toHistoryEntry, type HistoryEntry } from "../gateway/history.ts";
 import type { SessionRecord } from "../store/types.ts";
 import { viaGatewayOrStore, type Source } from "./fallback.ts";
-import type { ClientOptions } from "./gateway-client.ts";
+import { callGateway, type ClientOptions } from "./gateway-client.ts";
 import { jsonlToMarkdown } from "./transcript.ts";
 
 export const ExportFormatSchema = z.enum(["jsonl", "md"]);
@@ -41,6 +41,7 @@ export async function listSessions(opts: ListOptions = {}, client?: ClientOption
       params,
       write: false,
       remote: (x) => x,
+      missing: () => ({ sessions: [] }),
       local: async (s) => {
         const page = await s.listSessions(params);
         return { sessions: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
@@ -69,8 +70,8 @@ export async function showSession(key: string, opts: { limit?: number } = {}, cl
       method: "sessions.get",
       params: { sessionKey },
       write: false,
+      missing: () => Promise.reject(noSession(sessionKey)),
       remote: async (got) => {
-        const { callGateway } = await import("./gateway-client.ts");
         const h = await callGateway<{ entries: HistoryEntry[] }>("chat.history", { sessionKey, limit }, client);
         return { session: got.session, runs: got.runs, entries: h.reachable ? h.result.entries : [] };
       },
@@ -95,6 +96,7 @@ export async function exportSession(key: string, format: ExportFormat = "jsonl",
       params: { sessionKey },
       write: false,
       remote: (x) => x.jsonl,
+      missing: () => Promise.reject(noSession(sessionKey)),
       local: async (s) => {
         if (!(await s.getSession(sessionKey))) throw noSession(sessionKey);
         return s.exportJsonl(sessionKey);
@@ -109,7 +111,7 @@ export async function exportSession(key: string, format: ExportFormat = "jsonl",
 export async function deleteSession(key: string, client?: ClientOptions): Promise<{ source: Source; sessionKey: string; deleted: boolean }> {
   const sessionKey = checkKey(key);
   const r = await viaGatewayOrStore<{ deleted: boolean }, boolean>(
-    { method: "sessions.delete", params: { sessionKey }, write: true, remote: (x) => x.deleted, local: (s) => s.deleteSession(sessionKey) },
+    { method: "sessions.delete", params: { sessionKey }, write: true, remote: (x) => x.deleted, local: (s) => s.deleteSession(sessionKey), missing: () => false },
     client,
   );
   if (!r.data) throw noSession(sessionKey);

@@ -2,7 +2,7 @@
 // gateway process when one does, and refusing writes behind a gateway that holds the lock but does
 // not answer. Never "database is locked" on any path.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TOKEN } from "../gateway/helpers.ts";
 import type { GatewayChild } from "../gateway/process.ts";
@@ -78,6 +78,15 @@ describe("without a gateway: on the store", () => {
     expect(home.json(["sessions", "delete", OTHER]).body.error.type).toBe("NotFoundError");
     expect(home.json(["sessions", "list"]).body.sessions.map((s: { key: string }) => s.key)).toEqual([KEY]);
   });
+});
+
+test("a fresh home: reads answer without creating a database", () => {
+  const home = makeHome();
+  expect(home.json(["sessions", "list"]).body).toEqual({ ok: true, source: "store", sessions: [] });
+  expect(home.json(["sessions", "show", KEY]).body.error.type).toBe("NotFoundError");
+  expect(home.json(["sessions", "delete", KEY]).body.error.type).toBe("NotFoundError");
+  expect(home.json(["pairing", "list"]).body).toEqual({ ok: true, source: "store", requests: [] });
+  expect(existsSync(join(home.stateDir, "state", "openclaw.db"))).toBe(false);
 });
 
 describe("a gateway holds the lock but does not answer", () => {
