@@ -2,12 +2,14 @@
 // 0600 in 0700, no secret), reading its tail with --level and --json (across a rotation), and
 // --follow bounded: read K lines, then kill — following the file when no gateway runs, and the
 // running gateway's live tail over /ws when one does.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TOKEN } from "../gateway/helpers.ts";
 import { repoRoot } from "./run.ts";
 import { makeHome, startGateway, stopGateway, type Home } from "./sessions-helpers.ts";
+
+setDefaultTimeout(60_000); // each test runs CLI subprocesses (and a gateway) on a shared, noisy machine
 
 const rec = (level: string, msg: string) => JSON.stringify({ ts: "2026-01-01T00:00:00.000Z", level, scope: "t", msg }) + "\n";
 

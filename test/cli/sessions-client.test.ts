@@ -22,7 +22,12 @@ const server = Bun.serve({
     return reply(body);
   },
 });
-afterAll(() => server.stop(true));
+afterAll(() => {
+  server.stop(true);
+  // test files share this process and its state dir: leave no lock naming this live pid behind
+  rmSync(gatewayLockPath(), { force: true });
+  rmSync(gatewayTokenPath(), { force: true });
+});
 
 const config = (gateway: Record<string, unknown> = {}): Config => ConfigSchema.parse({ gateway: { port: server.port, ...gateway } });
 const lock = (pid: number) => {

@@ -1,12 +1,14 @@
 // `openclaw pairing …` with a real gateway process running: list, approve and deny go through the
 // gateway's pairing.* RPC (source "gateway"), and the gateway's own view agrees at once.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { TOKEN } from "../gateway/helpers.ts";
 import type { GatewayChild } from "../gateway/process.ts";
 import { requestPairing } from "../../src/pairing/requests.ts";
 import { openStore } from "../../src/store/sqlite.ts";
 import { makeHome, startGateway, stopGateway, type Home } from "./sessions-helpers.ts";
+
+setDefaultTimeout(60_000); // each test runs CLI subprocesses (and a gateway) on a shared, noisy machine
 
 let home: Home;
 let gw: GatewayChild;

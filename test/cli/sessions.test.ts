@@ -1,12 +1,14 @@
 // `openclaw sessions …` as a real subprocess: on the store when no gateway runs, through a real
 // gateway process when one does, and refusing writes behind a gateway that holds the lock but does
 // not answer. Never "database is locked" on any path.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TOKEN } from "../gateway/helpers.ts";
 import type { GatewayChild } from "../gateway/process.ts";
 import { KEY, OTHER, makeHome, seed, startGateway, stopGateway, type Home } from "./sessions-helpers.ts";
+
+setDefaultTimeout(60_000); // each test runs CLI subprocesses (and a gateway) on a shared, noisy machine
 
 const noLockErrors = (r: { stderr: string; body?: unknown }) => expect(r.stderr + JSON.stringify(r.body ?? "")).not.toMatch(/database is locked|SQLITE_BUSY/i);
 

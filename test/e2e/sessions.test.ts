@@ -1,8 +1,10 @@
 // e2e: the compiled binary's `sessions`, `pairing` and `logs` in a temp state dir, through a running
 // `dist/openclaw gateway run` and then, after it stopped, on the store; never "database is locked".
-import { beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { KEY, OTHER, makeHome, seed, startGateway, stopGateway, type Home } from "../cli/sessions-helpers.ts";
 import { freshBinary } from "./fresh-binary.ts";
+
+setDefaultTimeout(60_000); // each test runs CLI subprocesses (and a gateway) on a shared, noisy machine
 
 let bin = "";
 let home: Home;
