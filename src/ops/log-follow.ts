@@ -66,9 +66,12 @@ export async function followLogFile(path: string, onRecord: (r: LogRecord) => vo
   try {
     while (!opts.signal.aborted) {
       if (fd === null) openAt(0);
+      // look for a rotation before reading: once the path names a new file, the old one is complete,
+      // so reading it to its end and then switching loses nothing whatever the interleaving
+      const moved = fd !== null && rotated();
       drain();
-      if (fd !== null && rotated()) {
-        closeSync(fd);
+      if (moved) {
+        closeSync(fd!);
         openAt(0);
         drain();
       }

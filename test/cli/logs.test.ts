@@ -97,9 +97,11 @@ describe("without a gateway", () => {
       writeFileSync(path, rec("warn", "f"));
       const got = (await out.next(5)).map((l) => JSON.parse(l).msg);
       expect(got).toEqual(["b", "c", "d", "e", "f"]);
+      proc.kill("SIGINT"); // Ctrl-C ends a follow with exit 0
+      expect(await proc.exited).toBe(0);
     } finally {
       proc.kill("SIGINT");
-      expect(await proc.exited).toBe(0);
+      await proc.exited;
     }
   });
 });
@@ -136,6 +138,8 @@ describe("with a gateway process running", () => {
       // each wait for one more line fails loudly after 20 s
       while (!out.lines.some(live)) await out.next(out.lines.length + 1);
       expect(out.lines.join("\n")).not.toContain(TOKEN);
+      proc.kill("SIGINT");
+      expect(await proc.exited).toBe(0);
 
       const wrong = "wrong-token-" + "w".repeat(30);
       const refused = Bun.spawnSync([process.execPath, join(repoRoot, "src/main.ts"), "logs", "--follow"], {
@@ -149,7 +153,7 @@ describe("with a gateway process running", () => {
       expect(refused.stderr.toString() + refused.stdout.toString()).not.toContain("w".repeat(30));
     } finally {
       proc.kill("SIGINT");
-      expect(await proc.exited).toBe(0);
+      await proc.exited;
       await stopGateway(gw);
     }
   }, 40_000);
