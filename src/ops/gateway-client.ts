@@ -100,7 +100,7 @@ export async function findGateway(opts: ClientOptions = {}): Promise<Found> {
   if (pid === null) return { found: false, running: false, reason: "no gateway is running for this state dir" };
   const config = await effectiveConfig(opts);
   const base = `http://${connectHost(config.gateway.bind)}:${config.gateway.port}`;
-  const silent = `a gateway (pid ${pid}) holds the lock but does not answer on ${base}/healthz; if it was started with --port or --bind, set gateway.port / OPENCLAW_GATEWAY_PORT to match`;
+  const silent = `a gateway (pid ${pid}) holds the lock but does not answer on ${base}/healthz; if it was started with --port or --bind, set gateway.port / OPENCLAW_GATEWAY_PORT to match; if no gateway runs, the lock ${gatewayLockPath()} is stale (its pid was reused): remove it`;
   try {
     const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(3_000) });
     if (!res.ok) return { found: false, running: true, reason: `${silent} (HTTP ${res.status})` };
