@@ -56,7 +56,8 @@ export const command = defineCommand({
         // over HTTP first: a refused token is a clear UnauthorizedError, not a bare failed upgrade
         await callGateway("logs.tail", { lines: 0, follow: false }, { config });
         const { followGateway } = await import("../ops/log-follow.ts");
-        const how = await followGateway(found.target, lines, print, stop.signal);
+        // the gateway keeps its latest records in memory; logs.tail gives at most 500 of them (before --level)
+        const how = await followGateway(found.target, Math.min(lines, 500), print, stop.signal);
         if (how === "closed") process.stderr.write("the gateway closed the log stream (stopped?)\n");
         return;
       }
