@@ -111,7 +111,7 @@ describe("with a gateway process running", () => {
     const home = makeHome({ logging: { level: "debug" } });
     const gw = await startGateway(home);
     const path = join(home.stateDir, "logs", "gateway.log");
-    const proc = follow(home, ["--json", "--lines", "200", "--level", "debug"]);
+    const proc = follow(home, ["--json", "--lines", "1000", "--level", "debug"]); // more than logs.tail gives: asked for 500
     try {
       const text = readFileSync(path, "utf8");
       const records = text.trim().split("\n").map((l) => JSON.parse(l));
