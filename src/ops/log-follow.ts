@@ -8,7 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { UnauthorizedError, UnavailableError } from "../core/errors.ts";
 import type { LogRecord } from "../core/log.ts";
-import { GatewayCallError, type GatewayTarget } from "./gateway-client.ts";
+import { fromWire, type GatewayTarget } from "./gateway-client.ts";
 import { parseRecord } from "./log-read.ts";
 
 export interface FollowFileOptions {
@@ -109,13 +109,13 @@ export function followGateway(target: GatewayTarget, lines: number, onRecord: (r
     signal.addEventListener("abort", () => finish("aborted"), { once: true });
     ws.onopen = () => ws.send(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "logs.tail", params: { lines, follow: true } }));
     ws.onmessage = (ev) => {
-      let msg: { id?: unknown; method?: string; params?: unknown; result?: { records?: LogRecord[] }; error?: { message?: string } };
+      let msg: { id?: unknown; method?: string; params?: unknown; result?: { records?: LogRecord[] }; error?: { code?: number; message?: string; data?: { type?: string } } };
       try {
         msg = JSON.parse(String(ev.data));
       } catch {
         return;
       }
-      if (msg.id === 1 && msg.error) return finish(new GatewayCallError(`the gateway refused logs.tail: ${msg.error.message ?? "error"}`));
+      if (msg.id === 1 && msg.error) return finish(fromWire(msg.error));
       if (msg.id === 1) for (const r of msg.result?.records ?? []) onRecord(r);
       else if (msg.method === "logs.record" && msg.params) onRecord(msg.params as LogRecord);
     };
