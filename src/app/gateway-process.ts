@@ -10,9 +10,10 @@
  */
 import { MAIN_AGENT } from "../config/agents.ts";
 import { loadConfig, type LoadedConfig } from "../config/load.ts";
-import { configPath, gatewayLockPath, gatewayTokenPath, stateDir } from "../config/paths.ts";
+import { configPath, gatewayLockPath, gatewayLogPath, gatewayTokenPath, stateDir } from "../config/paths.ts";
 import { errorMessage } from "../core/errors.ts";
 import { configureLogging, createLogger, type Logger } from "../core/log.ts";
+import { installLogFile } from "../core/log-file.ts";
 import { describeAuth, resolveAuth, type ResolvedAuth } from "../gateway/auth.ts";
 import { acquireGatewayLock } from "../gateway/lock.ts";
 import { bindHost, refuseOpenBind, serveGateway } from "../gateway/server.ts";
@@ -85,6 +86,7 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     refuseOpenBind(hostname, config.gateway.auth.mode !== "none"); // before the lock and the store
     const lock = acquireGatewayLock(gatewayLockPath(), dir);
     cleanups.push(() => lock.release());
+    cleanups.push(installLogFile({ path: gatewayLogPath() })); // after the lock: one writer rotates the file
     const auth = authFor(loaded, opts.token);
     const store = await openStore();
     cleanups.push(() => store.close());

@@ -32,6 +32,8 @@ export const root: CommandDef = {
     doctor: lazy(() => import("./doctor.ts")),
     status: lazy(() => import("./status.ts")),
     daemon: lazy(() => import("./daemon.ts")),
+    sessions: lazy(() => import("./sessions.ts")),
+    logs: lazy(() => import("./logs.ts")),
   },
 };
 

@@ -1,27 +1,17 @@
 /**
- * `openclaw pairing list [channel] | approve <channel> <code> | deny <channel> <code>`. Works on the
- * store file directly, so it needs no running gateway (the gateway reads approvals from the same
- * database on the next message). `--all` lists decided and expired requests too.
+ * `openclaw pairing list [channel] | approve <channel> <code> | deny <channel> <code>`. Through the
+ * running gateway's pairing.* methods when it is up, on the store file directly when it is not
+ * (ops/pairing.ts), so it works either way and never meets the gateway's write lock. `--all` lists
+ * decided and expired requests too. `--json` output carries `source: "gateway" | "store"`.
  */
 import { defineCommand } from "citty";
-import { approvePairing, denyPairing, listPairings, PAIRING_CHANNELS, type PairingView } from "../pairing/requests.ts";
-import type { SessionStore } from "../store/types.ts";
-import { UsageError, output } from "./output.ts";
+import { PAIRING_CHANNELS, type PairingView } from "../pairing/requests.ts";
+import { UsageError, loadCliConfig, output } from "./output.ts";
 
 function checkChannel(channel: string): string {
   const c = channel.trim().toLowerCase();
   if (!PAIRING_CHANNELS.includes(c)) throw new UsageError(`unknown channel "${channel}"; channels with pairing: ${PAIRING_CHANNELS.join(", ")}`);
   return c;
-}
-
-async function withStore<T>(fn: (store: SessionStore) => Promise<T>): Promise<T> {
-  const { openStore } = await import("../store/sqlite.ts");
-  const store = await openStore();
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
 }
 
 function describe(r: PairingView): string {
@@ -39,8 +29,10 @@ const list = defineCommand({
   },
   async run({ args }) {
     const channel = args.channel ? checkChannel(String(args.channel)) : undefined;
-    const rows = await withStore((s) => listPairings(s, channel, { all: args.all === true }));
-    output(() => (rows.length ? rows.map(describe).join("\n") : "no pending pairing requests"), { requests: rows });
+    const { config } = await loadCliConfig();
+    const { listPairingRequests } = await import("../ops/pairing.ts");
+    const { source, requests: rows } = await listPairingRequests(channel, { all: args.all === true }, { config });
+    output(() => (rows.length ? rows.map(describe).join("\n") : "no pending pairing requests"), { source, requests: rows });
   },
 });
 
@@ -53,9 +45,10 @@ function decideCommand(name: "approve" | "deny") {
     },
     async run({ args }) {
       const channel = checkChannel(String(args.channel));
-      const fn = name === "approve" ? approvePairing : denyPairing;
-      const rec = await withStore((s) => fn(s, channel, String(args.code)));
-      output(`${name === "approve" ? "approved" : "denied"}: ${channel} user ${rec.peerId}`, { request: rec });
+      const { config } = await loadCliConfig();
+      const { decidePairing } = await import("../ops/pairing.ts");
+      const { source, request: rec } = await decidePairing(name, channel, String(args.code), { config });
+      output(`${name === "approve" ? "approved" : "denied"}: ${channel} user ${rec.peerId}`, { source, request: rec });
     },
   });
 }

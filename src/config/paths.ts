@@ -5,6 +5,7 @@
  *   config      $OPENCLAW_CONFIG_PATH, else <state dir>/openclaw.json
  *   database    <state dir>/state/openclaw.db
  *   workspace   agents.defaults.workspace, else <state dir>/workspace
+ *   gateway log <state dir>/logs/gateway.log (rotated to .1 … .3)
  */
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -43,4 +44,8 @@ export function gatewayTokenPath(): string {
 
 export function gatewayLockPath(): string {
   return join(stateDir(), "state", "gateway.lock");
+}
+
+export function gatewayLogPath(): string {
+  return join(stateDir(), "logs", "gateway.log");
 }

@@ -1,13 +1,13 @@
 /**
  * The host files and folders that hold this gateway's secrets, read from its config: the config
- * file itself, the database with its -wal/-shm/-journal, the gateway token and lock, and every path
+ * file itself, the database with its -wal/-shm/-journal, the gateway token and lock, the log folder, and every path
  * a config key names as holding a credential (`channels.telegram.tokenFile`, any other `*File`
  * key, `*credentials*` keys, `keyPath`/`tokenPath`/`secretPath`/… — plugin configs included).
  * The sandbox hides each one that exists (masks.ts); they are also what this gateway publishes to
  * the per-host instance registry (instances.ts) so other gateways' sandboxes hide them too.
  */
 import { dirname, join, relative, resolve } from "node:path";
-import { configPath, databasePath, expandHome, gatewayLockPath, gatewayTokenPath, stateDir } from "../config/paths.ts";
+import { configPath, databasePath, expandHome, gatewayLockPath, gatewayLogPath, gatewayTokenPath, stateDir } from "../config/paths.ts";
 
 /** A key whose string value is a path to something secret. */
 const SECRET_PATH_KEY = [/^files?$|[a-z0-9](File|Files)$/, /credential/i, /^(token|key|secret|password|cert|auth|private)[A-Za-z]*(Path|Paths|Dir)$/i];
@@ -20,7 +20,7 @@ const MAX_DEPTH = 12;
 export function secretPaths(config: unknown, state: string = stateDir()): string[] {
   const inState = (p: string) => join(state, relative(stateDir(), p));
   const db = inState(databasePath());
-  const out = [configPath(), db, `${db}-wal`, `${db}-shm`, `${db}-journal`, inState(gatewayTokenPath()), inState(gatewayLockPath()), dirname(inState(gatewayTokenPath()))];
+  const out = [configPath(), db, `${db}-wal`, `${db}-shm`, `${db}-journal`, inState(gatewayTokenPath()), inState(gatewayLockPath()), dirname(inState(gatewayTokenPath())), dirname(inState(gatewayLogPath()))];
   collect(config, "", 0, out);
   return [...new Set(out)];
 }

@@ -17,7 +17,7 @@ describe("secretPaths", () => {
       agents: { defaults: { sandbox: { bwrapPath: "/usr/bin/bwrap" }, workspace: "/srv/ws" } },
     };
     const p = secretPaths(config, "/var/lib/oc");
-    expect(p).toEqual(expect.arrayContaining([configPath(), "/var/lib/oc/state/openclaw.db", "/var/lib/oc/state/openclaw.db-wal", "/var/lib/oc/state/openclaw.db-shm", "/var/lib/oc/credentials/gateway-token", "/srv/tg.token", join(process.env.HOME!, "creds.json"), "/etc/x/key.pem"]));
+    expect(p).toEqual(expect.arrayContaining([configPath(), "/var/lib/oc/state/openclaw.db", "/var/lib/oc/state/openclaw.db-wal", "/var/lib/oc/state/openclaw.db-shm", "/var/lib/oc/credentials/gateway-token", "/var/lib/oc/logs", "/srv/tg.token", join(process.env.HOME!, "creds.json"), "/etc/x/key.pem"]));
     expect(p).not.toContain("/usr/bin/bwrap");
     expect(p).not.toContain("/srv/ws");
     expect(p.some((x) => x.endsWith("/default"))).toBe(false); // "profile" ends in "file" but names no file
