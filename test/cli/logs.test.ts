@@ -3,9 +3,9 @@
 // --follow bounded: read K lines, then kill — following the file when no gateway runs, and the
 // running gateway's live tail over /ws when one does.
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { appendFileSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { TOKEN } from "../gateway/helpers.ts";
+import { TOKEN, waitFor } from "../gateway/helpers.ts";
 import { repoRoot } from "./run.ts";
 import { makeHome, startGateway, stopGateway, type Home } from "./sessions-helpers.ts";
 
@@ -113,6 +113,9 @@ describe("with a gateway process running", () => {
     const path = join(home.stateDir, "logs", "gateway.log");
     const proc = follow(home, ["--json", "--lines", "1000", "--level", "debug"]); // more than logs.tail gives: asked for 500
     try {
+      // the child writes "listening" to stderr (where startGateway saw it) and then to the file: wait for the file
+      const fileHas = (s: string) => existsSync(path) && readFileSync(path, "utf8").includes(s);
+      await waitFor(() => fileHas("gateway listening on"), "the start line in the gateway's log file", 10_000);
       const text = readFileSync(path, "utf8");
       const records = text.trim().split("\n").map((l) => JSON.parse(l));
       expect(records.some((r) => r.scope === "gateway" && String(r.msg).startsWith("gateway listening on"))).toBe(true);
