@@ -57,8 +57,9 @@ const text = (t: string) => [{ type: "text" as const, text: t }];
 
 /** Two sessions: KEY with a full turn (a tool call and its result), OTHER with one message. */
 export async function seed(stateDir: string): Promise<void> {
-  // a clock that moves 1 s per write: OTHER is strictly newer than KEY (two real writes can share a millisecond)
-  let t = Date.now();
+  // a clock that moves 1 s per write, a minute in the past: OTHER is strictly newer than KEY (two real
+  // writes can share a millisecond), and anything a gateway writes later is newer still
+  let t = Date.now() - 60_000;
   const store = await openStore(join(stateDir, "state", "openclaw.db"), { clock: () => (t += 1000) });
   await store.appendMany(
     KEY,
