@@ -32,14 +32,15 @@ export function mapSqliteError(err: unknown, path: string, doing: string): Error
   return new StorageError(`storage failed while ${doing} (${path}): ${msg}`, { cause: err, details: { code } });
 }
 
-function checkHeader(path: string): void {
+/** True when a non-empty file at `path` does not start with SQLite's header (a missing or empty file is fine: it is created). */
+export function notSqlite(path: string): boolean {
   let size = 0;
   try {
     size = statSync(path).size;
   } catch {
-    return; // missing: created below
+    return false;
   }
-  if (size === 0) return;
+  if (size === 0) return false;
   const buf = Buffer.alloc(16);
   const fd = openSync(path, "r");
   try {
@@ -47,7 +48,11 @@ function checkHeader(path: string): void {
   } finally {
     closeSync(fd);
   }
-  if (buf.toString("latin1") !== HEADER) {
+  return buf.toString("latin1") !== HEADER;
+}
+
+function checkHeader(path: string): void {
+  if (notSqlite(path)) {
     throw new StorageCorruptError(`${path} is not an SQLite database (corrupt, or some other file). Recovery: ${recoveryHint(path)}`);
   }
 }

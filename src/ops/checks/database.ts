@@ -4,24 +4,11 @@
  * first start). Never repaired here: moving a corrupt store aside is the operator's decision.
  */
 import { Database } from "bun:sqlite";
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { databasePath } from "../../config/paths.ts";
 import { errorMessage } from "../../core/errors.ts";
-import { recoveryHint } from "../../store/db.ts";
+import { notSqlite, recoveryHint } from "../../store/db.ts";
 import { fail, ok, type Check } from "./types.ts";
-
-const HEADER = "SQLite format 3\u0000";
-
-function header(path: string): string {
-  const buf = Buffer.alloc(16);
-  const fd = openSync(path, "r");
-  try {
-    readSync(fd, buf, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return buf.toString("latin1");
-}
 
 export const databaseCheck: Check = {
   id: "database",
@@ -29,7 +16,7 @@ export const databaseCheck: Check = {
     const path = databasePath();
     if (!existsSync(path)) return ok("database", `no database yet at ${path} (created at first start)`);
     const size = statSync(path).size;
-    if (size > 0 && header(path) !== HEADER) return fail("database", `${path} is not an SQLite database (corrupt, or some other file)`, recoveryHint(path));
+    if (notSqlite(path)) return fail("database", `${path} is not an SQLite database (corrupt, or some other file)`, recoveryHint(path));
     let db: Database | undefined;
     try {
       db = new Database(path, { readonly: true });
