@@ -1,12 +1,18 @@
-// `npm run bench`: runs every benchmark in test/bench/ (one process each, one after another).
-import { readdirSync } from "node:fs";
+// `npm run bench`: runs every benchmark in test/bench/ (one process each, one after another), each
+// with a private HOME and state dir (as the test preload gives tests), so a benchmark never creates
+// or reads ~/.openclaw on the machine it measures.
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const dir = import.meta.dir;
 let failed = 0;
 for (const f of readdirSync(dir).filter((f) => f.endsWith(".ts") && f !== "run.ts").sort()) {
   console.log(`\n=== ${f} ===`);
-  const r = Bun.spawnSync([process.execPath, join(dir, f)], { stdout: "inherit", stderr: "inherit" });
+  const home = mkdtempSync(join(tmpdir(), "openclaw-bench-"));
+  const env = { ...process.env, HOME: home, OPENCLAW_STATE_DIR: join(home, ".openclaw"), OPENCLAW_CONFIG_PATH: join(home, ".openclaw", "openclaw.json") };
+  const r = Bun.spawnSync([process.execPath, join(dir, f)], { stdout: "inherit", stderr: "inherit", env });
+  rmSync(home, { recursive: true, force: true });
   if (r.exitCode !== 0) failed++;
 }
 process.exit(failed > 0 ? 1 : 0);
