@@ -28,7 +28,7 @@ export function formatStatus(r: StatusReport): string {
   const g = r.gateway;
   const channels = Array.isArray(g.channels) ? (g.channels as { id?: string; state?: string }[]).map((c) => `${c.id ?? "?"} ${c.state ?? "?"}`).join(", ") : "";
   return [
-    `gateway:   running at ${r.url} (version ${String(g.version)}, up ${String(g.uptimeS)} s)`,
+    `gateway:   running at ${r.url} (version ${String(g.version)}, up ${String(g.uptimeS)} s${g.bind ? `, bound to ${String(g.bind)}` : ""})`,
     `sessions:  ${String(g.sessions)} · runs in flight: ${String(g.runsInFlight)} · connections: ${String(g.connections ?? 0)}`,
     `channels:  ${channels || "none"}`,
     `memory:    ${bytes(g.rssBytes)} RSS · store ${bytes(g.storeBytes)}`,

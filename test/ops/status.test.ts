@@ -35,7 +35,7 @@ test("no gateway: running false, with config path, state dir and database size",
   expect(r.offline).toMatchObject({ configPath: h.config, configExists: true, stateDir: h.state, databaseBytes: null, daemon: null });
 });
 
-test("a running gateway answers with version, uptime, sessions, runs, channels, RSS and store size", async () => {
+test("a running gateway answers with version, uptime, bind, sessions, runs, channels, RSS and store size", async () => {
   const port = await configure();
   const gw = await runGatewayProcess({ signals: false, version: "9.9.9-test" });
   try {
@@ -43,7 +43,7 @@ test("a running gateway answers with version, uptime, sessions, runs, channels, 
     const r = await gatewayStatus();
     expect(r.running).toBe(true);
     if (!r.running) return;
-    expect(r.gateway).toMatchObject({ version: "9.9.9-test", sessions: 0, runsInFlight: 0, channels: [], stateDir: h.state });
+    expect(r.gateway).toMatchObject({ version: "9.9.9-test", bind: "127.0.0.1", port, sessions: 0, runsInFlight: 0, channels: [], stateDir: h.state });
     expect(r.gateway.uptimeS).toBeGreaterThanOrEqual(0);
     expect(r.gateway.rssBytes as number).toBeGreaterThan(0);
     expect(r.gateway.storeBytes as number).toBeGreaterThan(0);

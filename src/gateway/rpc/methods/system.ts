@@ -34,6 +34,7 @@ export function systemMethods(gw: Gateway): MethodDef[] {
       handler: async () => ({
         version: gw.version,
         uptimeS: Math.round((Date.now() - gw.startedAt) / 1000),
+        ...(gw.listening ? { bind: gw.listening.hostname, port: gw.listening.port } : {}),
         sessions: await gw.store.countSessions(),
         runsInFlight: gw.runtime.runs().length,
         connections: gw.metrics.wsConnections,
