@@ -6,14 +6,13 @@
  * Throws GatewayStatusError when a gateway answers but refuses (a wrong token) or answers with
  * an error: that is not "not running".
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { configPath, databasePath, stateDir } from "../config/paths.ts";
 import { OpenClawError } from "../core/errors.ts";
+import { daemonStatus } from "../daemon/control.ts";
 import { redact } from "../core/secrets.ts";
 import { bindHost } from "../gateway/server.ts";
 import { findToken } from "./checks/auth.ts";
-import { daemonUnitPath } from "./checks/daemon.ts";
 import { clientHost } from "./checks/port.ts";
 import { doctorContext } from "./doctor.ts";
 
@@ -44,27 +43,23 @@ function size(path: string): number | null {
   }
 }
 
-/** `systemctl --user is-active` on Linux, `launchctl list` on macOS; "unknown (…)" when it cannot say. */
-function daemonState(unit: string): string {
-  const cmd = process.platform === "darwin" ? ["launchctl", "list", "ai.openclaw.gateway"] : ["systemctl", "--user", "is-active", "openclaw-gateway.service"];
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: "utf8", timeout: 3000 });
-  if (r.error) return `unknown (${cmd[0]} unavailable)`;
-  const out = (r.stdout || r.stderr || "").trim().split("\n")[0] ?? "";
-  if (process.platform === "darwin") return r.status === 0 ? "loaded" : "not loaded";
-  return out || `unknown (systemctl exit ${r.status}) for ${unit}`;
+/** The installed unit and the service manager's state for it; "unknown (why)" when the manager cannot be asked. */
+async function daemonFacts(): Promise<OfflineFacts["daemon"]> {
+  const d = await daemonStatus().catch(() => null); // no service manager on this platform
+  if (!d?.installed) return null;
+  return { unit: d.unitPath, state: d.reachable ? d.state : `unknown (${d.reason ?? "the service manager cannot be asked"})` };
 }
 
-export function offlineFacts(): OfflineFacts {
+export async function offlineFacts(): Promise<OfflineFacts> {
   const db = databasePath();
   const dbBytes = size(db);
-  const unit = daemonUnitPath();
   return {
     configPath: configPath(),
     configExists: existsSync(configPath()),
     stateDir: stateDir(),
     databasePath: db,
     databaseBytes: dbBytes === null ? null : dbBytes + (size(`${db}-wal`) ?? 0),
-    daemon: unit && existsSync(unit) ? { unit, state: daemonState(unit) } : null,
+    daemon: await daemonFacts(),
   };
 }
 
@@ -83,7 +78,7 @@ export async function gatewayStatus(opts: { env?: Record<string, string | undefi
     });
   } catch (err) {
     const reason = (err as Error).name === "TimeoutError" ? `nothing answered at ${url} within ${TIMEOUT_MS / 1000} s` : `no gateway is running at ${url}`;
-    return { running: false, url, reason, offline: offlineFacts(), ...note };
+    return { running: false, url, reason, offline: await offlineFacts(), ...note };
   }
   if (res.status === 401) throw new GatewayStatusError(`the gateway at ${url} refused the token${token ? ` from ${token.where}` : " (none found)"}: use the token the gateway uses (OPENCLAW_GATEWAY_TOKEN, gateway.auth.token or the token file)`);
   const body = (await res.json().catch(() => null)) as { result?: Record<string, unknown>; error?: { message?: string } } | null;
