@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot, tempState } from "./run.ts";
+import { runCliAsync, tempState } from "./run.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic.ts";
 import { snapshot } from "../ops/onboard-snapshot.ts";
 
@@ -16,18 +16,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => fake.stop());
 
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([process.execPath, join(repoRoot, "src", "main.ts"), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, NO_COLOR: "1", ...env },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 20_000,
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: Record<string, string>) => runCliAsync(args, env, { timeoutMs: 20_000 });
 
 const home = () => {
   const t = tempState();
