@@ -1,7 +1,7 @@
 /**
  * Finding and calling the gateway that serves this state dir, for CLI verbs that work with or
  * without it. "Up" means: the gateway lock (`state/gateway.lock`) names a live process, and
- * `GET /healthz` answers on the configured port (`gateway.port`, `OPENCLAW_GATEWAY_PORT`) of the
+ * `GET /healthz` answers `{"ok": true}` on the configured port (`gateway.port`, `OPENCLAW_GATEWAY_PORT`) of the
  * configured bind (a wildcard bind is reached on loopback). A gateway on that port without our lock
  * belongs to another state dir and is never used.
  *
@@ -98,6 +98,17 @@ async function effectiveConfig(opts: ClientOptions): Promise<{ config: Config; e
   return { config: loaded.config, envOverrides: loaded.envOverrides };
 }
 
+/** true when an openclaw gateway answers `GET /healthz` at `base` (HTTP 200 and `{"ok": true}`); never throws. */
+export async function answersHealthz(base: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await res.json().catch(() => null)) as { ok?: unknown } | null;
+    return res.status === 200 && body?.ok === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Is the gateway of this state dir up? Never throws for an absent or silent gateway. */
 export async function findGateway(opts: ClientOptions = {}): Promise<Found> {
   const pid = lockPid();
@@ -105,12 +116,7 @@ export async function findGateway(opts: ClientOptions = {}): Promise<Found> {
   const { config, envOverrides } = await effectiveConfig(opts);
   const base = gatewayUrl(config);
   const silent = `a gateway (pid ${pid}) holds the lock but does not answer on ${base}/healthz; if it was started with --port or --bind, set gateway.port / OPENCLAW_GATEWAY_PORT to match; if no gateway runs, the lock ${gatewayLockPath()} is stale (its pid was reused): remove it`;
-  try {
-    const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(3_000) });
-    if (!res.ok) return { found: false, running: true, reason: `${silent} (HTTP ${res.status})` };
-  } catch {
-    return { found: false, running: true, reason: silent };
-  }
+  if (!(await answersHealthz(base, 3_000))) return { found: false, running: true, reason: silent };
   const cred = credential(config, envOverrides);
   const headers: Record<string, string> = cred ? { authorization: `Bearer ${cred.key.reveal()}` } : {};
   const tokenFrom = cred?.where ?? "none (gateway.auth.mode none)";

@@ -3,7 +3,7 @@
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { gatewayTokenPath } from "../../src/config/paths.ts";
+import { gatewayLockPath, gatewayTokenPath } from "../../src/config/paths.ts";
 import { runGatewayProcess } from "../../src/app/gateway-process.ts";
 import { GatewayStatusError, gatewayStatus } from "../../src/ops/status.ts";
 import { FAKE_KEY, freePort, tempHome } from "../cli/doctor-run.ts";
@@ -84,7 +84,7 @@ test("the daemon unit's state is reported when a unit file exists", async () => 
   }
 });
 
-test("a process on the port that does not hold this state dir's gateway lock is never sent the token", async () => {
+test("a process on the port that is not this state dir's gateway (no lock, or a stale lock's reused pid) is never sent the token", async () => {
   const seen: string[] = [];
   const stranger = Bun.serve({
     hostname: "127.0.0.1",
@@ -102,6 +102,14 @@ test("a process on the port that does not hold this state dir's gateway lock is 
     const r = await gatewayStatus();
     expect(r.running).toBe(false);
     expect(seen.filter((s) => s.includes(token))).toEqual([]);
+    // a stale lock whose pid was reused (here: this live process), the stranger answering 200 to everything
+    mkdirSync(dirname(gatewayLockPath()), { recursive: true });
+    writeFileSync(gatewayLockPath(), `${process.pid}\n`);
+    const stale = await gatewayStatus();
+    expect(stale.running).toBe(false);
+    expect(seen.some((s) => s.startsWith("GET /healthz"))).toBe(true);
+    expect(seen.filter((s) => s.includes(token))).toEqual([]);
+    rmSync(gatewayLockPath());
     rmSync(gatewayTokenPath());
   } finally {
     stranger.stop(true);
