@@ -88,6 +88,15 @@ describe("openclaw onboard --non-interactive", () => {
     expect(text).not.toContain(GOOD);
   }, 60_000);
 
+  test("a Telegram bot token on the command line warns that the process list shows it", async () => {
+    const h = home();
+    const tg = "123456789:" + "T".repeat(35);
+    const r = await cli(["onboard", "--non-interactive", "--base-url", fake.url, "--telegram-bot-token", tg], { ...h.env, ANTHROPIC_API_KEY: GOOD });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("bot token given on the command line is visible to other local users in the process list");
+    expect(r.stderr + r.stdout).not.toContain(tg);
+  }, 60_000);
+
   test("bad flags are usage errors (exit 2) naming the flag; nothing written", async () => {
     const h = home();
     const cases: [string[], string][] = [
