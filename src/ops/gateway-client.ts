@@ -92,7 +92,8 @@ function credential(config: Config, envOverrides: string[]): { key: ApiKey; wher
 }
 
 async function effectiveConfig(opts: ClientOptions): Promise<{ config: Config; envOverrides: string[] }> {
-  if (opts.config) return { config: opts.config, envOverrides: opts.envOverrides ?? [] };
+  // a config loaded from this process's environment: the env token (if any) overrode the file's
+  if (opts.config) return { config: opts.config, envOverrides: opts.envOverrides ?? (process.env.OPENCLAW_GATEWAY_TOKEN ? ["OPENCLAW_GATEWAY_TOKEN"] : []) };
   const { loadConfig } = await import("../config/load.ts");
   const loaded = loadConfig();
   return { config: loaded.config, envOverrides: loaded.envOverrides };
