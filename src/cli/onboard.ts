@@ -114,6 +114,9 @@ export async function runOnboard(a: Args, forceInteractive = false): Promise<num
   if (a["anthropic-api-key"] !== undefined || a["api-key"] !== undefined) {
     warn("a key given on the command line is visible to other local users in the process list; --api-key-env NAME (or the interactive prompt) keeps it out");
   }
+  if (a["telegram-bot-token"] !== undefined) {
+    warn("a bot token given on the command line is visible to other local users in the process list; TELEGRAM_BOT_TOKEN in the gateway's environment (or the interactive prompt) keeps it out");
+  }
   const spin = prompts && !input.skipCheck ? prompts.spinner() : undefined;
   spin?.start(`checking the key with ${input.provider}`);
   try {

@@ -85,8 +85,14 @@ const exportCmd = defineCommand({
     const { exportSession } = await import("../ops/sessions.ts");
     const r = await exportSession(String(args.key), format, { config });
     if (args.out) {
-      const { writeFileSync } = await import("node:fs");
-      writeFileSync(String(args.out), r.text, { mode: 0o600 });
+      const { closeSync, fchmodSync, openSync, writeSync } = await import("node:fs");
+      const fd = openSync(String(args.out), "w", 0o600);
+      try {
+        fchmodSync(fd, 0o600); // an existing file keeps its old mode on open: tighten it before the transcript goes in
+        writeSync(fd, r.text);
+      } finally {
+        closeSync(fd);
+      }
       output(`exported ${r.sessionKey} (${r.format}) to ${String(args.out)}`, { source: r.source, sessionKey: r.sessionKey, format: r.format, path: String(args.out) });
     } else if (globals().json) output("", r);
     else process.stdout.write(r.text);

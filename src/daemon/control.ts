@@ -1,8 +1,8 @@
 /**
  * `openclaw daemon start|stop|restart|status|logs`: thin wrappers over the service manager that
  * fail plainly (DaemonError, exit 1) when the unit is not installed or no manager is reachable.
- * `daemonStatus` returns data (for status --json, doctor and the dashboard) and never throws for
- * an unreachable manager.
+ * `daemonUnit` reads what is installed from the unit file alone (doctor); `daemonStatus` adds the
+ * manager's view (status --json, the dashboard) and never throws for an unreachable manager.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { DaemonError, FOREGROUND_HINT } from "./errors.ts";
@@ -16,13 +16,16 @@ export interface DaemonScope {
   platform?: NodeJS.Platform;
 }
 
-export interface DaemonStatus {
+export interface DaemonUnit {
   manager: "systemd" | "launchd";
   scope: "user" | "system";
   unitPath: string;
   installed: boolean;
-  /** the unit runs this same program (false: installed from another binary or path: reinstall) */
+  /** the unit runs this same program (false: installed from another binary or path: reinstall; null: unreadable) */
   pointsAtThisBinary: boolean | null;
+}
+
+export interface DaemonStatus extends DaemonUnit {
   reachable: boolean;
   /** why the manager cannot be asked, when it cannot */
   reason?: string;
@@ -47,22 +50,28 @@ export async function daemonAction(action: "start" | "stop" | "restart", scope: 
   return `${action === "stop" ? "stopped" : action === "start" ? "started" : "restarted"} openclaw-gateway`;
 }
 
-export async function daemonStatus(scope: DaemonScope = {}): Promise<DaemonStatus> {
+/** What is installed, read from the unit file alone: no service manager is asked (doctor uses this). */
+export async function daemonUnit(scope: DaemonScope & { program?: string } = {}): Promise<DaemonUnit> {
   const m = await manager(scope);
   const installed = existsSync(m.unitPath);
   let points: boolean | null = null;
   if (installed) {
     try {
-      const program = gatewayCommand()[0]!;
+      const program = scope.program ?? gatewayCommand()[0]!;
       points = readFileSync(m.unitPath, "utf8").includes(m.kind === "systemd" ? systemdQuote(program, { exec: true }) : `<string>${program}</string>`);
     } catch {
       points = null;
     }
   }
+  return { manager: m.kind, scope: m.scope, unitPath: m.unitPath, installed, pointsAtThisBinary: points };
+}
+
+export async function daemonStatus(scope: DaemonScope = {}): Promise<DaemonStatus> {
+  const m = await manager(scope);
+  const base = await daemonUnit(scope);
   const why = m.unreachable();
-  const base = { manager: m.kind, scope: m.scope, unitPath: m.unitPath, installed, pointsAtThisBinary: points };
   if (why) return { ...base, reachable: false, reason: why, state: "unknown", text: "" };
-  return { ...base, reachable: true, ...(installed ? m.status() : { state: "not-installed", text: "" }) };
+  return { ...base, reachable: true, ...(base.installed ? m.status() : { state: "not-installed", text: "" }) };
 }
 
 /** Shows the service log on the terminal (journalctl, or the LaunchAgent's log files); returns the exit code. */

@@ -4,7 +4,7 @@
  * One `NAME='value'` per line: a form systemd's EnvironmentFile= and POSIX `sh` (`. file`, used by
  * the LaunchAgent) both read literally (no escapes, no `$` expansion inside single quotes).
  */
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DaemonError } from "./errors.ts";
 
@@ -33,7 +33,12 @@ export function writeEnvFile(stateDir: string, vars: Record<string, string>): st
   const text = renderEnvFile(vars);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   chmodSync(dirname(path), 0o700);
-  writeFileSync(path, text, { mode: 0o600 });
-  chmodSync(path, 0o600); // an existing file keeps its mode on write
+  // a fresh 0600 file renamed over the old one: the secrets never land in an existing file's inode
+  // (its old mode, or another name hard-linked to it) and a reader never sees half a file
+  const tmp = `${path}.tmp-${process.pid}`;
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, text, { mode: 0o600, flag: "wx" });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
   return path;
 }

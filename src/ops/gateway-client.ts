@@ -1,7 +1,7 @@
 /**
  * Finding and calling the gateway that serves this state dir, for CLI verbs that work with or
  * without it. "Up" means: the gateway lock (`state/gateway.lock`) names a live process, and
- * `GET /healthz` answers on the configured port (`gateway.port`, `OPENCLAW_GATEWAY_PORT`) of the
+ * `GET /healthz` answers `{"ok": true}` on the configured port (`gateway.port`, `OPENCLAW_GATEWAY_PORT`) of the
  * configured bind (a wildcard bind is reached on loopback). A gateway on that port without our lock
  * belongs to another state dir and is never used.
  *
@@ -13,11 +13,13 @@
  * store); an answer with a JSON-RPC error throws the matching named error from core/errors.ts with
  * the gateway's message, so the CLI reports it exactly as if the domain function had thrown here.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Config } from "../config/schema.ts";
 import { gatewayLockPath, gatewayTokenPath } from "../config/paths.ts";
 import * as errors from "../core/errors.ts";
 import { ApiKey } from "../core/secrets.ts";
+import { bindHost } from "../gateway/server.ts";
+import { findToken } from "./checks/auth.ts";
 
 export interface GatewayTarget {
   url: string;
@@ -25,6 +27,8 @@ export interface GatewayTarget {
   pid: number;
   /** the Authorization header (absent with gateway.auth.mode "none") */
   headers: Record<string, string>;
+  /** where the token came from (OPENCLAW_GATEWAY_TOKEN, gateway.auth.token, the token file path), for messages */
+  tokenFrom: string;
 }
 
 export type Found = { found: true; target: GatewayTarget } | { found: false; running: boolean; reason: string };
@@ -33,6 +37,8 @@ export type GatewayAnswer<T> = { reachable: true; url: string; result: T } | { r
 export interface ClientOptions {
   /** the effective config; loaded from the usual place when absent */
   config?: Config;
+  /** with `config`: the env variables that overrode it (says where the token came from) */
+  envOverrides?: string[];
   /** per request, default 30 s (the health probe: 3 s) */
   timeoutMs?: number;
 }
@@ -58,58 +64,64 @@ function lockPid(): number | null {
   }
 }
 
-function connectHost(bind: string): string {
-  if (bind === "loopback" || bind === "localhost" || bind === "lan" || bind === "0.0.0.0") return "127.0.0.1";
-  if (bind === "::" || bind === "[::]") return "[::1]";
-  return bind.includes(":") && !bind.startsWith("[") ? `[${bind}]` : bind;
+/** The address a client uses to reach a gateway bound to `host` (a wildcard bind is reached on loopback). */
+export function clientHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::" || host === "[::]") return "[::1]";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }
 
-function credential(config: Config): ApiKey | null {
+/** `http://host:port` of the gateway the config describes. */
+export function gatewayUrl(config: Config): string {
+  return `http://${clientHost(bindHost(config.gateway.bind))}:${config.gateway.port}`;
+}
+
+/** The token the gateway uses (found the way the doctor's token check finds it) and where it came from. */
+function credential(config: Config, envOverrides: string[]): { key: ApiKey; where: string } | null {
   const a = config.gateway.auth;
   if (a.mode === "none") return null;
-  const value = a.mode === "password" ? a.password : (a.token ?? readTokenFile());
-  if (!value) {
+  const found = findToken({ config, envOverrides });
+  if (!found?.value) {
     throw new errors.UnauthorizedError(
       a.mode === "password"
         ? "gateway.auth.mode is \"password\" but gateway.auth.password is not set; set it in the config"
         : `no gateway token: set OPENCLAW_GATEWAY_TOKEN or gateway.auth.token, or run the gateway once to create ${gatewayTokenPath()}`,
     );
   }
-  return new ApiKey(value);
+  return { key: new ApiKey(found.value), where: found.where };
 }
 
-function readTokenFile(): string | undefined {
-  const path = gatewayTokenPath();
-  if (!existsSync(path)) return undefined;
-  try {
-    return readFileSync(path, "utf8").trim() || undefined;
-  } catch (err) {
-    throw new errors.UnauthorizedError(`cannot read the gateway token file ${path} (${errors.errorMessage(err)}); run as the user the gateway runs as`);
-  }
-}
-
-async function effectiveConfig(opts: ClientOptions): Promise<Config> {
-  if (opts.config) return opts.config;
+async function effectiveConfig(opts: ClientOptions): Promise<{ config: Config; envOverrides: string[] }> {
+  // a config loaded from this process's environment: the env token (if any) overrode the file's
+  if (opts.config) return { config: opts.config, envOverrides: opts.envOverrides ?? (process.env.OPENCLAW_GATEWAY_TOKEN ? ["OPENCLAW_GATEWAY_TOKEN"] : []) };
   const { loadConfig } = await import("../config/load.ts");
-  return loadConfig().config;
+  const loaded = loadConfig();
+  return { config: loaded.config, envOverrides: loaded.envOverrides };
+}
+
+/** true when an openclaw gateway answers `GET /healthz` at `base` (HTTP 200 and `{"ok": true}`); never throws. */
+export async function answersHealthz(base: string, timeoutMs: number): Promise<boolean> {
+  try {
+    const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = (await res.json().catch(() => null)) as { ok?: unknown } | null;
+    return res.status === 200 && body?.ok === true;
+  } catch {
+    return false;
+  }
 }
 
 /** Is the gateway of this state dir up? Never throws for an absent or silent gateway. */
 export async function findGateway(opts: ClientOptions = {}): Promise<Found> {
   const pid = lockPid();
   if (pid === null) return { found: false, running: false, reason: "no gateway is running for this state dir" };
-  const config = await effectiveConfig(opts);
-  const base = `http://${connectHost(config.gateway.bind)}:${config.gateway.port}`;
+  const { config, envOverrides } = await effectiveConfig(opts);
+  const base = gatewayUrl(config);
   const silent = `a gateway (pid ${pid}) holds the lock but does not answer on ${base}/healthz; if it was started with --port or --bind, set gateway.port / OPENCLAW_GATEWAY_PORT to match; if no gateway runs, the lock ${gatewayLockPath()} is stale (its pid was reused): remove it`;
-  try {
-    const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(3_000) });
-    if (!res.ok) return { found: false, running: true, reason: `${silent} (HTTP ${res.status})` };
-  } catch {
-    return { found: false, running: true, reason: silent };
-  }
-  const key = credential(config);
-  const headers: Record<string, string> = key ? { authorization: `Bearer ${key.reveal()}` } : {};
-  return { found: true, target: { url: base, wsUrl: base.replace(/^http/, "ws") + "/ws", pid, headers } };
+  if (!(await answersHealthz(base, 3_000))) return { found: false, running: true, reason: silent };
+  const cred = credential(config, envOverrides);
+  const headers: Record<string, string> = cred ? { authorization: `Bearer ${cred.key.reveal()}` } : {};
+  const tokenFrom = cred?.where ?? "none (gateway.auth.mode none)";
+  return { found: true, target: { url: base, wsUrl: base.replace(/^http/, "ws") + "/ws", pid, headers, tokenFrom } };
 }
 
 /** The named error for a JSON-RPC error object the gateway sent. */
@@ -139,7 +151,7 @@ export async function callGateway<T = unknown>(method: string, params: Record<st
   } catch (err) {
     return { reachable: false, running: true, reason: `the gateway at ${target.url} stopped answering (${errors.errorMessage(err)})` };
   }
-  if (res.status === 401) throw new errors.UnauthorizedError(`the gateway at ${target.url} refused the token; check OPENCLAW_GATEWAY_TOKEN, gateway.auth.token or ${gatewayTokenPath()}`);
+  if (res.status === 401) throw new errors.UnauthorizedError(`the gateway at ${target.url} refused the token from ${target.tokenFrom}; use the token the gateway uses (OPENCLAW_GATEWAY_TOKEN, gateway.auth.token or ${gatewayTokenPath()})`);
   if (res.status === 429) throw new errors.RateLimitedError(`the gateway at ${target.url} is rate limiting failed logins; wait and retry`);
   const body = (await res.json().catch(() => null)) as { result?: T; error?: { code?: number; message?: string; data?: { type?: string } } } | null;
   if (!body) throw new GatewayCallError(`the gateway at ${target.url} answered ${method} with HTTP ${res.status} and no JSON-RPC body`);

@@ -8,7 +8,7 @@
  *      one is copied to openclaw.json.bak-<ts> first), the workspace bootstrap files where absent.
  * Throws ConfigError for bad input, KeyRefusedError / ProviderCheckError from the check.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { errorMessage } from "../core/errors.ts";
 import { ApiKey } from "../core/secrets.ts";
@@ -59,6 +59,25 @@ export function dashboardUrl(port: number, bind: string): string {
 /** `openclaw.json.bak-20261203T153803Z` */
 export function backupPathFor(path: string, now: Date): string {
   return `${path}.bak-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}`;
+}
+
+/**
+ * Copies the config to `base` (or `base-2`, `-3`… when a reset in the same second made it already),
+ * as a fresh 0600 file: an earlier backup is never overwritten, the secrets never sit in a wider file.
+ */
+function backupConfig(path: string, base: string): string {
+  const text = readFileSync(path);
+  for (let n = 1; ; n++) {
+    const target = n === 1 ? base : `${base}-${n}`;
+    try {
+      writeFileSync(target, text, { mode: 0o600, flag: "wx" });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST" && n < 100) continue;
+      throw err;
+    }
+    chmodSync(target, 0o600);
+    return target;
+  }
 }
 
 function configured(path: string, env: Record<string, string | undefined>): Pick<OnboardResult, "dashboardUrl" | "problem"> {
@@ -120,11 +139,7 @@ export async function onboard(input: OnboardInput, deps: OnboardDeps = {}): Prom
   mkdirSync(state, { recursive: true, mode: 0o700 });
   chmodSync(state, 0o700);
   let backupPath: string | undefined;
-  if (existsSync(path)) {
-    backupPath = backupPathFor(path, (deps.now ?? (() => new Date()))());
-    copyFileSync(path, backupPath);
-    chmodSync(backupPath, 0o600);
-  }
+  if (existsSync(path)) backupPath = backupConfig(path, backupPathFor(path, (deps.now ?? (() => new Date()))()));
   const auth = resolveAuth({ mode: "token", tokenPath: gatewayTokenPath() });
   chmodSync(dirname(gatewayTokenPath()), 0o700);
   writeConfigFile(path, doc);

@@ -1,21 +1,19 @@
 /**
- * `openclaw status`: the running gateway's own answer (the `status` RPC over POST /rpc with the
- * token the gateway uses), or, when none answers, the facts that can be read offline: config
+ * `openclaw status`: the running gateway's own answer (the `status` RPC through
+ * gateway-client.ts, so only the gateway holding this state dir's lock is asked and given the
+ * token), or, when none answers, the facts that can be read offline: config
  * path, state dir, database size, the daemon unit and its state.
  *
  * Throws GatewayStatusError when a gateway answers but refuses (a wrong token) or answers with
  * an error: that is not "not running".
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { configPath, databasePath, stateDir } from "../config/paths.ts";
-import { OpenClawError } from "../core/errors.ts";
+import { errorMessage, OpenClawError } from "../core/errors.ts";
+import { daemonStatus } from "../daemon/control.ts";
 import { redact } from "../core/secrets.ts";
-import { bindHost } from "../gateway/server.ts";
-import { findToken } from "./checks/auth.ts";
-import { daemonUnitPath } from "./checks/daemon.ts";
-import { clientHost } from "./checks/port.ts";
 import { doctorContext } from "./doctor.ts";
+import { callGateway, gatewayUrl, type GatewayAnswer } from "./gateway-client.ts";
 
 export class GatewayStatusError extends OpenClawError {
   static override readonly type: string = "GatewayStatusError";
@@ -44,49 +42,40 @@ function size(path: string): number | null {
   }
 }
 
-/** `systemctl --user is-active` on Linux, `launchctl list` on macOS; "unknown (…)" when it cannot say. */
-function daemonState(unit: string): string {
-  const cmd = process.platform === "darwin" ? ["launchctl", "list", "ai.openclaw.gateway"] : ["systemctl", "--user", "is-active", "openclaw-gateway.service"];
-  const r = spawnSync(cmd[0]!, cmd.slice(1), { encoding: "utf8", timeout: 3000 });
-  if (r.error) return `unknown (${cmd[0]} unavailable)`;
-  const out = (r.stdout || r.stderr || "").trim().split("\n")[0] ?? "";
-  if (process.platform === "darwin") return r.status === 0 ? "loaded" : "not loaded";
-  return out || `unknown (systemctl exit ${r.status}) for ${unit}`;
+/** The installed unit and the service manager's state for it; "unknown (why)" when the manager cannot be asked. */
+async function daemonFacts(): Promise<OfflineFacts["daemon"]> {
+  const d = await daemonStatus().catch(() => null); // no service manager on this platform
+  if (!d?.installed) return null;
+  return { unit: d.unitPath, state: d.reachable ? d.state : `unknown (${d.reason ?? "the service manager cannot be asked"})` };
 }
 
-export function offlineFacts(): OfflineFacts {
+export async function offlineFacts(): Promise<OfflineFacts> {
   const db = databasePath();
   const dbBytes = size(db);
-  const unit = daemonUnitPath();
   return {
     configPath: configPath(),
     configExists: existsSync(configPath()),
     stateDir: stateDir(),
     databasePath: db,
     databaseBytes: dbBytes === null ? null : dbBytes + (size(`${db}-wal`) ?? 0),
-    daemon: unit && existsSync(unit) ? { unit, state: daemonState(unit) } : null,
+    daemon: await daemonFacts(),
   };
 }
 
 export async function gatewayStatus(opts: { env?: Record<string, string | undefined> } = {}): Promise<StatusReport> {
   const ctx = doctorContext(opts.env ? { env: opts.env } : {});
-  const url = `http://${clientHost(bindHost(ctx.config.gateway.bind))}:${ctx.config.gateway.port}`;
-  const token = ctx.config.gateway.auth.mode === "none" ? null : findToken(ctx);
+  const url = gatewayUrl(ctx.config);
   const note = ctx.configError ? { configError: ctx.configError } : {};
-  let res: Response;
+  let answer: GatewayAnswer<Record<string, unknown>>;
   try {
-    res = await fetch(`${url}/rpc`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token.value}` } : {}) },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "status", params: {} }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    answer = await callGateway<Record<string, unknown>>("status", {}, { config: ctx.config, envOverrides: ctx.envOverrides, timeoutMs: TIMEOUT_MS });
   } catch (err) {
-    const reason = (err as Error).name === "TimeoutError" ? `nothing answered at ${url} within ${TIMEOUT_MS / 1000} s` : `no gateway is running at ${url}`;
-    return { running: false, url, reason, offline: offlineFacts(), ...note };
+    throw new GatewayStatusError(redact(errorMessage(err)));
   }
-  if (res.status === 401) throw new GatewayStatusError(`the gateway at ${url} refused the token${token ? ` from ${token.where}` : " (none found)"}: use the token the gateway uses (OPENCLAW_GATEWAY_TOKEN, gateway.auth.token or the token file)`);
-  const body = (await res.json().catch(() => null)) as { result?: Record<string, unknown>; error?: { message?: string } } | null;
-  if (!body?.result) throw new GatewayStatusError(`the gateway at ${url} answered ${res.status}: ${redact(body?.error?.message ?? "not a JSON-RPC answer (is this an openclaw gateway?)")}`);
-  return { running: true, url, gateway: body.result, ...note };
+  if (!answer.reachable) {
+    const reason = answer.running ? answer.reason : `no gateway is running at ${url} for this state dir`;
+    return { running: false, url, reason, offline: await offlineFacts(), ...note };
+  }
+  if (!answer.result || typeof answer.result !== "object") throw new GatewayStatusError(`the gateway at ${url} answered status without a result (is this an openclaw gateway?)`);
+  return { running: true, url, gateway: answer.result, ...note };
 }

@@ -1,10 +1,11 @@
 // Runs `openclaw doctor|status` from source as an async subprocess (so fakes served by the test
 // process keep answering) in a private HOME and state dir, and parses `--json`.
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "./run.ts";
+import { freePort, runCliAsync, type RunResult } from "./run.ts";
+
+export { freePort };
 
 export interface Home {
   dir: string;
@@ -43,17 +44,10 @@ export interface Check {
   repaired?: string;
 }
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type CliRun = RunResult;
 
-export async function run(args: string[], env: Record<string, string>, bin?: string): Promise<CliRun> {
-  const cmd = bin ? [bin, ...args] : [process.execPath, join(repoRoot, "src", "main.ts"), ...args];
-  const p = Bun.spawn(cmd, { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1", ...env }, stdout: "pipe", stderr: "pipe", timeout: 60_000 });
-  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { code, stdout, stderr };
+export function run(args: string[], env: Record<string, string>, bin?: string): Promise<CliRun> {
+  return runCliAsync(args, env, bin ? { bin } : {});
 }
 
 export async function doctor(env: Record<string, string>, ...flags: string[]): Promise<{ code: number; checks: Check[]; repairs: string[]; raw: CliRun }> {
@@ -71,18 +65,6 @@ export function check(checks: Check[], id: string): Check {
   const c = checks.find((x) => x.id === id);
   if (!c) throw new Error(`no check ${id} in ${checks.map((x) => x.id).join(", ")}`);
   return c;
-}
-
-/** A port that was free a moment ago (listen on 0, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 type Doc = Record<string, unknown>;

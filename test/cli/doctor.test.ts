@@ -194,7 +194,7 @@ test("the daemon unit: missing warns, another binary warns, this binary is ok", 
   mkdirSync(join(unit, ".."), { recursive: true });
   writeFileSync(unit, "[Service]\nExecStart=/opt/old/openclaw gateway run\n");
   expect(check((await doctor(h.env)).checks, "daemon").message).toContain("does not run this binary");
-  writeFileSync(unit, `[Service]\nExecStart=${process.execPath} gateway run\n`);
+  writeFileSync(unit, `[Service]\nExecStart="${process.execPath}" "${join(import.meta.dir, "..", "..", "src", "main.ts")}" "gateway" "run"\n`); // as daemon install writes it
   expect(check((await doctor(h.env)).checks, "daemon").status).toBe("ok");
   expect(existsSync(unit)).toBe(true);
 });

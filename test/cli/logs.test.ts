@@ -152,7 +152,7 @@ describe("with a gateway process running", () => {
         timeout: 20_000,
       });
       expect(refused.exitCode).toBe(1);
-      expect(refused.stderr.toString()).toContain("refused the token");
+      expect(refused.stderr.toString()).toContain("refused the token from OPENCLAW_GATEWAY_TOKEN");
       expect(refused.stderr.toString() + refused.stdout.toString()).not.toContain("w".repeat(30));
     } finally {
       proc.kill("SIGINT");

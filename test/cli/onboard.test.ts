@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot, tempState } from "./run.ts";
+import { runCliAsync, tempState } from "./run.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic.ts";
 import { snapshot } from "../ops/onboard-snapshot.ts";
 
@@ -16,18 +16,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => fake.stop());
 
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = Bun.spawn([process.execPath, join(repoRoot, "src", "main.ts"), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, NO_COLOR: "1", ...env },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 20_000,
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], env: Record<string, string>) => runCliAsync(args, env, { timeoutMs: 20_000 });
 
 const home = () => {
   const t = tempState();
@@ -97,6 +86,15 @@ describe("openclaw onboard --non-interactive", () => {
     expect(JSON.parse(text).models.providers.anthropic.apiKey).toBe("${ANTHROPIC_API_KEY}");
     expect(r.stderr).not.toContain("process list");
     expect(text).not.toContain(GOOD);
+  }, 60_000);
+
+  test("a Telegram bot token on the command line warns that the process list shows it", async () => {
+    const h = home();
+    const tg = "123456789:" + "T".repeat(35);
+    const r = await cli(["onboard", "--non-interactive", "--base-url", fake.url, "--telegram-bot-token", tg], { ...h.env, ANTHROPIC_API_KEY: GOOD });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("bot token given on the command line is visible to other local users in the process list");
+    expect(r.stderr + r.stdout).not.toContain(tg);
   }, 60_000);
 
   test("bad flags are usage errors (exit 2) naming the flag; nothing written", async () => {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { TOKEN } from "../gateway/helpers.ts";
 import { spawnGateway, type GatewayChild } from "../gateway/process.ts";
 import { openStore } from "../../src/store/sqlite.ts";
-import { runCli, type RunResult } from "./run.ts";
+import { freePort, runCli, type RunResult } from "./run.ts";
 
 export const KEY = "agent:main:telegram:dm:501";
 export const OTHER = "agent:main:main";
@@ -18,14 +18,6 @@ export interface Home {
   cli(args: string[], opts?: { bin?: string }): RunResult;
   /** `--json` run, parsed */
   json(args: string[], opts?: { bin?: string }): { code: number; body: Record<string, any>; stderr: string };
-}
-
-/** A port nobody listens on right now (the gateway takes it a moment later). */
-export function freePort(): number {
-  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = s.port;
-  s.stop(true);
-  return port;
 }
 
 export function makeHome(config: Record<string, unknown> = {}): Home {

@@ -2,7 +2,7 @@
 // gateway process when one does, and refusing writes behind a gateway that holds the lock but does
 // not answer. Never "database is locked" on any path.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TOKEN } from "../gateway/helpers.ts";
 import type { GatewayChild } from "../gateway/process.ts";
@@ -61,6 +61,13 @@ describe("without a gateway: on the store", () => {
     const out = join(home.stateDir, "t.md");
     expect(home.cli(["sessions", "export", KEY, "--format", "md", "--out", out]).code).toBe(0);
     expect(readFileSync(out, "utf8")).toBe(md.stdout);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const existing = join(home.stateDir, "old.md");
+    writeFileSync(existing, "older export\n", { mode: 0o644 });
+    chmodSync(existing, 0o644);
+    expect(home.cli(["sessions", "export", KEY, "--format", "md", "--out", existing]).code).toBe(0);
+    expect(readFileSync(existing, "utf8")).toBe(md.stdout);
+    expect(statSync(existing).mode & 0o777).toBe(0o600); // an existing file does not keep its looser mode
   });
 
   test("bad input: a clear error and the right exit code", () => {

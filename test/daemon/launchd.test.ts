@@ -2,7 +2,7 @@
 // the keys launchd needs, log paths under the state dir, no secret; and the env-file wrapper the
 // plist uses when secrets come from the environment, run for real with sh.
 import { expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { linkSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launchdArguments, renderPlist } from "../../src/daemon/launchd.ts";
@@ -64,4 +64,17 @@ test("the env-file wrapper hands the program the secrets literally ($, backslash
 test("an env file refuses values it cannot carry, with the fix", () => {
   const dir = mkdtempSync(join(tmpdir(), "envfile-"));
   expect(() => writeEnvFile(dir, { OPENCLAW_GATEWAY_TOKEN: "it's" })).toThrow(/put the secret in the config file/);
+});
+
+test("rewriting the env file never writes the secrets into the old file's inode (its mode, a hard link to it)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "envfile-"));
+  const elsewhere = join(dir, "world-readable.txt");
+  writeFileSync(elsewhere, "public\n", { mode: 0o644 });
+  mkdirSync(join(dir, "credentials"), { recursive: true, mode: 0o700 });
+  linkSync(elsewhere, join(dir, "credentials", "daemon.env")); // an old env file sharing its inode
+  const file = writeEnvFile(dir, { OPENCLAW_GATEWAY_TOKEN: "tok-secret-0123456789" })!;
+  expect(readFileSync(file, "utf8")).toContain("tok-secret-0123456789");
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  expect(readFileSync(elsewhere, "utf8")).toBe("public\n");
+  expect(statSync(elsewhere).mode & 0o777).toBe(0o644);
 });

@@ -23,7 +23,7 @@ test("compiled binary: doctor --fix on a fresh home, then doctor and status agai
   h.writeConfig({ gateway: { port }, models: { providers: { anthropic: { apiKey: FAKE_KEY } } }, agents: { defaults: { sandbox: { level: "off" } } } }, 0o644);
   const unit = join(h.env.HOME!, ".config", "systemd", "user", "openclaw-gateway.service");
   mkdirSync(join(unit, ".."), { recursive: true });
-  writeFileSync(unit, `[Service]\nExecStart=${bin} gateway run\n`);
+  writeFileSync(unit, `[Service]\nExecStart="${bin}" "gateway" "run"\n`); // as daemon install writes it
 
   const fixed = await doctorJson("--fix");
   expect(fixed.code).toBe(0);

@@ -2,7 +2,9 @@
 // port-owner lookup against a socket this process holds.
 import { expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { dirname, join } from "node:path";
 import { MIN_TOKEN_BITS, tokenBits } from "../../src/ops/checks/auth.ts";
 import { listeningInodes, portOwner } from "../../src/ops/checks/port-owner.ts";
 
@@ -59,4 +61,17 @@ test("portOwner finds this process holding a listening socket, and null for a fr
     await new Promise<void>((r) => srv.close(() => r()));
   }
   expect(portOwner(port)).toBeNull();
+});
+
+test("the daemon check: a unit running a binary whose path only starts with this one's is not this binary", async () => {
+  const { daemonCheck } = await import("../../src/ops/checks/daemon.ts");
+  const { doctorContext } = await import("../../src/ops/doctor.ts");
+  const ctx = doctorContext({ execPath: "/opt/openclaw" });
+  const unitPath = join(process.env.HOME!, ".config", "systemd", "user", "openclaw-gateway.service");
+  mkdirSync(dirname(unitPath), { recursive: true });
+  writeFileSync(unitPath, `[Service]\nExecStart="/opt/openclaw-old" "gateway" "run"\n`);
+  expect(await daemonCheck.run(ctx)).toMatchObject({ id: "daemon", status: "warn", fix: expect.stringContaining("openclaw daemon install") });
+  writeFileSync(unitPath, `[Service]\nExecStart="/opt/openclaw" "gateway" "run"\n`);
+  expect(await daemonCheck.run(ctx)).toMatchObject({ id: "daemon", status: "ok" });
+  rmSync(unitPath);
 });

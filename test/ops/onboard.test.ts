@@ -134,6 +134,14 @@ describe("onboard", () => {
     expect(loadConfig({ env: {} }).config.gateway.port).toBe(20000);
     expect(readFileSync(join(home, "credentials", "gateway-token"), "utf8")).toBe(token);
     expect(reset.token?.created).toBe(false);
+
+    // a second reset in the same second keeps the first backup (the original config) and makes another
+    const between = readFileSync(join(home, "openclaw.json"), "utf8");
+    const again2 = await onboard(input({ reset: true, port: 20001 }), { ...deps, now: () => now });
+    expect(again2.backupPath).toBe(join(home, "openclaw.json.bak-20261203T153803Z-2"));
+    expect(readFileSync(reset.backupPath!, "utf8")).toBe(old);
+    expect(readFileSync(again2.backupPath!, "utf8")).toBe(between);
+    expect(mode(again2.backupPath!)).toBe(0o600);
   });
 
   test("a configured home whose config does not load: still unchanged, and the problem is named", async () => {

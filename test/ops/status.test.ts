@@ -2,7 +2,8 @@
 // gateway's own figures through POST /rpc with the token file; when none runs, the offline facts.
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { gatewayLockPath, gatewayTokenPath } from "../../src/config/paths.ts";
 import { runGatewayProcess } from "../../src/app/gateway-process.ts";
 import { GatewayStatusError, gatewayStatus } from "../../src/ops/status.ts";
 import { FAKE_KEY, freePort, tempHome } from "../cli/doctor-run.ts";
@@ -80,5 +81,37 @@ test("the daemon unit's state is reported when a unit file exists", async () => 
     expect(r.offline.daemon?.state.length).toBeGreaterThan(0);
   } finally {
     process.env.HOME = saveHome;
+  }
+});
+
+test("a process on the port that is not this state dir's gateway (no lock, or a stale lock's reused pid) is never sent the token", async () => {
+  const seen: string[] = [];
+  const stranger = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch(req) {
+      seen.push(`${req.method} ${new URL(req.url).pathname} ${req.headers.get("authorization") ?? ""}`);
+      return Response.json({ jsonrpc: "2.0", id: 1, result: { version: "not-ours" } });
+    },
+  });
+  try {
+    h.writeConfig({ gateway: { port: stranger.port }, models: { providers: { anthropic: { apiKey: FAKE_KEY } } } });
+    const token = "stranger-must-not-see-0123456789abcdefghijklmnopqrstuvwxyz";
+    mkdirSync(dirname(gatewayTokenPath()), { recursive: true, mode: 0o700 });
+    writeFileSync(gatewayTokenPath(), `${token}\n`, { mode: 0o600 });
+    const r = await gatewayStatus();
+    expect(r.running).toBe(false);
+    expect(seen.filter((s) => s.includes(token))).toEqual([]);
+    // a stale lock whose pid was reused (here: this live process), the stranger answering 200 to everything
+    mkdirSync(dirname(gatewayLockPath()), { recursive: true });
+    writeFileSync(gatewayLockPath(), `${process.pid}\n`);
+    const stale = await gatewayStatus();
+    expect(stale.running).toBe(false);
+    expect(seen.some((s) => s.startsWith("GET /healthz"))).toBe(true);
+    expect(seen.filter((s) => s.includes(token))).toEqual([]);
+    rmSync(gatewayLockPath());
+    rmSync(gatewayTokenPath());
+  } finally {
+    stranger.stop(true);
   }
 });

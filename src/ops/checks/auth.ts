@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { shellQuote } from "../../config/load.ts";
 import { gatewayTokenPath } from "../../config/paths.ts";
+import { errorMessage, UnauthorizedError } from "../../core/errors.ts";
 import { bindHost, isLoopback } from "../../gateway/server.ts";
 import { fail, ok, warn, type Check, type DoctorContext } from "./types.ts";
 
@@ -39,7 +40,11 @@ export interface FoundToken {
 /** 32 random bytes as 64 hex digits, from coreutils alone */
 const NEW_TOKEN = "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \\n')";
 
-export function findToken(ctx: DoctorContext): FoundToken | null {
+/**
+ * The token the gateway would use, the way it looks: OPENCLAW_GATEWAY_TOKEN, gateway.auth.token
+ * (or .password), else the token file. The one token reader of ops/ (the gateway client uses it).
+ */
+export function findToken(ctx: Pick<DoctorContext, "config" | "envOverrides">): FoundToken | null {
   const a = ctx.config.gateway.auth;
   if (a.mode === "password") return a.password ? { value: a.password, where: "gateway.auth.password", replace: `openclaw config set gateway.auth.password "${NEW_TOKEN}"` } : null;
   if (a.token) {
@@ -49,7 +54,13 @@ export function findToken(ctx: DoctorContext): FoundToken | null {
   }
   const path = gatewayTokenPath();
   if (!existsSync(path)) return null;
-  return { value: readFileSync(path, "utf8").trim(), where: path, replace: `rm ${shellQuote(path)} && openclaw doctor --fix` };
+  let value: string;
+  try {
+    value = readFileSync(path, "utf8").trim();
+  } catch (err) {
+    throw new UnauthorizedError(`cannot read the gateway token file ${path} (${errorMessage(err)}); run as the user the gateway runs as`);
+  }
+  return { value, where: path, replace: `rm ${shellQuote(path)} && openclaw doctor --fix` };
 }
 
 export const tokenCheck: Check = {

@@ -5,27 +5,14 @@
  */
 import { createServer } from "node:net";
 import { bindHost } from "../../gateway/server.ts";
+import { answersHealthz, clientHost } from "../gateway-client.ts";
 import { portOwner } from "./port-owner.ts";
 import { fail, ok, type Check } from "./types.ts";
 
 const PROBE_TIMEOUT_MS = 2000;
 
-/** The address a client uses to reach a gateway bound to `host` (a wildcard bind is reached on loopback). */
-export function clientHost(host: string): string {
-  if (host === "0.0.0.0" || host === "::" || host === "[::]") return "127.0.0.1";
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
-}
-
 /** true when an openclaw gateway answers /healthz at host:port. */
-export async function gatewayAnswers(host: string, port: number): Promise<boolean> {
-  try {
-    const res = await fetch(`http://${clientHost(host)}:${port}/healthz`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-    const body = (await res.json()) as { ok?: unknown };
-    return res.status === 200 && body.ok === true;
-  } catch {
-    return false;
-  }
-}
+export const gatewayAnswers = (host: string, port: number): Promise<boolean> => answersHealthz(`http://${clientHost(host)}:${port}`, PROBE_TIMEOUT_MS);
 
 /** Tries to listen on host:port; the error code when that is refused (EADDRINUSE, EACCES, …). */
 function tryListen(host: string, port: number): Promise<string | null> {
