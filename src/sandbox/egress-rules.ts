@@ -3,7 +3,7 @@
  * command may reach through the egress proxy. Pure; table-tested.
  *
  * An entry is a host name (`api.github.com`), a wildcard for its subdomains (`*.github.com`: any
- * depth, but not `github.com` itself), each with an optional port (`registry.npmjs.org:8443`).
+ * depth, but not `github.com` itself), each with an optional port (`registry.example.org:8443`).
  * Without a port an entry allows 80 and 443 only. IP literals, `*` alone, URLs and paths are
  * refused with a message that names the entry and the fix: the proxy decides on names, and then
  * refuses private addresses after resolving them.

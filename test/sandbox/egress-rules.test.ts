@@ -46,7 +46,7 @@ describe("parseEgressRule", () => {
 });
 
 describe("egressAllows", () => {
-  const { rules } = parseEgressAllow(["api.github.com", "*.npmjs.org", "git.example.com:8443"]);
+  const { rules } = parseEgressAllow(["api.github.com", "*.example.org", "git.example.com:8443"]);
   const table: [string, number, boolean][] = [
     ["api.github.com", 443, true],
     ["api.github.com", 80, true],
@@ -54,10 +54,10 @@ describe("egressAllows", () => {
     ["github.com", 443, false],
     ["evil-api.github.com", 443, false],
     ["api.github.com.evil.com", 443, false],
-    ["registry.npmjs.org", 443, true],
-    ["a.b.npmjs.org", 443, true],
-    ["npmjs.org", 443, false], // a wildcard covers subdomains, not the name itself
-    ["xnpmjs.org", 443, false],
+    ["registry.example.org", 443, true],
+    ["a.b.example.org", 443, true],
+    ["example.org", 443, false], // a wildcard covers subdomains, not the name itself
+    ["xexample.org", 443, false],
     ["git.example.com", 8443, true],
     ["git.example.com", 443, false], // an explicit port allows that port only
   ];
@@ -74,8 +74,8 @@ describe("tools.exec.network.allow at config load", () => {
   });
 
   test("entries are normalised and de-duplicated into the resolved sandbox", () => {
-    const cfg = load({ tools: { exec: { network: { allow: ["API.github.com", "api.github.com.", "*.npmjs.org"] } } }, agents: { defaults: { sandbox: { networkAccess: true } } } });
-    expect(resolveSandboxConfig(cfg, "main", { workspace: ws() }).networkAllow).toEqual(["api.github.com", "*.npmjs.org"]);
+    const cfg = load({ tools: { exec: { network: { allow: ["API.github.com", "api.github.com.", "*.example.org"] } } }, agents: { defaults: { sandbox: { networkAccess: true } } } });
+    expect(resolveSandboxConfig(cfg, "main", { workspace: ws() }).networkAllow).toEqual(["api.github.com", "*.example.org"]);
   });
 
   test("a bad entry is a ConfigError naming the key, the index and the fix", () => {
