@@ -22,6 +22,7 @@ import type { ExecRequest, ExecResult, Executor, ExecutorStatus, SandboxFs } fro
 import { toolEnv } from "./env.ts";
 import { createSandboxFs } from "./fs.ts";
 import { guardFs } from "./guarded-fs.ts";
+import { quotaFs } from "./quota-fs.ts";
 import { checkDiskReserve, limitModes, startGuard } from "./exec-guard.ts";
 import { innerNprocArgv, wrapperArgv } from "./limits.ts";
 import { workspaceBudget } from "./workspace-usage.ts";
@@ -77,7 +78,7 @@ export class BwrapExecutor implements Executor {
     }
     this.registryDirs = opts.registryDirs;
     const inner = createSandboxFs({ root: config.workspace, allowedPaths: config.allowedPaths.filter((p) => p !== config.workspace) });
-    this.fs = guardFs(inner, () => this.status());
+    this.fs = guardFs(quotaFs(inner, { workspace: config.workspace, limits: config.limits, maxWorkspaceMb: config.maxWorkspaceMb }), () => this.status());
   }
 
   status(): Promise<ExecutorStatus> {

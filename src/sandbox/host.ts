@@ -17,6 +17,7 @@ import type { ResolvedSandboxConfig } from "./config.ts";
 import type { ExecRequest, ExecResult, Executor, ExecutorStatus, SandboxFs } from "./executor.ts";
 import { toolEnv } from "./env.ts";
 import { createSandboxFs } from "./fs.ts";
+import { quotaFs } from "./quota-fs.ts";
 import { checkDiskReserve } from "./exec-guard.ts";
 import { wrapperArgv } from "./limits.ts";
 import { PATH_DEFAULT } from "./probe.ts";
@@ -26,6 +27,8 @@ export interface HostExecutorOptions {
   log?: Logger;
   /** where PATH, LANG and `envAllow` values come from; default process.env */
   hostEnv?: Record<string, string | undefined>;
+  /** free bytes on a path's file system, for the file tools' disk reserve check (tests) */
+  freeBytes?: (path: string) => number | null;
 }
 
 export const OFF_WARNING = "sandbox level off: tools run on the host without isolation";
@@ -44,7 +47,8 @@ export class HostExecutor implements Executor {
     this.networkAccess = config.networkAccess;
     this.log = opts.log ?? createLogger("sandbox");
     this.hostEnv = opts.hostEnv ?? process.env;
-    this.fs = createSandboxFs({ root: config.workspace, allowedPaths: config.allowedPaths.filter((p) => p !== config.workspace) });
+    const inner = createSandboxFs({ root: config.workspace, allowedPaths: config.allowedPaths.filter((p) => p !== config.workspace) });
+    this.fs = quotaFs(inner, { workspace: config.workspace, limits: config.limits, maxWorkspaceMb: config.maxWorkspaceMb, ...(opts.freeBytes ? { free: opts.freeBytes } : {}) });
     this.log.warn(`${OFF_WARNING} (commands can read and change anything the gateway's user can, and reach the network)`, {
       workspace: config.workspace,
     });

@@ -3,7 +3,7 @@
  * the key is set: the walk costs about a stat per file) the workspace is measured; over the cap,
  * exec is refused; under it, what is left becomes the command's write budget (the write watcher
  * kills the command past it). Deletes during the command are not credited, so the budget errs on
- * the safe side. Files written by the file tools are not metered here.
+ * the safe side. The file tools' writes are checked against the same cap by quota-fs.ts.
  */
 import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
