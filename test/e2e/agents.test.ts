@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic.ts";
 import { WsClient } from "../gateway/helpers.ts";
 import type { GatewayChild } from "../gateway/process.ts";
-import { TOKEN, startBinaryGateway, stopGateway } from "./binary-gateway.ts";
+import { TOKEN, connectAuthed, startBinaryGateway, stopGateway } from "./binary-gateway.ts";
 
 let fake: FakeAnthropic;
 let gw: GatewayChild;
@@ -24,8 +24,7 @@ beforeAll(async () => {
       ],
     },
   });
-  ws = await WsClient.connect(`${gw.url.replace("http", "ws")}/ws`);
-  expect((await ws.call("auth", { token: TOKEN })).result.ok).toBe(true);
+  ws = await connectAuthed(gw);
 }, 120_000);
 
 afterAll(async () => {

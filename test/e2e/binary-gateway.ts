@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { TOKEN } from "../gateway/helpers.ts";
+import { TOKEN, WsClient } from "../gateway/helpers.ts";
 import { spawnGateway, type GatewayChild } from "../gateway/process.ts";
 import { BUILT, freshBinary } from "./fresh-binary.ts";
 
@@ -51,4 +51,12 @@ export async function rpc(gw: GatewayChild, method: string, params: unknown = {}
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
   });
   return res.json();
+}
+
+/** A WebSocket to the gateway's /ws, authenticated with TOKEN by the first frame; throws if refused. */
+export async function connectAuthed(gw: GatewayChild): Promise<WsClient> {
+  const ws = await WsClient.connect(`${gw.url.replace("http", "ws")}/ws`);
+  const res = await ws.call("auth", { token: TOKEN });
+  if (res.result?.ok !== true) throw new Error(`the gateway refused the auth frame: ${JSON.stringify(res)}`);
+  return ws;
 }

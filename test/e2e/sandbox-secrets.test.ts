@@ -11,7 +11,7 @@ import { reply, startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropi
 import type { GatewayChild } from "../gateway/process.ts";
 import { visibleHostBase } from "../sandbox/bwrap-helpers.ts";
 import { WsClient } from "../gateway/helpers.ts";
-import { TOKEN, startBinaryGateway, stopGateway } from "./binary-gateway.ts";
+import { TOKEN, connectAuthed, startBinaryGateway, stopGateway } from "./binary-gateway.ts";
 
 const KEY = `sk-ant-api03-${crypto.randomUUID().replaceAll("-", "")}E2ECONFIGKEY`;
 const MARKER = "E2E-CONFIG-FILE-MARKER"; // an unknown key's value (a warning, no more): spots the file's text
@@ -39,8 +39,7 @@ beforeAll(async () => {
   // owner) would hide a missing mask
   chmodSync(configPath, 0o644);
   writeFileSync(canaryPath, CANARY, { mode: 0o644 });
-  ws = await WsClient.connect(`${gw.url.replace("http", "ws")}/ws`);
-  expect((await ws.call("auth", { token: TOKEN })).result.ok).toBe(true);
+  ws = await connectAuthed(gw);
 }, 120_000);
 
 afterAll(async () => {
