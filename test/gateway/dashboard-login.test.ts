@@ -166,6 +166,11 @@ describe("token login, session, logout", () => {
     clock.t += 12 * 3_600_000;
     expect((await session(cookie)).status).toBe(401);
   });
+  test("/auth/session asked for as HTML is still the API, not the page's index.html", async () => {
+    const r = await fetch(`${base}/auth/session`, { headers: { accept: "text/html" } });
+    expect(r.status).toBe(401);
+    expect(await r.json()).toEqual({ authenticated: false });
+  });
   test("the cookie is not a bearer token for the API", async () => {
     const cookie = cookieOf(await post("/auth/login", { token: TOKEN }));
     const r = await fetch(`${base}/metrics`, { headers: { cookie: `openclaw_session=${cookie}` } });
