@@ -11,7 +11,7 @@ const h = makeHarness();
 const srv = listen(h);
 const { dir, env } = tempState();
 mkdirSync(join(dir, "state", "state"), { recursive: true });
-writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({ gateway: { port: srv.port } }), { mode: 0o600 });
+writeFileSync(env.OPENCLAW_CONFIG_PATH!, JSON.stringify({ gateway: { port: srv.port } }), { mode: 0o600 });
 writeFileSync(join(dir, "state", "state", "gateway.lock"), `${process.pid}\n`);
 const bin = join(dir, "bin");
 mkdirSync(bin);
