@@ -24,6 +24,7 @@ describe("ChatPage", () => {
     await wrapper.find('[data-testid="chat-input"]').setValue("hello <b>there</b>");
     await wrapper.find('[data-testid="chat-send"]').trigger("click");
     await settle();
+    expect(wrapper.find('[data-testid="message-streaming"]').exists()).toBe(true); // before the first token
     const ev = (event: Record<string, unknown>) => gw.notify("chat.event", { sessionKey: KEY, runId: "run_1", event: { runId: "run_1", ...event } });
     ev({ type: "text_delta", text: "Hi <img src=x onerror=alert(1)>" });
     await settle();
