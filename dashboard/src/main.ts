@@ -18,6 +18,11 @@ async function boot() {
   await auth.init();
   const router = createAppRouter(auth);
   conn.onUnauthorized(() => void router.replace("/login"));
+  window.addEventListener("hashchange", () => {
+    void auth.consumeHash().then((had) => {
+      if (had) void router.replace(auth.status.value === "in" ? "/chat" : "/login");
+    });
+  });
   watch(
     () => auth.status.value,
     (s) => {
