@@ -27,9 +27,9 @@ export interface TestHost {
   stateDir: string;
 }
 
-export async function startHost(plugins: string[], o: { config?: ConfigInput; host?: Partial<PluginHostOptions>; extra?: string[]; start?: boolean } = {}): Promise<TestHost> {
+export async function startHost(plugins: string[], o: { config?: ConfigInput; host?: Partial<PluginHostOptions>; extra?: string[]; start?: boolean; stateDir?: string } = {}): Promise<TestHost> {
   const dir = tempDir("plugins-");
-  const stateDir = join(dir, "state");
+  const stateDir = o.stateDir ?? join(dir, "state");
   mkdirSync(stateDir, { recursive: true });
   const config = ConfigSchema.parse({ ...o.config, plugins: { ...o.config?.plugins, load: { paths: [...plugins.map(fixture), ...(o.extra ?? [])] } } });
   const candidates = discoverPlugins({ config, configFile: join(dir, "openclaw.json"), stateDir });
