@@ -90,6 +90,7 @@ export function discoverPlugins(o: DiscoverOptions): PluginCandidate[] {
 function listDirs(root: string): string[] {
   try {
     return readdirSync(root)
+      .filter((n) => !n.startsWith(".")) // .install-* staging folders of `openclaw plugins install`
       .sort()
       .map((n) => join(root, n))
       .filter((p) => statSync(p).isDirectory());

@@ -23,7 +23,7 @@ export class PluginManifestError extends OpenClawError {
 export const MANIFEST_FILE = "openclaw.plugin.json";
 
 export const ManifestSchema = z.looseObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,127}$/i, "an id is letters, digits, . _ - (up to 128)"),
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,127}$/i, "an id is letters, digits, _ and - (up to 128; no dots: it is a config key)"),
   name: z.string().optional(),
   version: z.string().optional(),
   description: z.string().optional(),
