@@ -31,7 +31,7 @@ export interface PluginReport {
   plugins: PluginRow[];
 }
 
-export async function pluginReport(loaded: LoadedConfig, opts: { state?: string; ask?: boolean } = {}): Promise<PluginReport> {
+export async function pluginReport(loaded: Pick<LoadedConfig, "config" | "path" | "envOverrides">, opts: { state?: string; ask?: boolean } = {}): Promise<PluginReport> {
   const candidates = discoverPlugins({ config: loaded.config, configFile: loaded.path, stateDir: opts.state ?? stateDir() });
   let live: PluginInfo[] | undefined;
   if (opts.ask !== false) {
