@@ -1,8 +1,9 @@
 // Each hook through a real plugin process: rewrites, blocks, observers, priority across plugins.
 import { afterEach, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pluginDataDir } from "../../src/plugins/host.ts";
+import { tempDir } from "../tools/helpers.ts";
 import { startHost, type TestHost } from "./helpers.ts";
 
 let h: TestHost | undefined;
@@ -65,5 +66,21 @@ describe("plugin hooks", () => {
     expect(msgs).toContain("logs: loaded { n: 1 }");
     expect(msgs).toContain("logs: saw hi");
     expect(msgs).toContain("stray stdout text\n");
+  });
+});
+
+describe("plugin dependencies", () => {
+  test("a plugin that imports a package from its own node_modules works in its sandbox", async () => {
+    const root = tempDir("dep-plugin-");
+    const dir = join(root, "with-dep");
+    mkdirSync(join(dir, "node_modules", "tiny-shout"), { recursive: true });
+    writeFileSync(join(dir, "openclaw.plugin.json"), JSON.stringify({ id: "with-dep", configSchema: {} }));
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "with-dep", type: "module", dependencies: { "tiny-shout": "1.0.0" }, openclaw: { extensions: ["./index.ts"] } }));
+    writeFileSync(join(dir, "index.ts"), 'import { shout } from "tiny-shout";\nexport default { hooks: { agentResponse: (e: { text: string }) => ({ text: shout(e.text) }) } };\n');
+    writeFileSync(join(dir, "node_modules", "tiny-shout", "package.json"), JSON.stringify({ name: "tiny-shout", version: "1.0.0", type: "module", main: "index.js" }));
+    writeFileSync(join(dir, "node_modules", "tiny-shout", "index.js"), "export const shout = (s) => `${s.toUpperCase()}!`;\n");
+    h = await startHost([], { extra: [dir] });
+    expect(h.host.list()[0]).toMatchObject({ id: "with-dep", state: "running" });
+    expect(await h.target.hooks.decide("AgentResponse", { sessionKey: "s", runId: "r", text: "hi", outcome: "ok" })).toMatchObject({ payload: { text: "HI!" } });
   });
 });
