@@ -83,7 +83,7 @@ export class PluginHost {
           hostEnv: o.hostEnv ?? process.env, log: o.log, ...(o.runner ? { runner: o.runner } : {}), ...(o.registryDirs ? { registryDirs: o.registryDirs } : {}),
         });
         this.#instances.set(c.id, new PluginInstance({
-          candidate: { ...c, ready }, dataDir, command, targets: o.targets, config: o.config, log: o.log,
+          candidate: { ...c, ready }, order: this.#instances.size, dataDir, command, targets: o.targets, config: o.config, log: o.log,
           timeoutMs: o.timeoutMs ?? 5000, initTimeoutMs: o.initTimeoutMs ?? 15_000,
           ...(o.toolTimeoutMs ? { toolTimeoutMs: o.toolTimeoutMs } : {}),
           restart: { ...DEFAULT_RESTART, ...o.restart }, sleep: o.sleep ?? abortableSleep, now: o.now ?? Date.now,

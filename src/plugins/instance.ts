@@ -35,6 +35,8 @@ export const DEFAULT_RESTART: RestartPolicy = { baseMs: 1000, maxMs: 60_000, max
 
 export interface InstanceOptions {
   candidate: PluginCandidate & { ready: NonNullable<PluginCandidate["ready"]> };
+  /** discovery position: breaks priority ties across plugins, whatever order their handshakes finish in */
+  order: number;
   dataDir: string;
   command: SandboxedCommand;
   targets: readonly HostTarget[];

@@ -35,7 +35,9 @@ export function registerDeclaration(inst: PluginInstance, d: Declaration, target
         }
       };
       // the dispatcher's own timeout is a backstop; the call's timeout (which kills the plugin) fires first
-      offs.push(t.hooks.register(name, handler as never, { priority: h.priority, timeoutMs: inst.o.timeoutMs + 1000, source: `plugin ${inst.id}` }));
+      // equal priorities run in discovery order (not handshake order): a tie-break far below any real priority step
+      const priority = h.priority - inst.o.order * 1e-9;
+      offs.push(t.hooks.register(name, handler as never, { priority, timeoutMs: inst.o.timeoutMs + 1000, source: `plugin ${inst.id}` }));
     });
     addTools(inst, d, t);
   }

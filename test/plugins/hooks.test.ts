@@ -59,6 +59,14 @@ describe("plugin hooks", () => {
     expect(await d.decide("BeforeMessage", { ...ids, text: "stop" })).toEqual({ blocked: true, reason: "prio-low stops it", source: "plugin prio-low" });
   });
 
+  test("equal priorities run in discovery order, whichever handshake finishes first", async () => {
+    for (const [order, expected] of [[["logs", "hooks"], "hi (logged) [hooks]"], [["hooks", "logs"], "hi [hooks] (logged)"]] as const) {
+      h = await startHost([...order]);
+      expect(await h.target.hooks.decide("BeforeMessage", { ...ids, text: "hi" })).toMatchObject({ payload: { text: expected } });
+      await h.host.stop();
+    }
+  });
+
   test("console output and stray stdout writes reach the log tagged with the plugin id", async () => {
     h = await startHost(["logs"]);
     expect(await h.target.hooks.decide("BeforeMessage", { ...ids, text: "hi" })).toMatchObject({ payload: { text: "hi (logged)" } });
