@@ -92,3 +92,15 @@ describe("plugin dependencies", () => {
     expect(await h.target.hooks.decide("AgentResponse", { sessionKey: "s", runId: "r", text: "hi", outcome: "ok" })).toMatchObject({ payload: { text: "HI!" } });
   });
 });
+
+describe("plugin services", () => {
+  test("a plugin's services start with the host and stop with it", async () => {
+    h = await startHost(["service"]);
+    const logFile = join(pluginDataDir(h.stateDir, "service"), "service.log");
+    expect(h.host.list()[0]).toMatchObject({ state: "running", services: ["ticker"] });
+    expect(readFileSync(logFile, "utf8")).toBe("started\n");
+    await h.host.stop();
+    expect(readFileSync(logFile, "utf8")).toBe("started\nstopped\n");
+    expect(h.host.list()[0]).toMatchObject({ state: "stopped" });
+  });
+});
