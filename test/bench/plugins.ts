@@ -26,11 +26,12 @@ function pluginDirs(n: number): string[] {
     const dir = join(root, `p${n}-${i}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "openclaw.plugin.json"), JSON.stringify({ id: `bench${i}`, configSchema: {} }));
-    writeFileSync(join(dir, "index.ts"), `export default { hooks: {
-      beforeMessage: (e) => ({ text: e.text }),
-      agentResponse: (e) => ({ text: e.text }),
-      afterMessage: () => {},
-    } };\n`);
+    writeFileSync(join(dir, "index.ts"), `import { definePlugin } from "openclaw-bun/plugin-sdk";
+export default definePlugin({ id: "bench${i}", hooks: {
+  beforeMessage: (e) => ({ text: e.text }),
+  agentResponse: (e) => ({ text: e.text }),
+  afterMessage: () => {},
+} });\n`);
     return dir;
   });
 }

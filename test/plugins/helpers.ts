@@ -1,8 +1,11 @@
-// Test helpers for the plugin host: real plugin processes (the runner from source, under bwrap)
-// from test/fixtures/plugins/, a real HookDispatcher per target, and a bounded, loud wait.
-import { mkdirSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { HookDispatcher } from "../../src/agent/hooks.ts";
+// Shared by the plugin tests. Loader side: a LoadContext whose logger records lines, fixture paths.
+// Host side: real plugin processes (the runner from source, under bwrap) from test/fixtures/plugins/,
+// a real HookDispatcher per target, and a bounded, loud wait.
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { LoadContext, LoadedPlugin } from "../../src/plugins/loaded.ts";
+import { HookDispatcher, type HookName } from "../../src/agent/hooks.ts";
 import { ConfigSchema, type ConfigInput } from "../../src/config/schema.ts";
 import { discoverPlugins } from "../../src/plugins/discover.ts";
 import { PluginHost, type PluginHostOptions, type PluginInfo } from "../../src/plugins/host.ts";
@@ -10,8 +13,44 @@ import type { HostTarget } from "../../src/plugins/register.ts";
 import type { Tool } from "../../src/tools/types.ts";
 import { recordingLogger, tempDir } from "../tools/helpers.ts";
 
-export const FIXTURES = resolve(import.meta.dir, "../fixtures/plugins");
-export const fixture = (name: string) => join(FIXTURES, name);
+export const FIXTURES = join(import.meta.dir, "..", "fixtures", "plugins");
+
+export interface LogLine {
+  level: string;
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+export function loadContext(id: string, over: Partial<LoadContext> = {}): LoadContext & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, ...(fields ? { fields } : {}) });
+  return {
+    id,
+    dir: join(FIXTURES, id),
+    dataDir: mkdtempSync(join(tmpdir(), `plugin-data-${id}-`)),
+    pluginConfig: {},
+    config: {},
+    logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") },
+    lines,
+    ...over,
+  };
+}
+
+export function hook(p: LoadedPlugin, name: HookName) {
+  const found = p.hooks.filter((h) => h.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${name} hook, got ${found.length}`);
+  return found[0]!;
+}
+
+export function tool(p: LoadedPlugin, name: string) {
+  const t = p.tools.find((x) => x.name === name);
+  if (!t) throw new Error(`no tool ${name}; have ${p.tools.map((x) => x.name).join(", ")}`);
+  return t;
+}
+
+export const callCtx = (toolCallId = "call_1") => ({ toolCallId, sessionKey: "agent:main:main", runId: "run_1", signal: new AbortController().signal });
+
+export const fixture = (name: string): string => join(FIXTURES, name);
 
 /** A target like an AgentRuntime: a real dispatcher and a tool list. */
 export function fakeTarget(builtins: string[] = []): HostTarget & { tools: Map<string, Tool> } {

@@ -84,7 +84,7 @@ describe("plugin dependencies", () => {
     mkdirSync(join(dir, "node_modules", "tiny-shout"), { recursive: true });
     writeFileSync(join(dir, "openclaw.plugin.json"), JSON.stringify({ id: "with-dep", configSchema: {} }));
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "with-dep", type: "module", dependencies: { "tiny-shout": "1.0.0" }, openclaw: { extensions: ["./index.ts"] } }));
-    writeFileSync(join(dir, "index.ts"), 'import { shout } from "tiny-shout";\nexport default { hooks: { agentResponse: (e: { text: string }) => ({ text: shout(e.text) }) } };\n');
+    writeFileSync(join(dir, "index.ts"), 'import { shout } from "tiny-shout";\nimport { definePlugin } from "openclaw-bun/plugin-sdk";\nexport default definePlugin({ id: "with-dep", hooks: { agentResponse: (e) => ({ text: shout(e.text) }) } });\n');
     writeFileSync(join(dir, "node_modules", "tiny-shout", "package.json"), JSON.stringify({ name: "tiny-shout", version: "1.0.0", type: "module", main: "index.js" }));
     writeFileSync(join(dir, "node_modules", "tiny-shout", "index.js"), "export const shout = (s) => `${s.toUpperCase()}!`;\n");
     h = await startHost([], { extra: [dir] });
