@@ -12,7 +12,7 @@
 export interface LineReaderOptions {
   onLine(line: string): void;
   onViolation(reason: string): void;
-  /** default 1 MiB */
+  /** default 4 MiB (an AfterToolCall answer may carry an image) */
   maxLineBytes?: number;
   /** default 2000 lines … */
   maxLines?: number;
@@ -21,7 +21,7 @@ export interface LineReaderOptions {
   now?: () => number;
 }
 
-export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+export const DEFAULT_MAX_LINE_BYTES = 4 << 20;
 export const DEFAULT_MAX_LINES = 2000;
 export const DEFAULT_WINDOW_MS = 1000;
 

@@ -87,7 +87,7 @@ describe("plugin crash isolation", () => {
     h = await startHost(["floods"], { host: { restart: { maxCrashes: 1 } } });
     expect(await h.target.hooks.decide("BeforeMessage", { ...msg, text: "long" })).toEqual({ blocked: false, payload: { ...msg, text: "long" } });
     const p = await waitForPlugin(h.host, "floods", (x) => x.state === "disabled");
-    expect(p.reason).toContain("a line longer than 1048576 bytes");
+    expect(p.reason).toContain("a line longer than 4194304 bytes");
   });
 
   test("plugins.restart re-enables a disabled plugin and clears its crash count", async () => {
