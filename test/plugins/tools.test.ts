@@ -53,6 +53,32 @@ describe("plugin tools", () => {
     expect(text(r)).toContain("plugin tool is disabled: a test disabled it");
   });
 
+  test("in a full turn a plugin's BeforeMessage block reaches the user and nothing reaches the model", async () => {
+    const rt = new AgentRuntime(new AnthropicProvider({ apiKey: new ApiKey("sk-ant-test-plugin-tools-0000"), baseURL: fake.url }), { model: "claude-test" }).withSandbox(
+      unavailableExecutor({ level: "off" }, "none"),
+    );
+    h = await startHost(["prio-low"], { host: { targets: [rt] } });
+    const before = fake.requests.length;
+    const res = await rt.processMessage("s-block", "stop everything");
+    expect(res).toMatchObject({ outcome: "aborted", cause: "blocked" });
+    expect(res.reason).toBe("message blocked by the BeforeMessage hook of plugin prio-low: prio-low stops it");
+    expect(fake.requests.length).toBe(before);
+    await rt.shutdown(100);
+  });
+
+  test("in a full turn a failing plugin BeforeToolCall blocks the call and the model reads why", async () => {
+    const rt = new AgentRuntime(new AnthropicProvider({ apiKey: new ApiKey("sk-ant-test-plugin-tools-0000"), baseURL: fake.url }), { model: "claude-test" }).withSandbox(
+      unavailableExecutor({ level: "off" }, "none"),
+    );
+    h = await startHost(["tool", "throws-call"], { host: { targets: [rt] } });
+    fake.enqueue(reply.toolUse("add_numbers", { a: 1, b: 2 }, { id: "toolu_b" }), reply.text("could not"));
+    expect((await rt.processMessage("s-btc", "add")).text).toBe("could not");
+    const last = JSON.stringify((fake.requests.at(-1)!.body as { messages: unknown[] }).messages.at(-1));
+    expect(last).toContain("the call to add_numbers was blocked: the BeforeToolCall hook of plugin throws-call failed");
+    expect(last).not.toContain("sum=3");
+    await rt.shutdown(100);
+  });
+
   test("the model calls a plugin tool in a full turn; tools.deny hides it", async () => {
     const rt = new AgentRuntime(new AnthropicProvider({ apiKey: new ApiKey("sk-ant-test-plugin-tools-0000"), baseURL: fake.url }), { model: "claude-test" }).withSandbox(
       unavailableExecutor({ level: "off" }, "none"),
