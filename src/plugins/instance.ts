@@ -136,7 +136,7 @@ export class PluginInstance {
   }
 
   async #onExit(proc: PluginProcess, why: string): Promise<void> {
-    if (proc !== this.#proc || this.#stop.signal.aborted) return;
+    if (proc !== this.#proc || this.#stop.signal.aborted || this.state === "disabled") return; // disable() killed it: not a crash
     const ran = this.o.now() - this.#startedAt;
     this.crashes = ran >= this.o.restart.stableMs ? 1 : this.crashes + 1;
     this.reason = why;

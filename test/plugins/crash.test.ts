@@ -2,6 +2,7 @@
 // not, is killed if needed, restarted with backoff (an injected sleep records the delays: no
 // wall-clock waits), and disabled after repeated crashes with the reason; other plugins keep serving.
 import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
 import type { HookPayloads } from "../../src/agent/hooks.ts";
 import { startHost, waitForPlugin, type TestHost } from "./helpers.ts";
 
@@ -98,5 +99,19 @@ describe("plugin crash isolation", () => {
     expect(await h.host.restart("exits")).toMatchObject({ state: "running", crashes: 0 });
     expect(h.target.hooks.has("BeforeMessage")).toBe(true);
     await expect(h.host.restart("nope")).rejects.toThrow("no plugin nope");
+  });
+});
+
+describe("disabling", () => {
+  test("a disabled plugin's process is killed and its exit is not a crash: it stays disabled", async () => {
+    const s = recordingSleep();
+    h = await startHost(["hooks"], { host: { sleep: s.sleep } });
+    const pid = h.host.list()[0]!.pid!;
+    h.host.instance("hooks")!.disable("disabled by the test");
+    // pid is cleared in the exit handler, right before the crash logic would run (synchronously)
+    await waitForPlugin(h.host, "hooks", (p) => p.pid === undefined);
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect(h.host.list()[0]).toMatchObject({ state: "disabled", reason: "disabled by the test", restarts: 0 });
+    expect(s.delays).toEqual([]);
   });
 });
