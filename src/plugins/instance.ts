@@ -93,14 +93,14 @@ export class PluginInstance {
       async (raw) => {
         const d = DeclarationSchema.safeParse(raw);
         if (!d.success) return proc.kill(`its declaration is invalid (${d.error.issues[0]?.message ?? "bad shape"})`);
-        if (!proc.alive) return;
+        if (!proc.alive || this.#stop.signal.aborted || proc !== this.#proc) return; // stopped or replaced meanwhile
         this.declaration = d.data;
         this.#unregister?.();
         this.#unregister = registerDeclaration(this, d.data, this.o.targets);
         for (const svc of d.data.services) {
           await proc.request("service.start", { id: svc }, this.o.timeoutMs).catch((err: unknown) => this.o.log.warn(`plugin ${this.id}: service ${svc} did not start`, { error: errorMessage(err) }));
         }
-        if (proc.alive) {
+        if (proc.alive && proc === this.#proc && !this.#stop.signal.aborted) {
           this.state = "running";
           this.reason = undefined;
           this.o.log.info(`plugin ${this.id} running`, { pid: proc.pid, hooks: d.data.hooks.map((h) => h.name), tools: d.data.tools.map((t) => t.name) });
