@@ -4,6 +4,7 @@
  * result back. What cannot be expressed (system-prompt rewrites, approvals) is named in
  * docs/plugins.md; a requested approval blocks the call (fail closed) with a reason.
  */
+import { errorMessage } from "../core/errors.ts";
 import type { HookName, HookPayloads, HookResults } from "../agent/hooks.ts";
 import type { ToolResult } from "../tools/types.ts";
 import type { LoadedHook, PluginLogger } from "./loaded.ts";
@@ -23,6 +24,20 @@ export function toOpenClawResult(r: ToolResult): Record<string, unknown> {
   return { content: r.content.map((b) => (b.type === "text" ? b : { type: "image", data: b.data, mimeType: b.mediaType })) };
 }
 
+/**
+ * OpenClaw runs these observers without waiting for them; here too: the handler is started, its
+ * failure logged, and the hook answers "no change" at once so the turn does not wait on it.
+ */
+function fireAndForget(pluginId: string, log: PluginLogger, name: string, run: () => unknown): undefined {
+  try {
+    const r = run();
+    if (r && typeof (r as Promise<unknown>).then === "function") (r as Promise<unknown>).then(undefined, (err: unknown) => log.warn(`plugin ${pluginId}: ${name} handler failed: ${errorMessage(err)}`));
+  } catch (err) {
+    log.warn(`plugin ${pluginId}: ${name} handler failed: ${errorMessage(err)}`);
+  }
+  return undefined;
+}
+
 /** before_agent_start / before_prompt_build: `prependContext` is put before the user's text. */
 const promptBuild: Adapt<"BeforeMessage"> = (h, pluginId, log) => async (p) => {
   const r = obj(await h({ prompt: p.text, messages: [] }, { agentId: p.agentId, sessionKey: p.sessionKey, runId: p.runId, channel: p.channel }));
@@ -33,13 +48,11 @@ const promptBuild: Adapt<"BeforeMessage"> = (h, pluginId, log) => async (p) => {
 };
 
 export const OPENCLAW_HOOKS: Record<string, Mapping> = {
-  message_received: map("BeforeMessage", (h) => async (p) => {
-    await h(
+  message_received: map("BeforeMessage", (h, pluginId, log) => async (p) =>
+    fireAndForget(pluginId, log, "message_received", () => h(
       { from: p.peer ?? p.channel ?? "gateway", content: p.text, timestamp: Date.now(), sessionKey: p.sessionKey, runId: p.runId, metadata: p.origin ?? {} },
       { channelId: p.channel ?? "gateway", conversationId: p.peer, sessionKey: p.sessionKey },
-    );
-    return undefined; // an observer in OpenClaw: it cannot change the message
-  }),
+    ))),
   before_agent_start: map("BeforeMessage", promptBuild),
   before_prompt_build: map("BeforeMessage", promptBuild),
   before_tool_call: map("BeforeToolCall", (h, pluginId) => async (p) => {
@@ -52,13 +65,12 @@ export const OPENCLAW_HOOKS: Record<string, Mapping> = {
     if (r.requireApproval) return { block: `plugin ${pluginId} asks for approval (${str(approval.title) ?? "no title"}); approvals from plugins are not supported by this runtime, so the call is blocked` };
     return r.params && typeof r.params === "object" ? { input: r.params } : undefined;
   }),
-  after_tool_call: map("AfterToolCall", (h) => async (p) => {
+  after_tool_call: map("AfterToolCall", (h, pluginId, log) => async (p) => {
     const error = p.result.isError ? p.result.content.map((b) => (b.type === "text" ? b.text : "")).join("\n") : undefined;
-    await h(
+    return fireAndForget(pluginId, log, "after_tool_call", () => h(
       { toolName: p.name, params: obj(p.input), runId: p.runId, toolCallId: p.toolCallId, result: toOpenClawResult(p.result), error, durationMs: p.durationMs },
       { toolName: p.name, toolCallId: p.toolCallId, sessionKey: p.sessionKey, runId: p.runId },
-    );
-    return undefined; // an observer in OpenClaw
+    ));
   }),
   message_sending: map("AgentResponse", (h, pluginId) => async (p) => {
     const r = obj(await h({ to: p.sessionKey, content: p.text }, { channelId: "gateway", sessionKey: p.sessionKey }));

@@ -7,7 +7,7 @@ import type { HookName } from "../../src/agent/hooks.ts";
 import { loadPlugin } from "../../src/plugins/load.ts";
 import type { LoadedPlugin } from "../../src/plugins/loaded.ts";
 import { PluginUnsupportedError } from "../../src/plugins/load-errors.ts";
-import { callCtx, FIXTURES, loadContext, tool } from "./helpers.ts";
+import { callCtx, FIXTURES, loadContext, tool } from "./load-helpers.ts";
 
 const usage = { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 };
 const load = (id: string, over = {}) => loadPlugin(join(FIXTURES, id, id === "openclaw-cjs" ? "index.cjs" : "index.ts"), loadContext(id, over));
@@ -135,5 +135,29 @@ describe("OpenClaw shim: refusals name what is missing", () => {
   test("register(api) throwing is a load error with its message", async () => {
     const err = await run("throws.ts", `export default { id: "refuse", register() { throw new Error("needs an API key"); } };`);
     expect(err!.message).toBe("plugin refuse: register(api) threw: needs an API key");
+  });
+});
+
+describe("OpenClaw shim: observers are not awaited", () => {
+  test("message_received and after_tool_call answer before a slow handler finishes; a rejection is logged", async () => {
+    const { mkdtempSync, writeFileSync } = require("node:fs") as typeof import("node:fs");
+    const f = join(mkdtempSync(join(require("node:os").tmpdir(), "compat-observe-")), "index.ts");
+    writeFileSync(f, `
+      export const state = { finished: false, release: () => {} };
+      export default function (api: any) {
+        api.on("message_received", () => new Promise<void>((r) => { state.release = () => { state.finished = true; r(); }; }));
+        api.on("after_tool_call", async () => { throw new Error("observer broke"); });
+      }`);
+    const ctx = loadContext("observe");
+    const p = await loadPlugin(f, ctx);
+    const mod = (await import(f)) as { state: { finished: boolean; release: () => void } };
+    expect(await p.hooks.find((h) => h.name === "BeforeMessage")!.handler({ sessionKey: "s", agentId: "main", runId: "r", text: "hi" })).toBeUndefined();
+    expect(mod.state.finished).toBe(false); // answered while the handler is still pending
+    mod.state.release();
+    expect(mod.state.finished).toBe(true);
+    await p.hooks.find((h) => h.name === "AfterToolCall")!.handler({ sessionKey: "s", runId: "r", toolCallId: "c", name: "read", input: {}, result: { content: [], isError: false }, durationMs: 1 });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(ctx.lines).toContainEqual({ level: "warn", message: "plugin observe: after_tool_call handler failed: observer broke" });
   });
 });

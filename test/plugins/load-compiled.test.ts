@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FIXTURES } from "./helpers.ts";
+import { FIXTURES } from "./load-helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "load-compiled-"));
 const bin = join(dir, "loader");
