@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPlugin } from "../../src/plugins/load.ts";
 import type { LoadedPlugin } from "../../src/plugins/loaded.ts";
-import { callCtx, loadContext, tool } from "./load-helpers.ts";
+import { callCtx, loadContext, tool } from "./helpers.ts";
 
 const PACKAGES = { ollama: "@ollama/openclaw-web-search@0.2.2", avatar: "@projectavatar/openclaw-avatar@2.2.0" };
 const root = mkdtempSync(join(tmpdir(), "npm-plugins-"));

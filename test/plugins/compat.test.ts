@@ -7,7 +7,7 @@ import type { HookName } from "../../src/agent/hooks.ts";
 import { loadPlugin } from "../../src/plugins/load.ts";
 import type { LoadedPlugin } from "../../src/plugins/loaded.ts";
 import { PluginUnsupportedError } from "../../src/plugins/load-errors.ts";
-import { callCtx, FIXTURES, loadContext, tool } from "./load-helpers.ts";
+import { callCtx, FIXTURES, loadContext, tool } from "./helpers.ts";
 
 const usage = { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0 };
 const load = (id: string, over = {}) => loadPlugin(join(FIXTURES, id, id === "openclaw-cjs" ? "index.cjs" : "index.ts"), loadContext(id, over));

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FIXTURES } from "./load-helpers.ts";
+import { FIXTURES } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "load-compiled-"));
 const bin = join(dir, "loader");

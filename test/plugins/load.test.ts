@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPlugin } from "../../src/plugins/load.ts";
 import { PluginLoadError } from "../../src/plugins/load-errors.ts";
-import { callCtx, FIXTURES, hook, loadContext, tool } from "./load-helpers.ts";
+import { callCtx, FIXTURES, hook, loadContext, tool } from "./helpers.ts";
 
 const entry = join(FIXTURES, "sdk-example", "index.ts");
 
