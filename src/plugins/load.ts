@@ -11,7 +11,11 @@ import { isDefinedPlugin } from "../../plugin-sdk/index.ts";
 import type { LoadContext, LoadedPlugin, LoadPlugin } from "./loaded.ts";
 import { PluginLoadError } from "./load-errors.ts";
 import { loadNative } from "./load-native.ts";
-import { installSdkModules, providedModules } from "./load-resolve.ts";
+import { installSdkModules, provideModule, providedModules } from "./load-resolve.ts";
+import { loadOpenClaw } from "./compat.ts";
+import { OPENCLAW_SDK_MODULES } from "./compat-sdk.ts";
+
+for (const [specifier, exports] of Object.entries(OPENCLAW_SDK_MODULES)) provideModule(specifier, () => exports);
 
 export type EntryShape =
   | { kind: "native"; value: Parameters<typeof loadNative>[0] }
@@ -48,7 +52,7 @@ export const loadPlugin: LoadPlugin = async (entryPath: string, ctx: LoadContext
     );
   }
   if (shape.kind === "native") return loadNative(shape.value, ctx);
-  throw new PluginLoadError(`plugin ${ctx.id}: OpenClaw plugins are not supported yet`);
+  return loadOpenClaw(shape.register, shape.meta, entryPath, ctx);
 };
 
 /** A missing SDK subpath gets named with the ones this runtime provides. */
