@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPlugin } from "../../src/plugins/load.ts";
 import type { LoadedPlugin } from "../../src/plugins/loaded.ts";
+import type { ToolContext } from "../../src/tools/types.ts";
+import { toolContext } from "../tools/helpers.ts";
 import { callCtx, loadContext, startHost, tool } from "./helpers.ts";
 
 const PACKAGES = { ollama: "@ollama/openclaw-web-search@0.2.2", avatar: "@projectavatar/openclaw-avatar@2.2.0" };
@@ -82,6 +84,18 @@ describe(PACKAGES.ollama, () => {
     expect(req).toEqual({ path: "/api/experimental/web_search", json: { query: "bun runtime", max_results: 5 } });
     expect(await result).toEqual({ content: [{ type: "text", text: "1. Bun\n   https://bun.sh\n   about bun runtime" }], isError: false });
     expect(await tool(p, "ollama_web_fetch").execute({ url: " " }, callCtx())).toEqual({ content: [{ type: "text", text: "ollama_web_fetch failed: url parameter is required" }], isError: true });
+  });
+  test("unchanged through the real host: the model-facing tool runs in the plugin's sandboxed process", async () => {
+    const { dir } = installed(PACKAGES.ollama);
+    const h = await startHost([], { extra: [dir] });
+    try {
+      const search = h.target.tools.get("ollama_web_search")!;
+      const result = search.run({ query: "sandbox" }, toolContext() as ToolContext);
+      expect((await fake.next("ollama_web_search from the plugin process")).json).toEqual({ query: "sandbox", max_results: 5 });
+      expect(await result).toEqual({ content: [{ type: "text", text: "1. Bun\n   https://bun.sh\n   about sandbox" }], isError: false });
+    } finally {
+      await h.host.stop();
+    }
   });
 });
 
