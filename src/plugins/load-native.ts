@@ -22,7 +22,13 @@ const DefinitionSchema = z.strictObject({
   hooks: z.strictObject(Object.fromEntries(Object.keys(HOOK_KEYS).map((k) => [k, HookSpecSchema.optional()])), {
     error: (iss) => (iss.code === "unrecognized_keys" ? `unknown hook ${iss.keys.join(", ")}; the hooks are ${Object.keys(HOOK_KEYS).join(", ")}` : undefined),
   }).optional(),
-  tools: z.array(z.looseObject({ name: z.string().regex(TOOL_NAME, "must be 1-64 letters, digits, _ or -"), description: z.string(), execute: fn })).optional(),
+  tools: z.array(z.strictObject({
+    name: z.string().regex(TOOL_NAME, "must be 1-64 letters, digits, _ or -"),
+    description: z.string(),
+    input: z.custom<z.ZodType>((v) => !!v && typeof (v as z.ZodType).safeParse === "function", { message: "must be a zod schema (z.object({...}))" }).optional(),
+    inputSchema: z.record(z.string(), z.unknown()).optional(),
+    execute: fn,
+  }).refine((t) => !(t.input && t.inputSchema), { message: "give input (zod) or inputSchema (JSON Schema), not both" })).optional(),
   commands: z.array(z.strictObject({ name: z.string().regex(COMMAND_NAME, "must be letters, digits, _ or - (no slash)"), description: z.string(), execute: fn })).optional(),
   services: z.array(z.looseObject({ id: z.string().min(1), start: fn, stop: fn.optional() })).optional(),
 });

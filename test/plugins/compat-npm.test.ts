@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPlugin } from "../../src/plugins/load.ts";
 import type { LoadedPlugin } from "../../src/plugins/loaded.ts";
-import { callCtx, loadContext, tool } from "./helpers.ts";
+import type { ToolContext } from "../../src/tools/types.ts";
+import { toolContext } from "../tools/helpers.ts";
+import { callCtx, loadContext, startHost, tool } from "./helpers.ts";
 
 const PACKAGES = { ollama: "@ollama/openclaw-web-search@0.2.2", avatar: "@projectavatar/openclaw-avatar@2.2.0" };
 const root = mkdtempSync(join(tmpdir(), "npm-plugins-"));
@@ -83,6 +85,18 @@ describe(PACKAGES.ollama, () => {
     expect(await result).toEqual({ content: [{ type: "text", text: "1. Bun\n   https://bun.sh\n   about bun runtime" }], isError: false });
     expect(await tool(p, "ollama_web_fetch").execute({ url: " " }, callCtx())).toEqual({ content: [{ type: "text", text: "ollama_web_fetch failed: url parameter is required" }], isError: true });
   });
+  test("unchanged through the real host: the model-facing tool runs in the plugin's sandboxed process", async () => {
+    const { dir } = installed(PACKAGES.ollama);
+    const h = await startHost([], { extra: [dir] });
+    try {
+      const search = h.target.tools.get("ollama_web_search")!;
+      const result = search.run({ query: "sandbox" }, toolContext() as ToolContext);
+      expect((await fake.next("ollama_web_search from the plugin process")).json).toEqual({ query: "sandbox", max_results: 5 });
+      expect(await result).toEqual({ content: [{ type: "text", text: "1. Bun\n   https://bun.sh\n   about sandbox" }], isError: false });
+    } finally {
+      await h.host.stop();
+    }
+  });
 });
 
 describe(PACKAGES.avatar, () => {
@@ -119,5 +133,20 @@ describe(PACKAGES.avatar, () => {
     expect((await relay.next("avatar_signal → relay push", (r) => (r.json as { action?: string }).action === "celebrating")).json).toMatchObject({ action: "celebrating", emotions: { joy: "high" } });
     const schema = tool(p, "avatar_signal").inputSchema as { properties: Record<string, unknown> };
     expect(Object.keys(schema.properties)).toEqual(["emotions", "action", "color", "prop", "intensity"]);
+  });
+
+  test("unchanged through the real host: its own sandboxed process, hooks dispatched over JSON-RPC", async () => {
+    const { id, dir } = installed(PACKAGES.avatar);
+    const h = await startHost([], { extra: [dir], config: { plugins: { entries: { [id]: { config: { relayUrl: `http://127.0.0.1:${relay.server.port}`, debounceMs: 50 } } } } } });
+    try {
+      expect(h.host.list()[0]).toMatchObject({ id, state: "running", tools: ["avatar_signal", "avatar_commands"] });
+      const d = h.target.hooks;
+      expect(await d.decide("BeforeToolCall", { sessionKey: "agent:main:tg", runId: "r", toolCallId: "c", name: "browser", input: {} })).toMatchObject({ blocked: false });
+      const push = await relay.next("before_tool_call in the plugin process → relay push", (r) => (r.json as { action?: string }).action === "searching");
+      expect(push.path).toBe("/push/"); // the plugin process gets no AVATAR_TOKEN: an explicit environment
+      expect(push.json).toMatchObject({ prop: "magnifying_glass", sessionId: "agent:main:tg" });
+    } finally {
+      await h.host.stop();
+    }
   });
 });

@@ -66,6 +66,8 @@ describe("loadPlugin: mistakes are load errors that name the fix", () => {
     ["id.ts", `import { definePlugin } from "openclaw-bun/plugin-sdk"; export default definePlugin({ id: "other" });`, /does not match the manifest id "bad"/],
     ["dup.ts", `import { definePlugin } from "openclaw-bun/plugin-sdk"; const t = { name: "x", description: "", execute: () => "" }; export default definePlugin({ id: "bad", tools: [t, t] });`, /two tools are named "x"/],
     ["toolname.ts", `import { definePlugin } from "openclaw-bun/plugin-sdk"; export default definePlugin({ id: "bad", tools: [{ name: "a b", description: "", execute: () => "" }] });`, /tools\.0\.name: must be 1-64 letters/],
+    ["tool-typo.ts", `import { definePlugin } from "openclaw-bun/plugin-sdk"; export default definePlugin({ id: "bad", tools: [{ name: "t", description: "", inputschema: {}, execute: () => "" } as never] });`, /tools\.0: Unrecognized key: "inputschema"/],
+    ["tool-both.ts", `import { definePlugin, z } from "openclaw-bun/plugin-sdk"; export default definePlugin({ id: "bad", tools: [{ name: "t", description: "", input: z.object({}), inputSchema: { type: "object" }, execute: () => "" }] });`, /tools\.0: give input \(zod\) or inputSchema \(JSON Schema\), not both/],
     ["nothing.ts", `export const x = 1;`, /exports no plugin; export default definePlugin/],
     ["throws.ts", `throw new Error("kaput at load");`, /importing .*throws\.ts failed: kaput at load/],
     ["factory.ts", `import { definePlugin } from "openclaw-bun/plugin-sdk"; export default definePlugin(() => { throw new Error("no config"); });`, /factory threw: no config/],
