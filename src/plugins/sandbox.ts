@@ -55,7 +55,8 @@ export function runnerCommand(execPath: string = process.execPath, moduleUrl: st
   if (moduleUrl.includes("/$bunfs/")) return { argv: [exe, PLUGIN_RUNNER_ARG], binds: [exe] };
   const main = realpathSync(fileURLToPath(new URL("../main.ts", moduleUrl)));
   const checkout = dirname(dirname(main));
-  return { argv: [exe, main, PLUGIN_RUNNER_ARG], binds: [exe, checkout] };
+  // --no-install: from source, Bun would otherwise auto-install a package the plugin imports but lacks
+  return { argv: [exe, "--no-install", main, PLUGIN_RUNNER_ARG], binds: [exe, checkout] };
 }
 
 export function sandboxedRunner(o: PluginSandboxOptions): SandboxedCommand {
