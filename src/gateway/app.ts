@@ -2,7 +2,7 @@
  * The HTTP side of the gateway (Hono). Probes (`/healthz`, `/readyz`), channel routes (which
  * check their own secret) and the dashboard's static files (static.ts) need no token; everything
  * else needs the bearer token in the `Authorization` header — never a URL query. A foreign
- * `Origin` is refused before auth.
+ * `Origin` is refused before auth. The dashboard's `/auth/*` login routes sit between the two.
  * The WebSocket upgrade on `/ws` is handled in server.ts before Hono sees the request.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
@@ -16,6 +16,7 @@ import { clientError, internalError, isMasked } from "./client-error.ts";
 import { jsonRpcCodec, wireError } from "./rpc/codec.ts";
 import type { Scope } from "./rpc/method.ts";
 import { StaticFiles } from "./static.ts";
+import { registerDashboardAuth } from "./dashboard-routes.ts";
 
 export type GatewayEnv = { Bindings: { ip?: string }; Variables: { scopes: ReadonlySet<Scope> } };
 
@@ -110,6 +111,7 @@ export function createApp(gw: Gateway): Hono<GatewayEnv> {
 
   app.use("*", staticFiles(new StaticFiles(gw.deps.assets)));
   app.use("*", originCheck(gw));
+  registerDashboardAuth(app, gw); // the login routes: how a browser gets its credential (dashboard-routes.ts)
   app.use("*", requireAuth(gw));
 
   app.get("/metrics", () =>

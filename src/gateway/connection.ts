@@ -48,9 +48,11 @@ export class Connection implements Peer, Subscriber {
     readonly ip: string,
     /** the scopes granted at upgrade (Authorization header), or null: the first frame must authenticate */
     upgradeScopes: ReadonlySet<Scope> | null,
+    /** the dashboard session the upgrade's cookie named (methods may refuse session callers) */
+    session?: string,
   ) {
     this.#held = new HoldQueue(() => ({ maxCount: MAX_HELD, maxBytes: gw.config().gateway.limits.maxBufferedBytes }));
-    if (upgradeScopes) this.#ctx = { transport: "ws", ip, scopes: upgradeScopes, peer: this };
+    if (upgradeScopes) this.#ctx = { transport: "ws", ip, scopes: upgradeScopes, peer: this, ...(session ? { session } : {}) };
   }
 
   get authed(): boolean {

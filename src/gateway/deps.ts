@@ -12,6 +12,7 @@ import type { ToolSpec } from "../providers/types.ts";
 import type { SessionStore } from "../store/types.ts";
 import type { ResolvedAuth } from "./auth.ts";
 import type { Codec } from "./codec.ts";
+import type { DashboardAuthOptions } from "./dashboard-auth.ts";
 import type { StaticAsset } from "./static.ts";
 
 export interface GatewayRuntime {
@@ -64,6 +65,8 @@ export interface GatewayDeps {
   authTimeoutMs?: number;
   /** the dashboard's files; default: the embedded assets (src/generated/embedded.ts) */
   assets?: readonly StaticAsset[];
+  /** dashboard login codes and sessions: lifetimes, bounds, the clock (tests pass a fake one) */
+  dashboardAuth?: Partial<DashboardAuthOptions>;
   /** wire formats tried before JSON-RPC on a WebSocket's first frame (the OpenClaw codec, gateway/compat/) */
   codecs?: readonly Codec[];
 }

@@ -9,6 +9,7 @@ import { createLogger, onLog, type Logger, type LogRecord } from "../core/log.ts
 import { AuthRateLimiter } from "../core/ratelimit.ts";
 import type { SessionStore } from "../store/types.ts";
 import { Authenticator } from "./auth.ts";
+import { DashboardAuth } from "./dashboard-auth.ts";
 import type { Codec, DecodeLimits } from "./codec.ts";
 import type { ConfigSource, GatewayDeps, GatewayRuntime, SandboxStatus } from "./deps.ts";
 import { Hub } from "./hub.ts";
@@ -19,6 +20,7 @@ import { Dispatcher } from "./rpc/dispatch.ts";
 import { ALL_SCOPES, type Scope } from "./rpc/method.ts";
 import { chatMethods } from "./rpc/methods/chat.ts";
 import { configMethods } from "./rpc/methods/config.ts";
+import { dashboardMethods } from "./rpc/methods/dashboard.ts";
 import { pairingMethods } from "./rpc/methods/pairing.ts";
 import { sessionMethods } from "./rpc/methods/sessions.ts";
 import { systemMethods } from "./rpc/methods/system.ts";
@@ -43,6 +45,8 @@ export class Gateway {
   readonly hub = new Hub();
   readonly authn: Authenticator;
   readonly limiter: AuthRateLimiter;
+  /** dashboard login codes and cookie sessions (dashboard-auth.ts) */
+  readonly dashboard: DashboardAuth;
   readonly origins: OriginPolicy;
   readonly runs: RunGate;
   readonly dispatcher: Dispatcher;
@@ -53,6 +57,7 @@ export class Gateway {
   /** set by server.ts once listening; used for the gateway's own origins */
   listening: { hostname: string; port: number } | null = null;
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #sweep: ReturnType<typeof setInterval>;
 
   constructor(readonly deps: GatewayDeps) {
     this.runtime = deps.runtime;
@@ -63,12 +68,14 @@ export class Gateway {
     this.channels = deps.channels ?? [];
     this.authn = new Authenticator(deps.auth);
     this.limiter = new AuthRateLimiter(deps.rateLimit);
+    this.dashboard = new DashboardAuth(deps.dashboardAuth);
     this.origins = new OriginPolicy(
       () => (this.listening ? ownOrigins(this.listening.hostname, this.listening.port) : []),
       () => this.config().gateway.allowedOrigins,
     );
     this.runs = new RunGate(this.runtime, this.metrics, () => this.config().gateway.limits.maxRunsPerSession);
-    this.dispatcher = new Dispatcher([...chatMethods(this), ...sessionMethods(this), ...configMethods(this), ...systemMethods(this), ...pairingMethods(this)], {
+    this.dispatcher = new Dispatcher([...chatMethods(this), ...sessionMethods(this), ...configMethods(this), ...systemMethods(this), ...pairingMethods(this),
+      ...dashboardMethods(this)], {
       log: this.log.child("rpc"),
       observe: (m, ms, ok) => this.metrics.observeRpc(m, ms, ok),
     });
@@ -85,6 +92,8 @@ export class Gateway {
       }),
     );
     this.metrics.startLagSampler();
+    this.#sweep = setInterval(() => this.dashboard.sweep(), 60_000);
+    this.#sweep.unref?.();
   }
 
   config(): Config {
@@ -105,12 +114,21 @@ export class Gateway {
    */
   checkToken(ip: string, token: string | null | undefined): TokenCheck {
     if (!this.authn.required) return { ok: true, scopes: ALL_SCOPES };
+    return this.#checkSecret(ip, token, (t) => this.authn.verify(t));
+  }
+
+  /** A dashboard login code (POST /auth/exchange), limited like a token: it consumes the code when the source may try. */
+  checkLoginCode(ip: string, code: string | null | undefined): TokenCheck {
+    return this.#checkSecret(ip, code, (c) => this.dashboard.consumeCode(c));
+  }
+
+  #checkSecret(ip: string, presented: string | null | undefined, verify: (value: string) => boolean): TokenCheck {
     const wait = this.limiter.retryAfterMs(ip);
     if (wait > 0) return { ok: false, retryAfterMs: wait };
-    if (!this.authn.verify(token)) {
-      // Only a presented token is a guess. A request with none (a web page's <img src> needs no
+    if (!presented || !verify(presented)) {
+      // Only a presented secret is a guess. A request with none (a web page's <img src> needs no
       // preflight and carries no Origin) cannot succeed, so it must not spend anyone's budget.
-      if (token) this.limiter.failure(ip);
+      if (presented) this.limiter.failure(ip);
       this.metrics.authFailures++;
       return { ok: false };
     }
@@ -132,6 +150,7 @@ export class Gateway {
   /** Stop listening to the runtime and the log; the server closes connections itself. */
   dispose(): void {
     for (const u of this.#unsubscribe.splice(0)) u();
+    clearInterval(this.#sweep);
     this.metrics.stop();
   }
 }

@@ -2,7 +2,8 @@
  * One `Bun.serve` port for HTTP (Hono) and the WebSocket at `/ws`. The hostname is always explicit
  * (Bun would listen on every interface otherwise). A non-loopback bind without auth refuses to
  * start. The upgrade checks, in order: Origin (before any auth), draining, the connection cap, then
- * an optional `Authorization` header (else the first frame authenticates, see ws.ts).
+ * an optional `Authorization` header, else the dashboard's session cookie (a cookie for a session
+ * that has ended is refused, 401), else the first frame authenticates (see ws.ts).
  */
 import type { Server } from "bun";
 import { ConfigError, UnavailableError } from "../core/errors.ts";
@@ -10,6 +11,13 @@ import { bearerToken } from "./auth.ts";
 import { createApp } from "./app.ts";
 import type { Gateway } from "./gateway.ts";
 import { websocketHandlers, type WsData } from "./ws.ts";
+import { SESSION_COOKIE } from "./dashboard-routes.ts";
+import { parse as parseCookie } from "hono/utils/cookie";
+
+function sessionCookieOf(req: Request): string | undefined {
+  const header = req.headers.get("cookie");
+  return header ? parseCookie(header, SESSION_COOKIE)[SESSION_COOKIE] : undefined;
+}
 
 export class PortInUseError extends UnavailableError {
   static override readonly type: string = "PortInUseError";
@@ -105,8 +113,16 @@ function upgrade(gw: Gateway, req: Request, srv: Server<WsData>, ip: string): Re
   const max = gw.config().gateway.limits.maxConnections;
   if (gw.metrics.wsConnections >= max) return new Response(`too many connections (limit ${max})`, { status: 503 });
   let scopes: WsData["scopes"] = null;
+  let session: string | undefined;
   const header = req.headers.get("authorization");
-  if (!gw.authn.required || header !== null) {
+  const cookie = header === null && gw.authn.required ? sessionCookieOf(req) : undefined;
+  if (cookie !== undefined) {
+    // the dashboard's cookie, after the Origin check: a page on another site cannot ride on it
+    const s = gw.dashboard.verify(cookie);
+    if (!s) return new Response("the dashboard session has ended; log in again", { status: 401 });
+    scopes = s.scopes;
+    session = s.id;
+  } else if (!gw.authn.required || header !== null) {
     const check = gw.checkToken(ip, bearerToken(header));
     if (!check.ok && check.retryAfterMs) {
       return new Response("too many failed authentication attempts", { status: 429, headers: { "retry-after": String(Math.ceil(check.retryAfterMs / 1000)) } });
@@ -114,6 +130,6 @@ function upgrade(gw: Gateway, req: Request, srv: Server<WsData>, ip: string): Re
     if (!check.ok) return new Response("unauthorized", { status: 401 });
     scopes = check.scopes;
   }
-  if (srv.upgrade(req, { data: { ip, scopes } })) return undefined;
+  if (srv.upgrade(req, { data: { ip, scopes, ...(session ? { session } : {}) } })) return undefined;
   return new Response("WebSocket upgrade failed", { status: 400 });
 }

@@ -35,7 +35,7 @@ export const CONTENT_SECURITY_POLICY = [
 
 // `name-<hash>.ext`: a hash of 8+ characters with at least one capital or digit (so `some-longname.js` is not one)
 const HASHED_NAME = /-(?=[A-Za-z0-9_]*[A-Z0-9])[A-Za-z0-9_]{8,}\.[A-Za-z0-9]+$/;
-const API_PREFIXES = ["/v1/", "/rpc", "/ws", "/metrics", "/healthz", "/readyz"];
+const API_PREFIXES = ["/v1/", "/rpc", "/ws", "/metrics", "/healthz", "/readyz", "/auth/"];
 
 export function isHashedName(path: string): boolean {
   return HASHED_NAME.test(path.slice(path.lastIndexOf("/") + 1));

@@ -13,6 +13,9 @@ export interface WsData {
   ip: string;
   /** the scopes granted by an Authorization header at upgrade; null when the first frame must authenticate */
   scopes: ReadonlySet<Scope> | null;
+  /** the dashboard session (digest) the upgrade's cookie named; the socket closes when it ends */
+  session?: string;
+  detach?: () => void;
   conn?: Connection;
 }
 
@@ -23,8 +26,9 @@ function frameText(message: string | Buffer): string {
 export function websocketHandlers(gw: Gateway): WebSocketHandler<WsData> {
   return {
     open(ws: ServerWebSocket<WsData>) {
-      const conn = new Connection(ws, gw, ws.data.ip, ws.data.scopes);
+      const conn = new Connection(ws, gw, ws.data.ip, ws.data.scopes, ws.data.session);
       ws.data.conn = conn;
+      if (ws.data.session) ws.data.detach = gw.dashboard.attach(ws.data.session, () => ws.close(1008, "dashboard session ended"));
       gw.metrics.wsConnections++;
       gw.metrics.wsTotal++;
       if (!conn.authed) {
@@ -35,11 +39,14 @@ export function websocketHandlers(gw: Gateway): WebSocketHandler<WsData> {
     },
 
     message(ws, message) {
+      // a session that expired since the last frame ends here (touch), which closes this socket
+      if (ws.data.session && !gw.dashboard.touch(ws.data.session)) return;
       ws.data.conn?.onFrame(frameText(message));
     },
 
     close(ws) {
       const conn = ws.data.conn;
+      ws.data.detach?.();
       if (!conn) return;
       conn.dispose();
       gw.metrics.wsConnections--;

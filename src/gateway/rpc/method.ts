@@ -36,6 +36,8 @@ export interface CallContext {
   scopes: ReadonlySet<Scope>;
   /** present on WebSocket calls */
   peer?: Peer;
+  /** the dashboard session (its digest) when the connection authenticated with the session cookie */
+  session?: string;
 }
 
 export interface MethodDef<S extends z.ZodType = z.ZodType> {
