@@ -27,6 +27,10 @@ export interface DashboardRig {
   telegram: FakeTelegram;
   configPath: string;
   stateDir: string;
+  /** the compiled binary the gateway runs */
+  binary: string;
+  gatewayToken: string;
+  modelKey: string;
   /** the env that points the CLI at this gateway */
   env: Record<string, string>;
   /** the config file's current text */
@@ -70,6 +74,9 @@ export async function startDashboardRig(extra: Record<string, unknown> = {}): Pr
     telegram,
     configPath,
     stateDir,
+    binary: BUILT,
+    gatewayToken: GATEWAY_TOKEN,
+    modelKey: MODEL_KEY,
     env,
     configText: () => readFileSync(configPath, "utf8"),
     stop: async () => {
