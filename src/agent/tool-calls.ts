@@ -31,16 +31,20 @@ export interface ToolCallEnv {
   maxParallel: number;
   emit(event: AgentEvent): void;
   log: Logger;
+  /** milliseconds for a tool call's `durationMs` (default performance.now; tests pass a fake clock) */
+  now?: () => number;
 }
 
 const DISPLAY_CHARS = 2000;
 
 export async function runToolCalls(calls: ToolUseBlock[], env: ToolCallEnv): Promise<ToolResultBlock[]> {
   for (const call of calls) {
-    env.emit({ type: "tool_call", runId: env.runId, sessionKey: env.sessionKey, toolCallId: call.id, name: call.name, input: call.input });
+    env.emit({ type: "tool_call", runId: env.runId, sessionKey: env.sessionKey, toolCallId: call.id, name: call.name, input: call.input, sandbox: env.executor.level });
   }
   return mapLimit(calls, env.maxParallel, async (call) => {
+    const started = env.now?.() ?? performance.now();
     const result = redactResult(await runOne(call, env));
+    const durationMs = Math.max(0, Math.round((env.now?.() ?? performance.now()) - started));
     env.emit({
       type: "tool_result",
       runId: env.runId,
@@ -49,6 +53,8 @@ export async function runToolCalls(calls: ToolUseBlock[], env: ToolCallEnv): Pro
       name: call.name,
       isError: result.isError,
       output: displayText(result),
+      durationMs,
+      sandbox: env.executor.level,
     });
     return { type: "tool_result", toolUseId: call.id, content: result.content, isError: result.isError };
   });

@@ -11,12 +11,22 @@
 import { z } from "zod";
 import type { RunOutcome, StopCause } from "../core/events.ts";
 import type { ImageBlock, Usage } from "../core/messages.ts";
+import type { SandboxLevel } from "../config/schema.ts";
 
 export type AgentEvent =
   | { type: "run_started"; runId: string; sessionKey: string; ts: number; model: string }
   | { type: "text_delta"; runId: string; sessionKey: string; text: string }
   | { type: "thinking_delta"; runId: string; sessionKey: string; text: string }
-  | { type: "tool_call"; runId: string; sessionKey: string; toolCallId: string; name: string; input: unknown }
+  | {
+      type: "tool_call";
+      runId: string;
+      sessionKey: string;
+      toolCallId: string;
+      name: string;
+      input: unknown;
+      /** the sandbox level the run's executor enforces */
+      sandbox: SandboxLevel;
+    }
   | {
       type: "tool_result";
       runId: string;
@@ -26,6 +36,9 @@ export type AgentEvent =
       isError: boolean;
       /** text of the result, capped for display */
       output: string;
+      /** from the call's start (hooks included) to its result */
+      durationMs: number;
+      sandbox: SandboxLevel;
     }
   | { type: "compaction"; runId: string; sessionKey: string; summaryChars: number; tokensBefore: number }
   | { type: "error"; runId: string; sessionKey: string; cause: StopCause; error: RunFailure }

@@ -34,6 +34,10 @@ export interface ChannelStatus {
   mode?: string;
   /** bot username etc. */
   account?: string;
+  /** the bot's username without the `@` (Telegram, once connected) */
+  botUsername?: string;
+  /** when the channel last received an update (ISO time) */
+  lastUpdateAt?: string;
   lastError?: string;
   details?: Record<string, unknown>;
 }

@@ -34,6 +34,7 @@ export const root: CommandDef = {
     daemon: lazy(() => import("./daemon.ts")),
     sessions: lazy(() => import("./sessions.ts")),
     logs: lazy(() => import("./logs.ts")),
+    dashboard: lazy(() => import("./dashboard.ts")),
   },
 };
 

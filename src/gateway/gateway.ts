@@ -21,6 +21,7 @@ import { ALL_SCOPES, type Scope } from "./rpc/method.ts";
 import { chatMethods } from "./rpc/methods/chat.ts";
 import { configMethods } from "./rpc/methods/config.ts";
 import { dashboardMethods } from "./rpc/methods/dashboard.ts";
+import { metricsMethods } from "./rpc/methods/metrics.ts";
 import { pairingMethods } from "./rpc/methods/pairing.ts";
 import { sessionMethods } from "./rpc/methods/sessions.ts";
 import { systemMethods } from "./rpc/methods/system.ts";
@@ -75,7 +76,7 @@ export class Gateway {
     );
     this.runs = new RunGate(this.runtime, this.metrics, () => this.config().gateway.limits.maxRunsPerSession);
     this.dispatcher = new Dispatcher([...chatMethods(this), ...sessionMethods(this), ...configMethods(this), ...systemMethods(this), ...pairingMethods(this),
-      ...dashboardMethods(this)], {
+      ...dashboardMethods(this), ...metricsMethods(this)], {
       log: this.log.child("rpc"),
       observe: (m, ms, ok) => this.metrics.observeRpc(m, ms, ok),
     });
@@ -84,6 +85,7 @@ export class Gateway {
       this.runtime.onEvent((ev) => {
         this.hub.publish(ev);
         if (ev.type === "final") this.metrics.observeRun(ev.outcome, ev.durationMs);
+        else if (ev.type === "run_started") this.metrics.live.messages++;
       }),
       onLog((r) => {
         this.recentLogs.push(r);
@@ -92,6 +94,7 @@ export class Gateway {
       }),
     );
     this.metrics.startLagSampler();
+    this.metrics.live.start(() => ({ rssBytes: process.memoryUsage.rss(), runsInFlight: this.runtime.runs().length }));
     this.#sweep = setInterval(() => this.dashboard.sweep(), 60_000);
     this.#sweep.unref?.();
   }

@@ -3,6 +3,8 @@
  * memory does not grow with traffic. Event-loop lag is sampled by a timer that does not keep the
  * process alive.
  */
+import { LiveMetrics } from "./metrics-live.ts";
+
 const BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 class Histogram {
@@ -37,6 +39,8 @@ export class GatewayMetrics {
   wsTotal = 0;
   wsDroppedSlow = 0;
   eventLoopLagMs = 0;
+  /** the dashboard's figures: messages/s, turn latency quantiles, the 5 s series (metrics-live.ts) */
+  readonly live = new LiveMetrics();
   #timer: ReturnType<typeof setInterval> | undefined;
 
   /** Only method names from the dispatcher's table reach here, so the label set stays bounded. */
@@ -50,6 +54,7 @@ export class GatewayMetrics {
   observeRun(outcome: string, durationMs: number): void {
     this.runsByOutcome.set(outcome, (this.runsByOutcome.get(outcome) ?? 0) + 1);
     this.runLatency.observe(durationMs / 1000);
+    this.live.latency.observe(durationMs);
   }
 
   observeHttp(status: number): void {
@@ -71,6 +76,7 @@ export class GatewayMetrics {
   stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.live.stop();
   }
 
   render(extra: { runsInFlight: number; uptimeS: number }): string {

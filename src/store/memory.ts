@@ -10,11 +10,13 @@ import {
   checkTrustedAppend, inboxRetention, PRUNE_EVERY, toJsonl, validateAppend, validateSessionKey,
 } from "./common.ts";
 import type {
-  AppendInput, AppendOptions, InboxRetention, Page, PairingRecord, PairingStatus, SessionInput, SessionRecord, SessionStore,
-  StoreOptions, UnfinishedRun,
+  AppendInput, AppendOptions, InboxRetention, Page, PairingRecord, PairingStatus, SessionInput, SessionListOptions, SessionRecord,
+  SessionStore, StoreOptions, UnfinishedRun,
 } from "./types.ts";
 
 const copy = <T>(v: T): T => structuredClone(v);
+/** lower case for A-Z only, as SQLite's LIKE compares */
+const asciiLower = (v: string): string => v.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
 export class MemoryStore implements SessionStore {
   #sessions = new Map<string, SessionRecord>();
@@ -82,17 +84,27 @@ export class MemoryStore implements SessionStore {
     return this.#sessions.size;
   }
 
-  async listSessions(opts: { limit?: number; cursor?: string; agentId?: string; channel?: string } = {}): Promise<Page<SessionRecord>> {
+  async listSessions(opts: SessionListOptions = {}): Promise<Page<SessionRecord>> {
     this.#open();
     const limit = clampLimit(opts.limit, 50, 1000);
     const cur = opts.cursor ? decodeCursor(opts.cursor) : undefined;
+    const q = opts.query ? asciiLower(opts.query) : undefined;
+    const matches = (s: SessionRecord) => q === undefined || [s.key, s.channel, s.peer, s.title].some((v) => v !== null && asciiLower(v).includes(q));
     const all = [...this.#sessions.values()]
       .filter((s) => (opts.agentId === undefined || s.agentId === opts.agentId) && (opts.channel === undefined || s.channel === opts.channel))
+      .filter(matches)
       .filter((s) => !cur || afterCursor(s, cur))
       .sort(compareNewestFirst);
     const items = all.slice(0, limit).map((s) => ({ ...s }));
     const last = items[items.length - 1];
     return all.length > limit && last ? { items, nextCursor: encodeCursor(last) } : { items };
+  }
+
+  async messageCounts(keys: readonly string[]): Promise<Record<string, number>> {
+    this.#open();
+    const out: Record<string, number> = {};
+    for (const k of keys) out[k] = (this.#events.get(k) ?? []).filter((e) => e.type === "user_message" || e.type === "assistant_message").length;
+    return out;
   }
 
   async setTitle(key: string, title: string): Promise<void> {

@@ -1,7 +1,7 @@
 /** Session rows: mapping and queries (synchronous; called inside the store's transactions or for reads). */
 import type { Database } from "bun:sqlite";
 import { agentIdFromKey, clampLimit, decodeCursor, encodeCursor } from "./common.ts";
-import type { Page, SessionInput, SessionRecord } from "./types.ts";
+import type { Page, SessionInput, SessionListOptions, SessionRecord } from "./types.ts";
 
 interface SessionRow {
   key: string;
@@ -41,10 +41,12 @@ export function ensureSessionRow(db: Database, input: SessionInput, now: number)
   return getSessionRow(db, input.key)!;
 }
 
-export function listSessionRows(
-  db: Database,
-  opts: { limit?: number; cursor?: string; agentId?: string; channel?: string },
-): Page<SessionRecord> {
+/** `%text%` for LIKE with its wildcards escaped (`\` is the escape character). */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
+}
+
+export function listSessionRows(db: Database, opts: SessionListOptions): Page<SessionRecord> {
   const limit = clampLimit(opts.limit, 50, 1000);
   const where: string[] = [];
   const args: (string | number)[] = [];
@@ -55,6 +57,12 @@ export function listSessionRows(
   if (opts.channel !== undefined) {
     where.push("channel = ?");
     args.push(opts.channel);
+  }
+  if (opts.query) {
+    // LIKE is case-insensitive for ASCII; NULL columns simply do not match
+    where.push("(" + ["key", "channel", "peer", "title"].map((c) => `${c} LIKE ? ESCAPE '\\'`).join(" OR ") + ")");
+    const pattern = likePattern(opts.query);
+    args.push(pattern, pattern, pattern, pattern);
   }
   if (opts.cursor) {
     const c = decodeCursor(opts.cursor);
@@ -80,4 +88,13 @@ export function deleteSessionRows(db: Database, key: string): boolean {
   db.query("DELETE FROM events WHERE session_key = ?").run(key);
   db.query("DELETE FROM runs WHERE session_key = ?").run(key);
   return true;
+}
+
+const MESSAGE_TYPES = "('user_message', 'assistant_message')";
+
+export function messageCountRows(db: Database, keys: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const q = db.query<{ n: number }, [string]>(`SELECT count(*) AS n FROM events WHERE session_key = ? AND type IN ${MESSAGE_TYPES}`);
+  for (const k of keys) out[k] = q.get(k)!.n;
+  return out;
 }

@@ -13,10 +13,10 @@ import { ensureReserve, integrityCheck, mapSqliteError, openDatabase, releaseRes
 import { appendRows, findByIdem, iterateEvents, readLatestRows, readRangeRows, unfinishedRunRows } from "./events.ts";
 import { deleteSessionChannelRows, inboxDoneRow, inboxPendingRows, inboxPruneRows, inboxPutRow } from "./inbox.ts";
 import { kvGetRow, kvSetRow, pairingByCodeRow, pairingGetRow, pairingListRows, pairingUpsertRow } from "./pairing.ts";
-import { countSessionRows, deleteSessionRows, ensureSessionRow, getSessionRow, listSessionRows, setTitleRow } from "./sessions.ts";
+import { countSessionRows, deleteSessionRows, ensureSessionRow, getSessionRow, listSessionRows, messageCountRows, setTitleRow } from "./sessions.ts";
 import type {
-  AppendInput, AppendOptions, InboxRetention, Page, PairingRecord, PairingStatus, SessionInput, SessionRecord, SessionStore,
-  StoreOptions as CommonStoreOptions, UnfinishedRun,
+  AppendInput, AppendOptions, InboxRetention, Page, PairingRecord, PairingStatus, SessionInput, SessionListOptions, SessionRecord,
+  SessionStore, StoreOptions as CommonStoreOptions, UnfinishedRun,
 } from "./types.ts";
 import { WriteQueue } from "./writer.ts";
 
@@ -90,8 +90,12 @@ export class SqliteStore implements SessionStore {
     return this.#read("counting sessions", (db) => countSessionRows(db));
   }
 
-  listSessions(opts: { limit?: number; cursor?: string; agentId?: string; channel?: string } = {}): Promise<Page<SessionRecord>> {
+  listSessions(opts: SessionListOptions = {}): Promise<Page<SessionRecord>> {
     return this.#read("listing sessions", (db) => listSessionRows(db, opts));
+  }
+
+  messageCounts(keys: readonly string[]): Promise<Record<string, number>> {
+    return this.#read("counting messages", (db) => messageCountRows(db, keys));
   }
 
   setTitle(key: string, title: string): Promise<void> {

@@ -33,6 +33,15 @@ export interface SessionInput {
   title?: string | null;
 }
 
+export interface SessionListOptions {
+  limit?: number;
+  cursor?: string;
+  agentId?: string;
+  channel?: string;
+  /** case-insensitive (ASCII) substring of the key, channel, peer or title */
+  query?: string;
+}
+
 export interface Page<T> {
   items: T[];
   /** pass back as `cursor` for the next page; absent on the last page */
@@ -97,7 +106,9 @@ export interface SessionStore {
   /** Number of sessions (all agents, all channels). */
   countSessions(): Promise<number>;
   /** Newest (by updatedAt) first. */
-  listSessions(opts?: { limit?: number; cursor?: string; agentId?: string; channel?: string }): Promise<Page<SessionRecord>>;
+  listSessions(opts?: SessionListOptions): Promise<Page<SessionRecord>>;
+  /** Messages (user + assistant events) in each named session's log; a key with none (or no session) maps to 0. */
+  messageCounts(keys: readonly string[]): Promise<Record<string, number>>;
   setTitle(key: string, title: string): Promise<void>;
   /**
    * Deletes the session, its events and the channel rows keyed to it, in one transaction: the inbox

@@ -145,6 +145,40 @@ export function storeContract(name: string, make: (opts?: StoreOptions) => Promi
       await s.close();
     });
 
+    test("listSessions query: a case-insensitive substring of key, channel, peer or title; LIKE wildcards are literal", async () => {
+      const s = await make();
+      await s.ensureSession({ key: "agent:main:telegram:dm:4242", channel: "telegram", peer: "4242", title: "Trip planning" });
+      await s.ensureSession({ key: "agent:main:web", channel: "web", peer: null, title: "100% done_ok" });
+      await s.ensureSession({ key: "agent:ops:main" });
+      const keys = async (query: string) => (await s.listSessions({ query })).items.map((x) => x.key).sort();
+      expect(await keys("TELEGRAM")).toEqual(["agent:main:telegram:dm:4242"]);
+      expect(await keys("trip PLAN")).toEqual(["agent:main:telegram:dm:4242"]);
+      expect(await keys("42")).toEqual(["agent:main:telegram:dm:4242"]);
+      expect(await keys("ops")).toEqual(["agent:ops:main"]);
+      expect(await keys("agent:main")).toEqual(["agent:main:telegram:dm:4242", "agent:main:web"]);
+      expect(await keys("%")).toEqual(["agent:main:web"]);
+      expect(await keys("e_o")).toEqual(["agent:main:web"]);
+      expect(await keys("a_e")).toEqual([]); // `_` is not a wildcard
+      expect(await keys("nothing like it")).toEqual([]);
+      expect((await s.listSessions({ query: "agent", channel: "web" })).items.map((x) => x.key)).toEqual(["agent:main:web"]);
+      await s.close();
+    });
+
+    test("messageCounts counts user and assistant messages per session (0 for none or unknown)", async () => {
+      const s = await make();
+      await s.appendMany("k1", [
+        { data: { type: "run_started", runId: "run_1" } },
+        { data: userMsg("run_1") },
+        { data: { type: "assistant_message", runId: "run_1", message: { role: "assistant", content: [{ type: "text", text: "yo" }] }, stopReason: "end_turn" } },
+        { data: { type: "run_finished", runId: "run_1", outcome: "ok", durationMs: 5 } },
+        { data: userMsg("run_2") },
+      ]);
+      await s.append("k2", { data: { type: "session_reset" } });
+      expect(await s.messageCounts(["k1", "k2", "missing"])).toEqual({ k1: 3, k2: 0, missing: 0 });
+      expect(await s.messageCounts([])).toEqual({});
+      await s.close();
+    });
+
     test("setTitle and deleteSession (idempotency keys of a deleted session are freed)", async () => {
       const s = await make();
       await s.append("k", { data: userMsg("run_1"), idempotencyKey: "i1" });

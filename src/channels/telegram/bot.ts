@@ -61,6 +61,7 @@ export class TelegramChannel implements Channel {
   #state: ChannelState = "starting";
   #stopping = false;
   #lastError: string | undefined;
+  #lastUpdateAt: number | undefined;
   #sweep: ReturnType<typeof setInterval> | null = null;
   #abort: AbortController | null = null;
   #connecting: Promise<void> | null = null;
@@ -101,6 +102,7 @@ export class TelegramChannel implements Channel {
   async handleUpdate(update: Update): Promise<HandleResult> {
     await this.#inited.promise; // a webhook update can arrive before getMe answered
     if (!this.bot.isInited()) return "keep"; // stopped before connecting: handled after the restart
+    this.#lastUpdateAt = this.#clock.now();
     const box = { result: "done" as HandleResult };
     this.#results.set(update, box);
     await this.bot.handleUpdate(update);
@@ -225,7 +227,8 @@ export class TelegramChannel implements Channel {
       running: state === "running",
       state,
       mode,
-      ...(this.bot.isInited() ? { account: `@${this.bot.botInfo.username}` } : {}),
+      ...(this.bot.isInited() ? { account: `@${this.bot.botInfo.username}`, botUsername: this.bot.botInfo.username } : {}),
+      ...(this.#lastUpdateAt !== undefined ? { lastUpdateAt: new Date(this.#lastUpdateAt).toISOString() } : {}),
       ...(lastError ? { lastError } : {}),
       details: {
         poller: p?.state ?? null, pollRestarts: p?.restarts ?? 0, inFlight: this.inbox.pending, ...this.inbox.stats,

@@ -1,10 +1,14 @@
 /**
- * config.get (secrets redacted) and config.patch (merge patch, validated and written atomically by
+ * config.get (secrets redacted), config.schema (the JSON Schema of openclaw.json, as `openclaw
+ * config schema` prints it) and config.patch (merge patch, validated and written atomically by
  * the config source; changes that are safe are applied at once, the rest are reported as needing
- * a restart).
+ * a restart). An invalid patch is ConfigError (-32030) with `data.details: [{path, message}]`, one
+ * per invalid key, so a form can show each message at its field.
  */
 import { z } from "zod";
+import { ConfigError } from "../../../core/errors.ts";
 import { configureLogging } from "../../../core/log.ts";
+import { configJsonSchema } from "../../../config/validate.ts";
 import { redactValue } from "../../../core/secrets.ts";
 import type { Config } from "../../../config/schema.ts";
 import type { Gateway } from "../../gateway.ts";
@@ -46,9 +50,28 @@ function applyOwn(gw: Gateway, config: Config, changed: string[]): string[] {
 
 const PatchParams = z.strictObject({ patch: z.record(z.string(), z.unknown()) });
 
+type FieldError = { path: string; message: string };
+
+/** "expected integer 1..65535"; a schema's own words (a refinement's message) are kept beside it. */
+function fieldMessage(i: { expected?: string; message: string }): string {
+  if (!i.expected) return i.message;
+  return /^(Invalid|Too |Expected)/.test(i.message) ? `expected ${i.expected}` : `expected ${i.expected} (${i.message})`;
+}
+
+/** The same ConfigError with `details` as `[{path, message}]` (message: "expected …" at the key; "" path: the whole patch). */
+export function withFieldDetails(err: ConfigError): ConfigError {
+  const issues = (err.details as { issues?: { path: string; expected?: string; message: string }[] } | undefined)?.issues;
+  const details: FieldError[] = issues?.length
+    ? issues.map((i) => ({ path: i.path, message: fieldMessage(i) }))
+    : [{ path: "", message: err.message }];
+  return new ConfigError(err.message, { details, cause: err });
+}
+
 export function configMethods(gw: Gateway): MethodDef[] {
   return [
     defineMethod({ name: "config.get", scope: "admin", params: z.strictObject({}), handler: () => ({ config: redactValue(gw.config()) }) }),
+
+    defineMethod({ name: "config.schema", scope: "read", params: z.strictObject({}), handler: () => ({ schema: configJsonSchema() }) }),
 
     defineMethod({
       name: "config.patch",
@@ -56,7 +79,12 @@ export function configMethods(gw: Gateway): MethodDef[] {
       params: PatchParams,
       handler: async (p) => {
         const before = gw.config();
-        const after = await gw.configSource.patch(p.patch);
+        let after: Config;
+        try {
+          after = await gw.configSource.patch(p.patch);
+        } catch (err) {
+          throw err instanceof ConfigError ? withFieldDetails(err) : err;
+        }
         const changed = changedKeys(before, after);
         const applied = new Set([...applyOwn(gw, after, changed), ...(gw.deps.hotApply?.(after, changed) ?? [])]);
         const restartRequired = changed.filter((k) => !applied.has(k));

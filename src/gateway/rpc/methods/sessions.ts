@@ -1,6 +1,7 @@
 /** sessions.list|get|reset|delete|export|subscribe|unsubscribe. */
 import { z } from "zod";
 import { RateLimitedError } from "../../../core/errors.ts";
+import type { SessionListOptions } from "../../../store/types.ts";
 import type { Gateway } from "../../gateway.ts";
 import { defineMethod, requirePeer, type MethodDef } from "../method.ts";
 import { requireSession, SessionKeySchema } from "./session-key.ts";
@@ -12,6 +13,8 @@ const ListParams = z.strictObject({
   cursor: z.string().max(512).optional(),
   agentId: z.string().max(64).optional(),
   channel: z.string().max(64).optional(),
+  /** case-insensitive substring of the key, channel, peer or title */
+  query: z.string().max(200).optional(),
 });
 
 export function sessionMethods(gw: Gateway): MethodDef[] {
@@ -21,13 +24,21 @@ export function sessionMethods(gw: Gateway): MethodDef[] {
       scope: "read",
       params: ListParams,
       handler: async (p) => {
-        const opts: { limit: number; cursor?: string; agentId?: string; channel?: string } = { limit: p.limit };
+        const opts: SessionListOptions = { limit: p.limit };
         if (p.cursor) opts.cursor = p.cursor;
         if (p.agentId) opts.agentId = p.agentId;
         if (p.channel) opts.channel = p.channel;
+        if (p.query?.trim()) opts.query = p.query.trim();
         const page = await gw.store.listSessions(opts);
+        const counts = await gw.store.messageCounts(page.items.map((s) => s.key));
         const active = new Set(gw.runtime.runs().map((r) => r.sessionKey));
-        return { sessions: page.items.map((s) => ({ ...s, active: active.has(s.key) })), nextCursor: page.nextCursor };
+        const sessions = page.items.map((s) => ({
+          ...s,
+          active: active.has(s.key),
+          messageCount: counts[s.key] ?? 0,
+          lastActivityAt: new Date(s.updatedAt).toISOString(),
+        }));
+        return { sessions, nextCursor: page.nextCursor };
       },
     }),
 

@@ -3,6 +3,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { UnauthorizedError } from "../../../core/errors.ts";
+import type { ChannelStatus } from "../../../channels/channel.ts";
 import type { LogRecord } from "../../../core/log.ts";
 import type { Gateway } from "../../gateway.ts";
 import { defineMethod, type MethodDef } from "../method.ts";
@@ -44,7 +45,7 @@ export function systemMethods(gw: Gateway): MethodDef[] {
       }),
     }),
 
-    defineMethod({ name: "channels.status", scope: "read", params: z.strictObject({}), handler: () => ({ channels: gw.channels.map((c) => c.status()) }) }),
+    defineMethod({ name: "channels.status", scope: "read", params: z.strictObject({}), handler: () => channelsStatus(gw) }),
 
     defineMethod({ name: "tools.list", scope: "read", params: z.strictObject({}), handler: () => ({ tools: gw.runtime.toolSpecs() }) }),
 
@@ -60,6 +61,23 @@ export function systemMethods(gw: Gateway): MethodDef[] {
       },
     }),
   ];
+}
+
+/**
+ * Each channel's own status; Telegram's also carries `allowFrom`, the effective DM allowlist: the
+ * ids in `channels.telegram.allowFrom` plus every sender with an approved pairing (deduplicated, config first).
+ */
+async function channelsStatus(gw: Gateway): Promise<{ channels: (ChannelStatus & { allowFrom?: string[] })[] }> {
+  const channels = await Promise.all(
+    gw.channels.map(async (c) => {
+      const status = c.status();
+      if (status.id !== "telegram") return status;
+      const configured = (gw.config().channels.telegram?.allowFrom ?? []).map((e) => String(e).trim().replace(/^(telegram|tg):/i, ""));
+      const paired = (await gw.store.pairingList("telegram", "approved")).map((r) => r.peerId);
+      return { ...status, allowFrom: [...new Set([...configured, ...paired])] };
+    }),
+  );
+  return { channels };
 }
 
 /** Bytes of the SQLite store under the state dir (the file and its WAL); 0 when there is none. */
