@@ -92,7 +92,7 @@ export async function startDashboardRig(extra: Record<string, unknown> = {}): Pr
 
 export interface DashboardCode {
   code: string;
-  expiresAt: string;
+  expiresAt: number;
   url: string;
 }
 
