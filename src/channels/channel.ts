@@ -38,6 +38,8 @@ export interface ChannelStatus {
   botUsername?: string;
   /** when the channel last received an update (ISO time) */
   lastUpdateAt?: string;
+  /** the senders the channel admits by its config (ids as strings; `*` as given), as it runs now */
+  allowFrom?: string[];
   lastError?: string;
   details?: Record<string, unknown>;
 }

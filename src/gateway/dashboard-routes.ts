@@ -8,12 +8,11 @@
  */
 import type { Context, Hono } from "hono";
 import { getCookie } from "hono/cookie";
-import { serialize } from "hono/utils/cookie";
+import { parse as parseCookies, serialize } from "hono/utils/cookie";
 import { z } from "zod";
 import { readBodyText } from "../core/body.ts";
 import type { GatewayEnv } from "./app.ts";
-import type { TokenCheck } from "./gateway.ts";
-import type { Gateway } from "./gateway.ts";
+import type { Gateway, TokenCheck } from "./gateway.ts";
 import { ALL_SCOPES } from "./rpc/method.ts";
 
 export const SESSION_COOKIE = "openclaw_session";
@@ -22,6 +21,11 @@ const MAX_AUTH_BODY = 4096;
 const ExchangeBody = z.strictObject({ code: z.string().min(1).max(256) });
 const LoginBody = z.strictObject({ token: z.string().min(1).max(4096) });
 const LogoutBody = z.union([z.strictObject({}), z.undefined()]);
+
+/** The session cookie's value in a `Cookie` header (the /ws upgrade reads it before Hono sees the request). */
+export function sessionCookieOf(header: string | null): string | undefined {
+  return header ? parseCookies(header, SESSION_COOKIE)[SESSION_COOKIE] : undefined;
+}
 
 /** https as the browser saw it: the request URL, or a TLS-terminating proxy's `X-Forwarded-Proto`. A lie only adds `Secure`. */
 function overHttps(c: Context<GatewayEnv>): boolean {

@@ -10,14 +10,8 @@ import { ConfigError, UnavailableError } from "../core/errors.ts";
 import { bearerToken } from "./auth.ts";
 import { createApp } from "./app.ts";
 import type { Gateway } from "./gateway.ts";
+import { sessionCookieOf } from "./dashboard-routes.ts";
 import { websocketHandlers, type WsData } from "./ws.ts";
-import { SESSION_COOKIE } from "./dashboard-routes.ts";
-import { parse as parseCookie } from "hono/utils/cookie";
-
-function sessionCookieOf(req: Request): string | undefined {
-  const header = req.headers.get("cookie");
-  return header ? parseCookie(header, SESSION_COOKIE)[SESSION_COOKIE] : undefined;
-}
 
 export class PortInUseError extends UnavailableError {
   static override readonly type: string = "PortInUseError";
@@ -115,7 +109,7 @@ function upgrade(gw: Gateway, req: Request, srv: Server<WsData>, ip: string): Re
   let scopes: WsData["scopes"] = null;
   let session: string | undefined;
   const header = req.headers.get("authorization");
-  const cookie = header === null && gw.authn.required ? sessionCookieOf(req) : undefined;
+  const cookie = header === null && gw.authn.required ? sessionCookieOf(req.headers.get("cookie")) : undefined;
   if (cookie !== undefined) {
     // the dashboard's cookie, after the Origin check: a page on another site cannot ride on it
     const s = gw.dashboard.verify(cookie);

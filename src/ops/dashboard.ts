@@ -9,7 +9,7 @@
  * a shell, detached, its output ignored; a missing opener is reported, never fatal.
  */
 import { spawn } from "node:child_process";
-import { UnavailableError } from "../core/errors.ts";
+import { MethodNotFoundError, UnavailableError } from "../core/errors.ts";
 import { callGateway, type ClientOptions } from "./gateway-client.ts";
 
 export interface DashboardLink {
@@ -19,9 +19,17 @@ export interface DashboardLink {
   url: string;
 }
 
-/** Throws UnavailableError when no gateway runs for this state dir (naming how to start one). */
+/** Throws UnavailableError when no gateway runs for this state dir (naming how to start one) or it predates dashboard.code. */
 export async function mintDashboardLink(opts: ClientOptions = {}): Promise<DashboardLink> {
-  const answer = await callGateway<DashboardLink>("dashboard.code", {}, opts);
+  let answer;
+  try {
+    answer = await callGateway<DashboardLink>("dashboard.code", {}, opts);
+  } catch (err) {
+    if (err instanceof MethodNotFoundError) {
+      throw new UnavailableError("the running gateway is older than this openclaw and has no dashboard login (dashboard.code); restart it with this binary (`openclaw daemon restart`, or stop it and run `openclaw gateway run`)", { cause: err });
+    }
+    throw err;
+  }
   if (!answer.reachable) {
     throw new UnavailableError(`${answer.reason}; the dashboard is served by the gateway: start it with \`openclaw gateway run\` (or \`openclaw daemon install\`), then run \`openclaw dashboard\` again`);
   }

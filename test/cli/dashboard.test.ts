@@ -11,7 +11,7 @@ const h = makeHarness();
 const srv = listen(h);
 const { dir, env } = tempState();
 mkdirSync(join(dir, "state", "state"), { recursive: true });
-writeFileSync(env.OPENCLAW_CONFIG_PATH, JSON.stringify({ gateway: { port: srv.port } }), { mode: 0o600 });
+writeFileSync(env.OPENCLAW_CONFIG_PATH!, JSON.stringify({ gateway: { port: srv.port } }), { mode: 0o600 });
 writeFileSync(join(dir, "state", "state", "gateway.lock"), `${process.pid}\n`);
 const bin = join(dir, "bin");
 mkdirSync(bin);
@@ -56,6 +56,29 @@ describe("openclaw dashboard", () => {
     expect(out.opened).toBe(true);
     await waitFor(() => existsSync(opened) && readFileSync(opened, "utf8").length > 0, "the fake xdg-open to record its argument");
     expect(readFileSync(opened, "utf8")).toBe(out.url + "\n");
+  });
+  test("a gateway without dashboard.code (older binary): exit 1, saying to restart it", async () => {
+    const old = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      async fetch(req) {
+        if (new URL(req.url).pathname === "/healthz") return Response.json({ ok: true });
+        const body = await req.json();
+        return Response.json({ jsonrpc: "2.0", id: body.id, error: { code: -32601, message: "Method not found", data: { type: "MethodNotFoundError" } } });
+      },
+    });
+    try {
+      const other = tempState();
+      mkdirSync(join(other.dir, "state", "state"), { recursive: true });
+      writeFileSync(other.env.OPENCLAW_CONFIG_PATH!, JSON.stringify({ gateway: { port: old.port } }), { mode: 0o600 });
+      writeFileSync(join(other.dir, "state", "state", "gateway.lock"), `${process.pid}\n`);
+      const r = await runCliAsync(["dashboard", "--no-open"], { ...other.env, OPENCLAW_GATEWAY_TOKEN: TOKEN });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("older than this openclaw");
+      expect(r.stderr).toContain("restart");
+    } finally {
+      old.stop(true);
+    }
   });
   test("no gateway running: exit 1, naming how to start one", async () => {
     const other = tempState();

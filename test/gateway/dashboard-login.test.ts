@@ -146,6 +146,19 @@ describe("token login, session, logout", () => {
     expect([...body.scopes].sort()).toEqual(["admin", "read", "write"]);
     expect(body.expiresAt).toBeGreaterThan(clock.t);
   });
+  test("wrong tokens on the login form are rate limited like any token check", async () => {
+    let limited: Response | null = null;
+    for (let i = 0; i < 10 && !limited; i++) {
+      const r = await post("/auth/login", { token: `wrong-${i}` });
+      if (r.status === 429) limited = r;
+      else expect(r.status).toBe(401);
+    }
+    expect(limited).not.toBeNull();
+    expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await post("/auth/login", { token: TOKEN })).status).toBe(429);
+    h.gw.limiter.success("127.0.0.1");
+    expect((await post("/auth/login", { token: TOKEN })).status).toBe(200);
+  });
   test("no cookie or an unknown one: 401 {authenticated:false}; the unknown one is cleared", async () => {
     const none = await fetch(`${base}/auth/session`);
     expect(none.status).toBe(401);
@@ -165,6 +178,11 @@ describe("token login, session, logout", () => {
     const cookie = cookieOf(await post("/auth/login", { token: TOKEN }));
     clock.t += 12 * 3_600_000;
     expect((await session(cookie)).status).toBe(401);
+  });
+  test("/auth/session asked for as HTML is still the API, not the page's index.html", async () => {
+    const r = await fetch(`${base}/auth/session`, { headers: { accept: "text/html" } });
+    expect(r.status).toBe(401);
+    expect(await r.json()).toEqual({ authenticated: false });
   });
   test("the cookie is not a bearer token for the API", async () => {
     const cookie = cookieOf(await post("/auth/login", { token: TOKEN }));

@@ -10,6 +10,7 @@ import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import type { RateLimitOptions } from "../../core/ratelimit.ts";
 import type { Channel, ChannelContext, ChannelRoute, ChannelState, ChannelStatus } from "../channel.ts";
+import { normalizeId } from "./access.ts";
 import { installTransformers } from "./api.ts";
 import { realClock, type Clock } from "./clock.ts";
 import { connectWithRetries } from "./connect.ts";
@@ -229,6 +230,7 @@ export class TelegramChannel implements Channel {
       mode,
       ...(this.bot.isInited() ? { account: `@${this.bot.botInfo.username}`, botUsername: this.bot.botInfo.username } : {}),
       ...(this.#lastUpdateAt !== undefined ? { lastUpdateAt: new Date(this.#lastUpdateAt).toISOString() } : {}),
+      allowFrom: this.#s.access.allowFrom.map((e) => normalizeId(e) ?? String(e).trim()),
       ...(lastError ? { lastError } : {}),
       details: {
         poller: p?.state ?? null, pollRestarts: p?.restarts ?? 0, inFlight: this.inbox.pending, ...this.inbox.stats,

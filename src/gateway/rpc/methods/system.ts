@@ -5,6 +5,7 @@ import { z } from "zod";
 import { UnauthorizedError } from "../../../core/errors.ts";
 import type { ChannelStatus } from "../../../channels/channel.ts";
 import type { LogRecord } from "../../../core/log.ts";
+import { PAIRING_CHANNELS } from "../../../pairing/requests.ts";
 import type { Gateway } from "../../gateway.ts";
 import { defineMethod, type MethodDef } from "../method.ts";
 
@@ -64,17 +65,17 @@ export function systemMethods(gw: Gateway): MethodDef[] {
 }
 
 /**
- * Each channel's own status; Telegram's also carries `allowFrom`, the effective DM allowlist: the
- * ids in `channels.telegram.allowFrom` plus every sender with an approved pairing (deduplicated, config first).
+ * Each channel's own status; a channel with pairing (Telegram) gets `allowFrom` as the effective DM
+ * allowlist: the ids the running channel was configured with plus every sender with an approved
+ * pairing (deduplicated, config first).
  */
-async function channelsStatus(gw: Gateway): Promise<{ channels: (ChannelStatus & { allowFrom?: string[] })[] }> {
+async function channelsStatus(gw: Gateway): Promise<{ channels: ChannelStatus[] }> {
   const channels = await Promise.all(
     gw.channels.map(async (c) => {
       const status = c.status();
-      if (status.id !== "telegram") return status;
-      const configured = (gw.config().channels.telegram?.allowFrom ?? []).map((e) => String(e).trim().replace(/^(telegram|tg):/i, ""));
-      const paired = (await gw.store.pairingList("telegram", "approved")).map((r) => r.peerId);
-      return { ...status, allowFrom: [...new Set([...configured, ...paired])] };
+      if (!PAIRING_CHANNELS.includes(status.id)) return status;
+      const paired = (await gw.store.pairingList(status.id, "approved")).map((r) => r.peerId);
+      return { ...status, allowFrom: [...new Set([...(status.allowFrom ?? []), ...paired])] };
     }),
   );
   return { channels };
