@@ -54,6 +54,19 @@ export interface CspViolation {
   directive: string;
   blockedURI: string;
   sample: string;
+  /** nodeName of the event's target: the element that carried the blocked inline code, or `#document` */
+  target: string;
+}
+
+/**
+ * Chrome reports an inline event handler attribute as a `script-src-attr` violation, aimed at the
+ * document, as soon as such HTML is *parsed*, even into an inert DOMParser document where nothing
+ * can run — which is how DOMPurify reads the HTML it is about to clean (cure53/DOMPurify#900). A
+ * handler that reached the live page is reported on its element instead. So: the violations that
+ * mean something reached (or tried to reach) the page.
+ */
+export function liveViolations(csp: readonly CspViolation[]): CspViolation[] {
+  return csp.filter((v) => !(v.directive === "script-src-attr" && v.target === "#document"));
 }
 
 export interface PageWatch {
@@ -63,16 +76,18 @@ export interface PageWatch {
   sockets: string[];
   /** console messages of type error, and uncaught exceptions */
   errors: string[];
+  /** `errors` less the browser's own notes that are asserted elsewhere: CSP reports (see `csp`) and failed loads (HTTP statuses the tests check) */
+  unexpectedErrors(): string[];
   /** requests and sockets to anything but `origin` (data: and blob: URLs are local) */
   foreign(): string[];
-  /** CSP violations the page reported (across reloads: reported through a binding, not kept in the page) */
+  /** CSP violations the page reported (across reloads: reported through a binding, not kept in the page); see liveViolations */
   csp: CspViolation[];
 }
 
 // Installed through CDP before any page script, so the page's CSP does not apply to it.
 const CSP_LISTENER = `
   document.addEventListener("securitypolicyviolation", (e) => {
-    window.__openclawCsp({ directive: e.violatedDirective, blockedURI: e.blockedURI, sample: e.sample });
+    window.__openclawCsp({ directive: e.violatedDirective, blockedURI: e.blockedURI, sample: e.sample, target: e.target && e.target.nodeName || "" });
   });
 `;
 
@@ -96,5 +111,6 @@ export async function watchPage(page: Page, origin: string): Promise<PageWatch> 
   return {
     ...w,
     foreign: () => [...w.requests, ...w.sockets].filter((u) => !isOwn(u)),
+    unexpectedErrors: () => w.errors.filter((e) => !e.includes("Content Security Policy") && !e.startsWith("Failed to load resource")),
   };
 }
