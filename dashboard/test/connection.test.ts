@@ -80,9 +80,9 @@ describe("the RPC connection", () => {
     gw.fire();
     await settle();
     old.readyState = 1; // the dead socket still delivers something
-    old.deliver({ jsonrpc: "2.0", method: "logs.record", params: { record: { msg: "stale" } } });
-    gw.notify("logs.record", { record: { msg: "fresh" } });
-    expect(seen).toEqual([{ record: { msg: "fresh" } }]);
+    old.deliver({ jsonrpc: "2.0", method: "logs.record", params: { msg: "stale" } });
+    gw.notify("logs.record", { msg: "fresh" });
+    expect(seen).toEqual([{ msg: "fresh" }]);
   });
 
   test("closed 1008 with the login gone: stops and reports unauthorized, no reconnect", async () => {

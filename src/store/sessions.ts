@@ -90,11 +90,12 @@ export function deleteSessionRows(db: Database, key: string): boolean {
   return true;
 }
 
-const MESSAGE_TYPES = "('user_message', 'assistant_message')";
+/** Answered from the partial index `events_messages` (migration 003), whose WHERE clause this repeats exactly. */
+export const MESSAGE_COUNT_SQL = "SELECT count(*) AS n FROM events WHERE session_key = ? AND type IN ('user_message', 'assistant_message')";
 
 export function messageCountRows(db: Database, keys: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
-  const q = db.query<{ n: number }, [string]>(`SELECT count(*) AS n FROM events WHERE session_key = ? AND type IN ${MESSAGE_TYPES}`);
+  const q = db.query<{ n: number }, [string]>(MESSAGE_COUNT_SQL);
   for (const k of keys) out[k] = q.get(k)!.n;
   return out;
 }

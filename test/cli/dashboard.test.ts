@@ -57,6 +57,12 @@ describe("openclaw dashboard", () => {
     await waitFor(() => existsSync(opened) && readFileSync(opened, "utf8").length > 0, "the fake xdg-open to record its argument");
     expect(readFileSync(opened, "utf8")).toBe(out.url + "\n");
   });
+  test("a desktop without an opener: a warning, the link printed, exit 0", async () => {
+    const r = await runCliAsync(["dashboard"], { ...base, DISPLAY: ":99", PATH: join(dir, "no-such-bin") });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("could not open a browser");
+    expect(r.stdout).toContain("Open the dashboard:");
+  });
   test("a gateway without dashboard.code (older binary): exit 1, saying to restart it", async () => {
     const old = Bun.serve({
       hostname: "127.0.0.1",

@@ -8,6 +8,7 @@ import type { StoredEventData } from "../../src/core/events.ts";
 import { StorageCorruptError, StorageError } from "../../src/core/errors.ts";
 import { migrations } from "../../src/generated/embedded.ts";
 import { APPLICATION_ID } from "../../src/store/db.ts";
+import { MESSAGE_COUNT_SQL } from "../../src/store/sessions.ts";
 import { openStore } from "../../src/store/sqlite.ts";
 import { fakeClock, userMsg } from "./contract.ts";
 
@@ -203,10 +204,31 @@ describe("migration 002 (inbox done_at)", () => {
     const clock = fakeClock(10_000_000);
     const s = await openStore(path, { clock: clock.now, inboxRetention: { keepDoneMs: 60_000, keepDoneMin: 0 } });
     const raw = new Database(path, { readonly: true });
-    expect(raw.query("PRAGMA user_version").values()[0]![0]).toBe(2);
+    expect(raw.query("PRAGMA user_version").values()[0]![0]).toBe(migrations.length);
     raw.close();
     expect(await s.inboxPrune("telegram")).toBe(2);
     expect((await s.inboxPending("telegram")).map((i) => i.updateId)).toEqual(["3"]);
     await s.close();
+  });
+});
+
+describe("migration 003 (message index)", () => {
+  test("a schema-2 file gains the index, and a session's messages are counted from it", async () => {
+    const path = join(dir, "v2", "openclaw.db");
+    mkdirSync(join(dir, "v2"), { recursive: true });
+    const v2 = new Database(path, { create: true });
+    for (const m of migrations.filter((m) => m.version <= 2)) v2.exec(m.sql);
+    v2.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
+    v2.exec("PRAGMA user_version = 2");
+    v2.close();
+    const s = await openStore(path);
+    await s.append("k", { data: userMsg("run_1") });
+    await s.append("k", { data: { type: "session_reset" } });
+    expect(await s.messageCounts(["k"])).toEqual({ k: 1 });
+    await s.close();
+    const raw = new Database(path, { readonly: true });
+    const plan = raw.query(`EXPLAIN QUERY PLAN ${MESSAGE_COUNT_SQL}`).all("k") as { detail: string }[];
+    raw.close();
+    expect(plan.map((p) => p.detail).join(" ")).toContain("USING COVERING INDEX events_messages");
   });
 });

@@ -151,6 +151,8 @@ export function createChat(conn: Connection) {
       const r = await conn.call("chat.send", { sessionKey: key, text, idempotencyKey: localId("idem") });
       pending.runId = r.runId;
       activeRunId.value = r.runId;
+      // the answer comes before the run's events (docs/gateway.md): the reply shows as streaming at once
+      if (!r.deduplicated) runMessage(r.runId);
       return true;
     } catch (err) {
       pending.parts = [...pending.parts];

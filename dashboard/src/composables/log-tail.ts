@@ -12,7 +12,7 @@ export const MAX_RECORDS = 1000;
 const RANK: Record<string, number> = { error: 0, warn: 1, info: 2, debug: 3, trace: 4 };
 
 export interface TailLine extends LogRecord {
-  id: number;
+  lineId: number;
 }
 
 export function createLogTail(conn: Connection) {
@@ -26,17 +26,17 @@ export function createLogTail(conn: Connection) {
   let nextId = 1;
 
   function add(list: readonly LogRecord[]) {
-    const merged = [...records.value, ...list.map((r) => ({ ...r, id: nextId++ }))];
+    const merged = [...records.value, ...list.map((r) => ({ ...r, lineId: nextId++ }))];
     records.value = merged.length > MAX_RECORDS ? merged.slice(merged.length - MAX_RECORDS) : merged;
   }
 
-  function onRecord(p: { record: LogRecord }) {
-    if (!p?.record) return;
+  function onRecord(record: LogRecord) {
+    if (!record || typeof record.msg !== "string") return;
     if (paused.value) {
-      queue.push(p.record);
+      queue.push(record);
       if (queue.length > MAX_RECORDS) queue = queue.slice(queue.length - MAX_RECORDS);
       queued.value = queue.length;
-    } else add([p.record]);
+    } else add([record]);
   }
 
   async function start() {

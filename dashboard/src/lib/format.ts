@@ -22,7 +22,7 @@ export function formatDuration(s: number | undefined): string {
   return `${sec}s`;
 }
 
-export function formatMs(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n)) return "—";
+export function formatMs(n: number | null | undefined): string {
+  if (n === undefined || n === null || !Number.isFinite(n)) return "—";
   return n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`;
 }

@@ -77,7 +77,8 @@ export interface MetricsSnapshot {
   rssBytes: number;
   heapUsedBytes: number;
   messagesPerSec: number;
-  turnLatencyMs: { p50: number; p99: number; count: number };
+  /** null until a run has finished */
+  turnLatencyMs: { p50: number | null; p99: number | null; count: number };
   runsByOutcome: Record<RunOutcome, number>;
   series: { t: number[]; rssBytes: number[]; messagesPerSec: number[]; runsInFlight: number[] };
 }
@@ -126,5 +127,6 @@ export type MethodName = keyof Methods;
 /** Notifications the gateway pushes: method → params. */
 export interface Notifications {
   "chat.event": { sessionKey: string; runId: string; event: RunEvent };
-  "logs.record": { record: LogRecord };
+  /** the params are the record itself (docs/dashboard.md), already redacted */
+  "logs.record": LogRecord;
 }
