@@ -11,6 +11,7 @@ import { getCookie } from "hono/cookie";
 import { parse as parseCookies, serialize } from "hono/utils/cookie";
 import { z } from "zod";
 import { readBodyText } from "../core/body.ts";
+import { PayloadTooLargeError } from "../core/errors.ts";
 import type { GatewayEnv } from "./app.ts";
 import type { Gateway, TokenCheck } from "./gateway.ts";
 import { ALL_SCOPES } from "./rpc/method.ts";
@@ -44,12 +45,13 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response };
 async function jsonBody<T>(c: Context<GatewayEnv>, schema: z.ZodType<T>, what: string): Promise<Parsed<T>> {
   const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/json") {
-    return { ok: false, response: c.json({ error: `send the body as JSON with content-type: application/json (got ${type || "none"})` }, 415) };
+    return { ok: false, response: c.json({ error: `send the body as JSON with content-type: application/json (got ${type.slice(0, 80) || "none"})` }, 415) };
   }
   let text: string;
   try {
     text = await readBodyText(c.req.raw, MAX_AUTH_BODY, "the /auth body limit (4 KiB)");
-  } catch {
+  } catch (err) {
+    if (!(err instanceof PayloadTooLargeError)) throw err;
     return { ok: false, response: c.json({ error: `the body is larger than ${MAX_AUTH_BODY} bytes` }, 413) };
   }
   let data: unknown;

@@ -92,6 +92,10 @@ describe("POST /auth/exchange", () => {
     h.gw.limiter.success("127.0.0.1");
     expect((await post("/auth/exchange", { code })).status).toBe(200); // not consumed while limited
   });
+  test("a body over 4 KiB: 413", async () => {
+    const r = await post("/auth/exchange", { code: "x".repeat(5000) });
+    expect(r.status).toBe(413);
+  });
   test("a bad body: 400 naming the expected shape", async () => {
     for (const body of ["{", "[]", { code: 5 }, { code: "x", extra: 1 }, ""]) {
       const r = await post("/auth/exchange", body);
