@@ -3,7 +3,7 @@ import { createApp, watch } from "vue";
 import App from "./App.vue";
 import { createAppRouter } from "./router.ts";
 import { authApi } from "./rpc/auth.ts";
-import { createAuth } from "./composables/auth.ts";
+import { codeFromHash, createAuth } from "./composables/auth.ts";
 import { createConnection } from "./composables/connection.ts";
 import { createChat } from "./composables/chat.ts";
 import { APP } from "./composables/app-context.ts";
@@ -27,6 +27,12 @@ async function boot() {
     { immediate: true },
   );
   createApp(App).provide(APP, { auth, conn, chat }).use(router).mount("#app");
+  // A login link opened in a tab that already shows the dashboard changes only the fragment (no
+  // reload, so boot does not run again): exchange its code too.
+  window.addEventListener("hashchange", () => {
+    if (codeFromHash(window.location.hash) === null) return;
+    void auth.init().then((s) => router.replace(s === "in" ? "/chat" : "/login"));
+  });
 }
 
 void boot();

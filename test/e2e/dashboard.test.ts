@@ -95,6 +95,20 @@ describe("dashboard: login", () => {
     }
   });
 
+  test("a login link opened in a tab that already shows the login form logs in (a fragment-only navigation)", async () => {
+    const other = await newContext(browser);
+    try {
+      const p = await other.newPage();
+      await p.goto(`${rig.origin}/`);
+      await visible(p, "login-form");
+      await p.goto((await dashboardCode(rig)).url); // same document: only the fragment changes, no reload
+      await visible(p, "chat-input");
+      await connected(p);
+    } finally {
+      await other.close();
+    }
+  });
+
   test("the login form: a wrong token is refused at the form, the gateway token logs in", async () => {
     const other = await newContext(browser);
     try {
