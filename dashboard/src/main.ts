@@ -3,7 +3,7 @@ import { createApp, watch } from "vue";
 import App from "./App.vue";
 import { createAppRouter } from "./router.ts";
 import { authApi } from "./rpc/auth.ts";
-import { codeFromHash, createAuth } from "./composables/auth.ts";
+import { createAuth } from "./composables/auth.ts";
 import { createConnection } from "./composables/connection.ts";
 import { createChat } from "./composables/chat.ts";
 import { APP } from "./composables/app-context.ts";
@@ -18,6 +18,11 @@ async function boot() {
   await auth.init();
   const router = createAppRouter(auth);
   conn.onUnauthorized(() => void router.replace("/login"));
+  window.addEventListener("hashchange", () => {
+    void auth.consumeHash().then((had) => {
+      if (had) void router.replace(auth.status.value === "in" ? "/chat" : "/login");
+    });
+  });
   watch(
     () => auth.status.value,
     (s) => {
@@ -27,12 +32,6 @@ async function boot() {
     { immediate: true },
   );
   createApp(App).provide(APP, { auth, conn, chat }).use(router).mount("#app");
-  // A login link opened in a tab that already shows the dashboard changes only the fragment (no
-  // reload, so boot does not run again): exchange its code too.
-  window.addEventListener("hashchange", () => {
-    if (codeFromHash(window.location.hash) === null) return;
-    void auth.init().then((s) => router.replace(s === "in" ? "/chat" : "/login"));
-  });
 }
 
 void boot();

@@ -84,3 +84,21 @@ describe("login", () => {
     expect(codeFromHash("#/login")).toBeNull();
   });
 });
+
+describe("a login link opened in a tab that already shows the login page", () => {
+  test("only the fragment changes (no reload): consumeHash exchanges the new code", async () => {
+    const { calls, api } = fakeServer({
+      "GET /auth/session": () => json(401, { authenticated: false }),
+      "POST /auth/exchange": () => json(200, { ok: true, expiresAt: 1 }),
+    });
+    const { win, replaced } = fakeWindow("#/login");
+    const auth = createAuth(api, win);
+    expect(await auth.init()).toBe("out");
+    win.location.hash = `#/login?code=${CODE}`; // the link, opened in the same tab
+    expect(await auth.consumeHash()).toBe(true);
+    expect(auth.status.value as string).toBe("in");
+    expect(replaced).toEqual(["/#/login"]);
+    expect(calls.filter((c) => c.path === "/auth/exchange")).toHaveLength(1);
+    expect(await auth.consumeHash()).toBe(false); // the code is gone from the address
+  });
+});

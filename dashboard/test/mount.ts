@@ -19,5 +19,5 @@ export async function mountPage(page: Component, gw: FakeGateway, path = "/", pr
   await settle();
   const wrapper = mount(page, { props, attachTo: document.body, global: { plugins: [router], provide: { [APP as symbol]: { auth, conn, chat } } } });
   await settle();
-  return { wrapper, conn, chat, router };
+  return { wrapper, conn, chat, router, auth };
 }

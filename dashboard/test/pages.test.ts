@@ -32,7 +32,8 @@ describe("ChatPage", () => {
     expect(msgs().map((m) => m.attributes("data-role"))).toEqual(["user", "assistant"]);
     expect(msgs()[0]!.text()).toBe("hello <b>there</b>"); // the user's text is text, never HTML
     expect(wrapper.find('[data-testid="message-streaming"]').exists()).toBe(true);
-    expect(msgs()[1]!.find("img").attributes("onerror")).toBeUndefined();
+    expect(msgs()[1]!.find("img").exists()).toBe(false); // the model's HTML is shown as text
+    expect(msgs()[1]!.text()).toContain("<img src=x onerror=alert(1)>");
     expect(wrapper.find('[data-testid="chat-abort"]').attributes("disabled")).toBeUndefined();
 
     ev({ type: "tool_call", toolCallId: "t1", name: "exec", input: { command: "sleep 9" }, sandbox: "strict" });

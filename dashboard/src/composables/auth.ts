@@ -21,20 +21,29 @@ export function createAuth(api: AuthApi, win: Pick<Window, "location" | "history
   const status = ref<AuthStatus>("unknown");
   const error = ref<string | null>(null);
 
-  async function init(): Promise<AuthStatus> {
+  /**
+   * A one-time code in the fragment: removed from the address, then exchanged. Returns whether
+   * there was one. Called at start and on every hash change (a link opened in a tab that already
+   * shows the page changes only the fragment: no reload).
+   */
+  async function consumeHash(): Promise<boolean> {
     const code = codeFromHash(win.location.hash);
-    if (code !== null || win.location.hash.startsWith("#/login?")) {
-      win.history.replaceState(null, "", `${win.location.pathname}#/login`);
+    if (code === null && !win.location.hash.startsWith("#/login?")) return false;
+    win.history.replaceState(null, "", `${win.location.pathname}#/login`);
+    if (!code) return false;
+    try {
+      await api.exchange(code);
+      error.value = null;
+      status.value = "in";
+    } catch (err) {
+      error.value = messageOf(err);
     }
-    if (code) {
-      try {
-        await api.exchange(code);
-        status.value = "in";
-        return status.value;
-      } catch (err) {
-        error.value = messageOf(err);
-      }
-    }
+    return true;
+  }
+
+  async function init(): Promise<AuthStatus> {
+    await consumeHash();
+    if (status.value === "in") return status.value;
     try {
       status.value = (await api.session()).authenticated ? "in" : "out";
     } catch (err) {
@@ -70,7 +79,7 @@ export function createAuth(api: AuthApi, win: Pick<Window, "location" | "history
     return ok;
   }
 
-  return { status, error, init, login, logout, stillAuthenticated };
+  return { status, error, init, consumeHash, login, logout, stillAuthenticated };
 }
 
 export type Auth = ReturnType<typeof createAuth>;

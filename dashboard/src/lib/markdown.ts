@@ -1,14 +1,19 @@
 /**
- * Model and tool output → safe HTML. marked renders the Markdown (it does not sanitize, by design);
- * DOMPurify then removes everything that could run script or restyle the page: event handler
- * attributes, <script>, <iframe>, <object>, SVG/MathML, `javascript:`/`data:` links, `style`
- * attributes and <style> (the CSP would block them anyway; removing them keeps the console quiet).
+ * Model and tool output → safe HTML, in two layers:
+ *  1. marked renders the Markdown with raw HTML **escaped**: a model's `<img onerror=…>` or
+ *     `<script>` is shown as text and never reaches an HTML parser. (Parsing it at all, even in
+ *     DOMPurify's inert document, makes Chromium report a `script-src-attr` CSP violation.)
+ *  2. DOMPurify then cleans marked's own output: no event handler attributes, <script>, <iframe>,
+ *     <object>, SVG/MathML, `javascript:`/`data:` links, `style` attributes or <style>.
  * The only v-html in the app is of this module's output.
  */
 import createDOMPurify, { type WindowLike } from "dompurify";
 import { Marked } from "marked";
 
-const marked = new Marked({ gfm: true, breaks: true, async: false });
+const ESC: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESC[c]!);
+
+const marked = new Marked({ gfm: true, breaks: true, async: false, renderer: { html: ({ text }) => escapeHtml(text) } });
 
 const CONFIG = {
   USE_PROFILES: { html: true },
