@@ -9,8 +9,8 @@
  *            the same way in the same run: the gateway's index.html with JavaScript off (a static
  *            blank page from the same server)
  *   heap     the page's JS heap (CDP Runtime.getHeapUsage after a forced GC) and its DOM size
- *            after 10 streamed replies and after 1,000 in one session: it must stay bounded (old
- *            messages are trimmed or virtualized)
+ *            after 10, 200, 500 and 1,000 streamed replies in one session: it must stay bounded
+ *            (old messages are trimmed or virtualized)
  *
  * The compiled binary (dist/openclaw, rebuilt when stale) runs the gateway with the fake Anthropic
  * API (echo: each reply streams in 8-character deltas); Chromium is Debian's, headless. Every
@@ -75,7 +75,7 @@ async function heap(page: Page): Promise<{ heapMb: number; nodes: number; shown:
   return { heapMb: usage.usedSize / 2 ** 20, ...dom };
 }
 
-const rig = await startDashboardRig({ logging: { level: "warn" } });
+const rig = await startDashboardRig();
 const browser = await launchBrowser();
 try {
   bundle();
@@ -105,14 +105,19 @@ try {
       if (sent % 50 === 0) rig.model.requests.length = 0; // the fake records every request body; keep this process flat
     }
   };
-  await stream(10);
-  const h10 = await heap(page);
-  await stream(MESSAGES);
-  const hN = await heap(page);
-  const line = (n: number, h: typeof h10) => `heap     after ${String(n).padStart(5)} replies  ${h.heapMb.toFixed(1).padStart(6)} MiB JS heap   ${String(h.nodes).padStart(6)} DOM elements   ${String(h.shown).padStart(5)} messages in the DOM`;
-  console.log(line(10, h10));
-  console.log(line(MESSAGES, hN));
-  console.log(`heap     growth ×${(hN.heapMb / h10.heapMb).toFixed(2)} for ×${(MESSAGES / 10).toFixed(0)} the messages (${(await messages(page, "assistant")).length} assistant messages rendered)`);
+  const line = (n: number, h: Awaited<ReturnType<typeof heap>>) =>
+    `heap     after ${String(n).padStart(5)} replies  ${h.heapMb.toFixed(1).padStart(6)} MiB JS heap   ${String(h.nodes).padStart(6)} DOM elements   ${String(h.shown).padStart(5)} messages in the DOM`;
+  const checkpoints = [...new Set([10, 200, Math.round(MESSAGES / 2), MESSAGES])].filter((n) => n <= MESSAGES).sort((a, b) => a - b);
+  let first: number | null = null;
+  let last = 0;
+  for (const n of checkpoints) {
+    await stream(n);
+    const h = await heap(page);
+    first ??= h.heapMb;
+    last = h.heapMb;
+    console.log(line(n, h));
+  }
+  console.log(`heap     ×${(last / first!).toFixed(2)} the heap of ${checkpoints[0]} replies after ${MESSAGES} (${(await messages(page, "assistant")).length} assistant messages still rendered)`);
   await ctx.close();
 } finally {
   await closeBrowser(browser);
