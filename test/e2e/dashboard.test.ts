@@ -206,9 +206,28 @@ describe("dashboard: chat", () => {
     await sendChat(page, "show me html");
     await replyContaining(page, "xss-end");
     await assertInert(page);
-    const now = watch.csp.slice(seen);
-    expect(now.length).toBeGreaterThan(0); // the listener works: Chrome reports the handlers the sanitizer parsed (inertly)
-    expect(liveViolations(now)).toEqual([]); // none reached an element of the page
+    expect(liveViolations(watch.csp.slice(seen))).toEqual([]); // no handler reached an element of the page
+  });
+
+  test("the CSP watch sees a handler that does reach the page (so its silence above means something)", async () => {
+    const canary = await newContext(browser);
+    try {
+      const p = await canary.newPage();
+      const w = await watchPage(p, rig.origin);
+      await p.goto(`${rig.origin}/`);
+      await p.evaluate(() => {
+        const d = document.createElement("div");
+        d.innerHTML = `<img src="/no-such-image" onerror="window.__pwned='canary'">`;
+        document.body.appendChild(d);
+      });
+      await until(p, "the canary's CSP report", () => document.querySelector("img[onerror]") !== null, undefined);
+      const deadline = Date.now() + 10_000;
+      while (liveViolations(w.csp).length === 0 && Date.now() < deadline) await Bun.sleep(50);
+      expect(liveViolations(w.csp).map((v) => [v.directive, v.target])).toEqual([["script-src-attr", "IMG"]]);
+      expect(await p.evaluate(() => (window as unknown as { __pwned?: string }).__pwned ?? null)).toBeNull(); // and the CSP blocked it
+    } finally {
+      await canary.close();
+    }
   });
 
   test("the same reply runs nothing even with the CSP bypassed: the sanitizer alone holds", async () => {
