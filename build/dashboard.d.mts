@@ -6,4 +6,4 @@ export declare function checkBudgets(
   sizes: Map<string, { raw: number; gzip: number; br: number }>,
   html: string,
 ): { initial: number; total: number; problems: string[] };
-export declare function buildDashboard(opts?: { ifStale?: boolean }): Promise<{ built: boolean; initial?: number; total?: number; problems?: string[] }>;
+export declare function buildDashboard(opts?: { ifStale?: boolean; outDir?: string; embed?: boolean }): Promise<{ built: boolean; initial?: number; total?: number; problems?: string[] }>;

@@ -60,7 +60,7 @@ describe("ChatPage", () => {
 
 describe("ChannelsPage", () => {
   test("shows Telegram's state and allowlist; approving a pairing calls pairing.approve and refreshes", async () => {
-    let pending = [{ channel: "telegram", peerId: "42", code: "ABCD1234", status: "pending", createdAt: 1, expiresAt: 2, meta: { username: "ann" } }];
+    let pending = [{ channel: "telegram", peerId: "42", code: "ABCD1234", status: "pending", createdAt: 1, expiresAt: 2, meta: { username: "ann", name: "Ann" } }];
     const allow = ["7"];
     const gw = new FakeGateway({
       "channels.status": () => ({ channels: [{ id: "telegram", enabled: true, running: true, state: "running", mode: "polling", botUsername: "claw_bot", allowFrom: allow }] }),
@@ -75,6 +75,7 @@ describe("ChannelsPage", () => {
     const card = wrapper.find('[data-testid="channel-card"][data-channel="telegram"]');
     expect(card.find('[data-testid="channel-state"]').text()).toBe("running");
     expect(card.text()).toContain("@claw_bot");
+    expect(card.find('[data-testid="pairing-row"]').text()).toContain("Ann @ann (42)");
     expect(card.findAll('[data-testid="allowlist-entry"]').map((e) => e.text())).toEqual(["7"]);
     await card.find('[data-testid="pairing-row"][data-code="ABCD1234"] [data-testid="pairing-approve"]').trigger("click");
     await settle();

@@ -51,3 +51,21 @@ describe("SessionPage", () => {
     wrapper.unmount();
   });
 });
+
+describe("ConfirmDialog", () => {
+  test("takes focus, Escape cancels, and focus goes back to the button that opened it", async () => {
+    const { mount } = await import("@vue/test-utils");
+    const { default: ConfirmDialog } = await import("../src/components/common/ConfirmDialog.vue");
+    const opener = document.createElement("button");
+    document.body.append(opener);
+    opener.focus();
+    const w = mount(ConfirmDialog, { props: { title: "Delete?", message: "gone for good" }, attachTo: document.body });
+    await settle();
+    expect(document.activeElement?.getAttribute("data-testid")).toBe("confirm-ok");
+    await w.find('[data-testid="confirm-dialog"]').trigger("keydown", { key: "Escape" });
+    expect(w.emitted("cancel")).toHaveLength(1);
+    w.unmount();
+    expect(document.activeElement).toBe(opener);
+    opener.remove();
+  });
+});
