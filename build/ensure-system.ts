@@ -1,8 +1,8 @@
 // `pretest`: the system parts the tests need, never silently skipped.
 //   - the programs the sandbox and its adversarial suite use: bubblewrap (`bwrap`) for the sandbox
-//     itself; strace, python3, ip, curl and unshare as attack tools inside it. Missing ones are
-//     installed with apt-get when we are root and apt-get exists; otherwise the exact command is
-//     printed and we exit 1.
+//     itself; strace, python3, ip, curl and unshare as attack tools inside it; chromium for the
+//     dashboard's browser e2e. Missing ones are installed with apt-get when we are root and apt-get
+//     exists; otherwise the exact command is printed and we exit 1.
 //   - the generated embed module (src/generated/embedded.ts) is brought up to date.
 // Run: bun build/ensure-system.ts
 import { generate } from "./embed.mjs";
@@ -17,6 +17,7 @@ const REQUIRED: Record<string, string> = {
   unshare: "util-linux",
   "systemd-analyze": "systemd", // test/daemon: the generated unit must pass `systemd-analyze verify`
   script: "bsdutils", // a real pseudo-terminal for the interactive onboard tests
+  chromium: "chromium", // the dashboard e2e drives Debian's headless Chromium through playwright-core
 };
 
 function works(bin: string): boolean {
@@ -48,7 +49,7 @@ function ensurePackages(): void {
     process.exit(1);
   }
   const how = Bun.which("apt-get") ? `sudo sh -c '${install}'` : `install these packages with your package manager: ${missing.join(", ")}`;
-  console.error(`ensure-system: the sandbox tests need ${missing.join(", ")}, which ${missing.length === 1 ? "is" : "are"} not installed.\n  ${how}`);
+  console.error(`ensure-system: the tests need ${missing.join(", ")}, which ${missing.length === 1 ? "is" : "are"} not installed.\n  ${how}`);
   process.exit(1);
 }
 
