@@ -11,6 +11,7 @@ import type { SessionStore } from "../store/types.ts";
 import { Authenticator } from "./auth.ts";
 import { DashboardAuth } from "./dashboard-auth.ts";
 import type { Codec, DecodeLimits } from "./codec.ts";
+import { openclawCodec } from "./compat/codec.ts";
 import type { ConfigSource, GatewayDeps, GatewayRuntime, SandboxStatus } from "./deps.ts";
 import { Hub } from "./hub.ts";
 import { GatewayMetrics } from "./metrics.ts";
@@ -51,7 +52,7 @@ export class Gateway {
   readonly origins: OriginPolicy;
   readonly runs: RunGate;
   readonly dispatcher: Dispatcher;
-  /** the wire formats a WebSocket may speak, tried in order on its first frame; JSON-RPC last */
+  /** the wire formats a WebSocket may speak, tried in order on its first frame: OpenClaw's frames, JSON-RPC last */
   readonly codecs: readonly Codec[];
   readonly channels: Channel[];
   readonly recentLogs: LogRecord[] = [];
@@ -80,7 +81,7 @@ export class Gateway {
       log: this.log.child("rpc"),
       observe: (m, ms, ok) => this.metrics.observeRpc(m, ms, ok),
     });
-    this.codecs = [...(deps.codecs ?? []), jsonRpcCodec];
+    this.codecs = [...(deps.codecs ?? []), openclawCodec(this, deps.openclaw), jsonRpcCodec];
     this.#unsubscribe.push(
       this.runtime.onEvent((ev) => {
         this.hub.publish(ev);

@@ -3,6 +3,7 @@
  * protocol-specific is in the connection's codec; this file only moves frames and counts sockets.
  */
 import type { ServerWebSocket, WebSocketHandler } from "bun";
+import { challenge, HANDSHAKE_TIMEOUT_MS } from "./compat/handshake.ts";
 import { Connection } from "./connection.ts";
 import type { Gateway } from "./gateway.ts";
 import type { Scope } from "./rpc/method.ts";
@@ -15,6 +16,8 @@ export interface WsData {
   scopes: ReadonlySet<Scope> | null;
   /** the dashboard session (digest) the upgrade's cookie named; the socket closes when it ends */
   session?: string;
+  /** upgraded on OpenClaw's URL (`/`): greeted with `connect.challenge`, given OpenClaw's 15 s handshake */
+  openclaw?: boolean;
   detach?: () => void;
   conn?: Connection;
 }
@@ -32,9 +35,11 @@ export function websocketHandlers(gw: Gateway): WebSocketHandler<WsData> {
       gw.metrics.wsConnections++;
       gw.metrics.wsTotal++;
       if (!conn.authed) {
+        const timeout = ws.data.openclaw ? (gw.deps.openclaw?.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS) : (gw.deps.authTimeoutMs ?? AUTH_TIMEOUT_MS);
         conn.authTimer = setTimeout(() => {
           if (!conn.authed && !conn.closed) ws.close(1008, "authentication timeout");
-        }, gw.deps.authTimeoutMs ?? AUTH_TIMEOUT_MS);
+        }, timeout);
+        if (ws.data.openclaw) conn.greet(challenge((gw.deps.openclaw?.now ?? Date.now)()).frame);
       }
     },
 

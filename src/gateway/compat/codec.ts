@@ -1,0 +1,90 @@
+/**
+ * The OpenClaw codec: a connection whose first frame is `{type:"req", method:"connect", …}` speaks
+ * OpenClaw's frames (`req` → `res`, `event`). It has its own method table (methods.ts: OpenClaw's
+ * names and shapes over our handlers) and turns run events into `chat`/`agent` events (events.ts).
+ * `Ref` is the request id (null when a frame had none usable).
+ */
+import { parseJson } from "../../core/json.ts";
+import type { ClientError } from "../client-error.ts";
+import type { AuthAttempt, Codec, Decoded } from "../codec.ts";
+import type { Gateway } from "../gateway.ts";
+import { Dispatcher } from "../rpc/dispatch.ts";
+import { EVENTS, EventEncoder } from "./events.ts";
+import { eventFrame, openclawError, RequestFrameSchema, resError, resOk } from "./frames.ts";
+import { checkConnect, narrowScopes, TICK_INTERVAL_MS, theirScopes } from "./handshake.ts";
+import { openclawMethods } from "./methods.ts";
+
+export type OcRef = string | null;
+
+const AUTH_MAX_DEPTH = 16;
+const CLAIM = /^\s*\{/;
+
+const invalid = (message: string): ClientError => ({ type: "InvalidRequestError", code: -32600, message });
+
+export interface OpenClawCodecOptions {
+  tickIntervalMs?: number;
+  now?: () => number;
+}
+
+export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Codec<OcRef> {
+  const now = opts.now ?? Date.now;
+  const tickIntervalMs = opts.tickIntervalMs ?? TICK_INTERVAL_MS;
+  const events = new EventEncoder(now);
+  const dispatcher = new Dispatcher(openclawMethods(gw), { log: gw.log.child("openclaw"), observe: (m, ms, ok) => gw.metrics.observeRpc(`openclaw:${m}`, ms, ok) });
+
+  return {
+    name: "openclaw",
+    dispatcher,
+    tick: { intervalMs: tickIntervalMs, frame: () => eventFrame("tick", { ts: now() }) },
+
+    claims(first) {
+      if (!CLAIM.test(first)) return false;
+      const parsed = parseJson(first, AUTH_MAX_DEPTH);
+      if (!parsed.ok || typeof parsed.value !== "object" || parsed.value === null) return false;
+      const v = parsed.value as { type?: unknown; method?: unknown };
+      return v.type === "req" && v.method === "connect";
+    },
+
+    decodeAuth(frame): AuthAttempt<OcRef> {
+      const parsed = parseJson(frame, AUTH_MAX_DEPTH);
+      const req = parsed.ok ? RequestFrameSchema.safeParse(parsed.value) : null;
+      if (!req?.success) return { ref: null, token: null, refusal: invalid("the first frame must be a connect request: {type:\"req\", id, method:\"connect\", params}") };
+      const ref = req.data.id;
+      const check = checkConnect(req.data.params);
+      if (!check.ok) return { ref, token: null, refusal: check.error };
+      const state = { protocol: check.protocol };
+      return { ref, token: check.secret, narrow: (granted) => narrowScopes(granted, check.params.scopes), state };
+    },
+
+    encodeAuthOk(ref, hello) {
+      const limits = gw.config().gateway.limits;
+      const protocol = (hello.state as { protocol?: number } | undefined)?.protocol ?? 4;
+      return resOk(ref ?? "connect", {
+        type: "hello-ok",
+        protocol,
+        server: { version: hello.version, connId: hello.connectionId },
+        features: { methods: hello.methods, events: [...EVENTS] },
+        snapshot: { presence: [], health: { ok: true }, stateVersion: { presence: 0, health: 0 }, uptimeMs: now() - gw.startedAt },
+        auth: { role: "operator", scopes: theirScopes(hello.scopes) },
+        policy: { maxPayload: limits.maxFrameBytes, maxBufferedBytes: limits.maxBufferedBytes, tickIntervalMs },
+      });
+    },
+
+    decode(frame, limits): Decoded<OcRef> {
+      const parsed = parseJson(frame, limits.maxDepth);
+      if (!parsed.ok) return { kind: "invalid", ref: null, error: invalid(parsed.reason === "depth" ? parsed.message : "the frame is not valid JSON") };
+      const req = RequestFrameSchema.safeParse(parsed.value);
+      if (!req.success) {
+        const id = (parsed.value as { id?: unknown } | null)?.id;
+        return { kind: "invalid", ref: typeof id === "string" && id.length > 0 && id.length <= 256 ? id : null, error: invalid("expected a request frame {type:\"req\", id, method, params}") };
+      }
+      if (req.data.method === "connect") return { kind: "calls", batch: false, items: [{ ref: req.data.id, error: invalid("already connected: connect is only the first frame") }] };
+      return { kind: "calls", batch: false, items: [{ ref: req.data.id, method: req.data.method, params: req.data.params ?? {} }] };
+    },
+
+    encodeResult: (ref, result) => resOk(ref ?? "unknown", result),
+    encodeError: (ref, error) => resError(ref ?? "unknown", openclawError(error)),
+    encodeBatch: (parts) => parts[0] ?? null,
+    encodeEvent: (event) => events.encode(event),
+  };
+}
