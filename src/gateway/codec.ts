@@ -57,7 +57,14 @@ export interface AuthAttempt<Ref> {
   narrow?: (granted: ReadonlySet<Scope>) => ReadonlySet<Scope>;
   /** handshake facts for `encodeAuthOk` (a negotiated protocol version) */
   state?: unknown;
+  /** check `token` this way instead of as the gateway token (an OpenClaw device token), under the same rate limit */
+  verify?: (token: string) => boolean;
+  /** after the credential passed: admit (maybe narrowing scopes, adding state) or refuse (answered, then closed 1008 with `closeReason`) */
+  admit?: (a: { ip: string; nonce: string | null; scopes: ReadonlySet<Scope> }) => Admission;
 }
+
+export type Admission = { ok: true; scopes: ReadonlySet<Scope>; state?: unknown } | { ok: false; error: ClientError; closeReason: string };
+
 
 export interface Codec<Ref = unknown> {
   readonly name: string;

@@ -42,6 +42,8 @@ export class Connection implements Peer, Subscriber {
   closed = false;
   authTimer: ReturnType<typeof setTimeout> | undefined;
   #tick: ReturnType<typeof setInterval> | undefined;
+  /** the connect.challenge nonce this socket was greeted with */
+  #nonce: string | null = null;
 
   constructor(
     private readonly sink: FrameSink,
@@ -94,7 +96,7 @@ export class Connection implements Peer, Subscriber {
       if (frame !== null) this.sink.sendText(frame);
       return this.sink.close(1008, "invalid handshake");
     }
-    const check = this.gw.checkToken(this.ip, token);
+    const check = attempt.verify ? this.gw.checkSecret(this.ip, token, attempt.verify) : this.gw.checkToken(this.ip, token);
     if (!check.ok) {
       const limited = check.retryAfterMs !== undefined;
       const err = limited
@@ -104,11 +106,22 @@ export class Connection implements Peer, Subscriber {
       if (frame !== null) this.sink.sendText(frame);
       return this.sink.close(1008, limited ? "rate limited" : "unauthorized");
     }
-    const scopes = attempt.narrow ? attempt.narrow(check.scopes) : check.scopes;
+    let scopes = attempt.narrow ? attempt.narrow(check.scopes) : check.scopes;
+    let state = attempt.state;
+    if (attempt.admit) {
+      const admitted = attempt.admit({ ip: this.ip, nonce: this.#nonce, scopes });
+      if (!admitted.ok) {
+        const frame = codec.encodeError(ref, admitted.error);
+        if (frame !== null) this.sink.sendText(frame);
+        return this.sink.close(1008, admitted.closeReason);
+      }
+      scopes = admitted.scopes;
+      state = admitted.state ?? state;
+    }
     this.#ctx = { transport: "ws", ip: this.ip, scopes, peer: this };
     clearTimeout(this.authTimer);
     const methods = (codec.dispatcher ?? this.gw.dispatcher).names();
-    const hello = codec.encodeAuthOk(ref, { connectionId: this.id, version: this.gw.version, scopes: [...scopes], methods, state: attempt.state });
+    const hello = codec.encodeAuthOk(ref, { connectionId: this.id, version: this.gw.version, scopes: [...scopes], methods, state });
     if (hello !== null) this.#write(hello);
     const tick = codec.tick;
     if (tick) {
@@ -176,7 +189,8 @@ export class Connection implements Peer, Subscriber {
     this.gw.hub.setLogTail(this, on);
   }
   /** Before any client frame (OpenClaw's `connect.challenge`, sent on OpenClaw's URL). */
-  greet(frame: string): void {
+  greet(frame: string, nonce: string): void {
+    this.#nonce = nonce;
     this.#write(frame);
   }
 

@@ -118,15 +118,16 @@ export class Gateway {
    */
   checkToken(ip: string, token: string | null | undefined): TokenCheck {
     if (!this.authn.required) return { ok: true, scopes: ALL_SCOPES };
-    return this.#checkSecret(ip, token, (t) => this.authn.verify(t));
+    return this.checkSecret(ip, token, (t) => this.authn.verify(t));
   }
 
   /** A dashboard login code (POST /auth/exchange), limited like a token: it consumes the code when the source may try. */
   checkLoginCode(ip: string, code: string | null | undefined): TokenCheck {
-    return this.#checkSecret(ip, code, (c) => this.dashboard.consumeCode(c));
+    return this.checkSecret(ip, code, (c) => this.dashboard.consumeCode(c));
   }
 
-  #checkSecret(ip: string, presented: string | null | undefined, verify: (value: string) => boolean): TokenCheck {
+  /** Any secret (a token, a login code, an OpenClaw device token) under the one failed-auth rate limit. */
+  checkSecret(ip: string, presented: string | null | undefined, verify: (value: string) => boolean): TokenCheck {
     const wait = this.limiter.retryAfterMs(ip);
     if (wait > 0) return { ok: false, retryAfterMs: wait };
     if (!presented || !verify(presented)) {

@@ -39,7 +39,10 @@ export function websocketHandlers(gw: Gateway): WebSocketHandler<WsData> {
         conn.authTimer = setTimeout(() => {
           if (!conn.authed && !conn.closed) ws.close(1008, "authentication timeout");
         }, timeout);
-        if (ws.data.openclaw) conn.greet(challenge((gw.deps.openclaw?.now ?? Date.now)()).frame);
+        if (ws.data.openclaw) {
+          const c = challenge((gw.deps.openclaw?.now ?? Date.now)());
+          conn.greet(c.frame, c.nonce);
+        }
       }
     },
 

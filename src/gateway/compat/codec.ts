@@ -8,10 +8,13 @@ import { parseJson } from "../../core/json.ts";
 import type { ClientError } from "../client-error.ts";
 import type { AuthAttempt, Codec, Decoded } from "../codec.ts";
 import type { Gateway } from "../gateway.ts";
+import type { Scope } from "../rpc/method.ts";
 import { Dispatcher } from "../rpc/dispatch.ts";
 import { EVENTS, EventEncoder } from "./events.ts";
 import { eventFrame, openclawError, RequestFrameSchema, resError, resOk } from "./frames.ts";
-import { checkConnect, narrowScopes, TICK_INTERVAL_MS, theirScopes } from "./handshake.ts";
+import { DeviceStore } from "./device-store.ts";
+import { checkConnect, narrowScopes, TICK_INTERVAL_MS, theirScopes, type ConnectParams } from "./handshake.ts";
+import { admitDevice } from "./pairing.ts";
 import { openclawMethods } from "./methods.ts";
 
 export type OcRef = string | null;
@@ -24,12 +27,29 @@ const invalid = (message: string): ClientError => ({ type: "InvalidRequestError"
 export interface OpenClawCodecOptions {
   tickIntervalMs?: number;
   now?: () => number;
+  /** the paired-devices file; default `<state dir>/devices/devices.json` */
+  devicesPath?: string;
+}
+
+/** The fields a device may have signed: with the token it sent, its device token, or none. */
+function signedFields(p: ConnectParams) {
+  const tokens = [...new Set([p.auth?.token ?? null, p.auth?.deviceToken ?? null, null])];
+  return tokens.map((token) => ({
+    clientId: p.client.id,
+    clientMode: p.client.mode,
+    role: p.role ?? "operator",
+    scopes: p.scopes ?? [],
+    token,
+    platform: p.client.platform,
+    deviceFamily: p.client.deviceFamily,
+  }));
 }
 
 export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Codec<OcRef> {
   const now = opts.now ?? Date.now;
   const tickIntervalMs = opts.tickIntervalMs ?? TICK_INTERVAL_MS;
   const events = new EventEncoder(now);
+  const devices = new DeviceStore(opts.devicesPath);
   const dispatcher = new Dispatcher(openclawMethods(gw), { log: gw.log.child("openclaw"), observe: (m, ms, ok) => gw.metrics.observeRpc(`openclaw:${m}`, ms, ok) });
 
   return {
@@ -52,20 +72,41 @@ export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Cod
       const ref = req.data.id;
       const check = checkConnect(req.data.params);
       if (!check.ok) return { ref, token: null, refusal: check.error };
+      const p = check.params;
       const state = { protocol: check.protocol };
-      return { ref, token: check.secret, narrow: (granted) => narrowScopes(granted, check.params.scopes), state };
+      const narrow = (granted: ReadonlySet<Scope>) => narrowScopes(granted, p.scopes);
+      if (!p.device) return { ref, token: check.secret, narrow, state };
+      const claim = p.device;
+      // no shared secret: the device token (issued at approval) is the credential, checked under the same rate limit
+      const deviceToken = check.secret === null ? (p.auth?.deviceToken ?? null) : null;
+      return {
+        ref,
+        token: check.secret ?? deviceToken,
+        narrow,
+        state,
+        ...(deviceToken !== null ? { verify: (t: string) => { const rec = devices.get(claim.id); return rec !== undefined && devices.tokenMatches(rec, t); } } : {}),
+        admit: ({ ip, nonce, scopes }) => {
+          try {
+            return admitDevice({ store: devices, claim, signed: signedFields(p), requested: p.scopes ?? [], now: now() }, ip, nonce, scopes, state);
+          } catch (err) {
+            gw.log.error("device admission failed", { error: err instanceof Error ? err.message : String(err) });
+            return { ok: false, error: { type: "UnavailableError", code: -32007, message: "the paired-devices file could not be read or written; the gateway log has the details" }, closeReason: "device store unavailable" };
+          }
+        },
+      };
     },
 
     encodeAuthOk(ref, hello) {
       const limits = gw.config().gateway.limits;
-      const protocol = (hello.state as { protocol?: number } | undefined)?.protocol ?? 4;
+      const st = (hello.state ?? {}) as { protocol?: number; deviceToken?: string };
+      const protocol = st.protocol ?? 4;
       return resOk(ref ?? "connect", {
         type: "hello-ok",
         protocol,
         server: { version: hello.version, connId: hello.connectionId },
         features: { methods: hello.methods, events: [...EVENTS] },
         snapshot: { presence: [], health: { ok: true }, stateVersion: { presence: 0, health: 0 }, uptimeMs: now() - gw.startedAt },
-        auth: { role: "operator", scopes: theirScopes(hello.scopes) },
+        auth: { role: "operator", scopes: theirScopes(hello.scopes), ...(st.deviceToken ? { deviceToken: st.deviceToken } : {}) },
         policy: { maxPayload: limits.maxFrameBytes, maxBufferedBytes: limits.maxBufferedBytes, tickIntervalMs },
       });
     },

@@ -24,13 +24,22 @@ export function challenge(now: number): { nonce: string; frame: string } {
 export const ConnectParamsSchema = z.looseObject({
   minProtocol: z.number().int().min(1),
   maxProtocol: z.number().int().min(1),
-  client: z.looseObject({ id: z.string().min(1).max(128), version: z.string().min(1).max(128), platform: z.string().min(1).max(128), mode: z.string().min(1).max(64) }),
+  client: z.looseObject({
+    id: z.string().min(1).max(128),
+    version: z.string().min(1).max(128),
+    platform: z.string().min(1).max(128),
+    mode: z.string().min(1).max(64),
+    deviceFamily: z.string().max(128).optional(),
+  }),
   role: z.string().min(1).max(64).optional(),
   scopes: z.array(z.string().min(1).max(64)).max(64).optional(),
-  auth: z.looseObject({ token: z.string().max(4096).optional(), password: z.string().max(4096).optional() }).optional(),
+  auth: z.looseObject({ token: z.string().max(4096).optional(), password: z.string().max(4096).optional(), deviceToken: z.string().max(4096).optional() }).optional(),
   device: z.looseObject({ id: z.string().min(1).max(256), publicKey: z.string().min(1).max(512), signature: z.string().min(1).max(512), signedAt: z.number().int().min(0), nonce: z.string().min(1).max(256) }).optional(),
 });
 export type ConnectParams = z.infer<typeof ConnectParamsSchema>;
+
+/** Our scopes, as OpenClaw names them → ours (unknown names map to nothing). */
+export const oursOf = (requested: readonly string[]): Set<Scope> => new Set(requested.flatMap((s) => SCOPE_MAP[s] ?? []));
 
 /** OpenClaw operator scopes → ours. `operator.pairing` grants no method of ours beyond read. */
 const SCOPE_MAP: Record<string, Scope[]> = {
@@ -44,7 +53,7 @@ const OURS_TO_THEIRS: Record<Scope, string> = { read: "operator.read", write: "o
 /** The scopes a connection gets: what the credential grants, narrowed to what the client asked for (none asked: all granted). */
 export function narrowScopes(granted: ReadonlySet<Scope>, requested: readonly string[] | undefined): ReadonlySet<Scope> {
   if (!requested || requested.length === 0) return granted;
-  const wanted = new Set(requested.flatMap((s) => SCOPE_MAP[s] ?? []));
+  const wanted = oursOf(requested);
   return new Set([...granted].filter((s) => wanted.has(s)));
 }
 
