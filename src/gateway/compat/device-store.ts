@@ -63,13 +63,20 @@ export class DeviceStore {
     this.#write([...rest, rec]);
   }
 
-  /** Approve: a new device token bound to the record's role and scopes; returns it (shown once). */
-  approve(id: string, now: number): { device: DeviceRecord; token: string } {
+  /** Approve (by id or an unambiguous 8+ character prefix): the device gets its token at its next connect. */
+  approve(id: string, now: number): DeviceRecord {
+    const { tokenDigest: _drop, ...rec } = this.#require(id);
+    const device: DeviceRecord = { ...rec, status: "approved", decidedAt: now };
+    this.put(device);
+    return device;
+  }
+
+  /** A new device token for an approved device, bound to its role and scopes; only its digest is kept. */
+  issueToken(id: string): string {
     const rec = this.#require(id);
     const token = randomBytes(32).toString("base64url");
-    const device: DeviceRecord = { ...rec, status: "approved", decidedAt: now, tokenDigest: digest(token) };
-    this.put(device);
-    return { device, token };
+    this.put({ ...rec, tokenDigest: digest(token) });
+    return token;
   }
 
   reject(id: string, now: number): DeviceRecord {

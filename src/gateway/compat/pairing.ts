@@ -32,7 +32,9 @@ export function admitDevice(a: DeviceAdmission, ip: string, nonce: string | null
   const rec = a.store.get(a.claim.id);
   if (rec?.status === "approved") {
     const approved = oursOf(rec.scopes);
-    return { ok: true, scopes: new Set([...granted].filter((s) => approved.has(s))), state };
+    // approved by `openclaw devices approve`: the device learns its token now, in hello-ok
+    const issued = rec.tokenDigest ? {} : { deviceToken: a.store.issueToken(rec.id) };
+    return { ok: true, scopes: new Set([...granted].filter((s) => approved.has(s))), state: { ...state, ...issued } };
   }
   if (rec?.status === "rejected") {
     return { ok: false, error: notPaired("this device was rejected; `openclaw devices approve <id>` on the gateway host admits it", { code: "PAIRING_REJECTED", deviceId: a.claim.id }), closeReason: "pairing required" };
@@ -41,9 +43,8 @@ export function admitDevice(a: DeviceAdmission, ip: string, nonce: string | null
   const scopes = a.requested.length > 0 ? [...a.requested] : ["operator.read", "operator.write", "operator.admin"];
   const base = { id: a.claim.id, publicKey: a.claim.publicKey, clientId: fields.clientId, platform: fields.platform ?? "", ip, role: fields.role, scopes, createdAt: rec?.createdAt ?? a.now };
   if (sourceOf(ip) === "loopback") {
-    a.store.put({ ...base, status: "pending" });
-    const { token } = a.store.approve(a.claim.id, a.now);
-    return { ok: true, scopes: granted, state: { ...state, deviceToken: token } };
+    a.store.put({ ...base, status: "approved", decidedAt: a.now });
+    return { ok: true, scopes: granted, state: { ...state, deviceToken: a.store.issueToken(a.claim.id) } };
   }
   a.store.put({ ...base, status: "pending" });
   return {

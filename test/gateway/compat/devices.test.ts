@@ -145,4 +145,10 @@ test("a device from another address waits for approval (pending, 1008 pairing re
   store.approve(dev.id.slice(0, 12), Date.now());
   const admitted = admitDevice(admission(), "192.0.2.10", nonce, all, {});
   expect(admitted.ok).toBe(true);
+  // the approved device learns its token at this connect, once
+  const token = admitted.ok ? (admitted.state as { deviceToken?: string }).deviceToken : undefined;
+  expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(store.tokenMatches(store.get(dev.id)!, token!)).toBe(true);
+  const later = admitDevice(admission(), "192.0.2.10", nonce, all, {});
+  expect(later.ok && (later.state as { deviceToken?: string }).deviceToken).toBeUndefined();
 });
