@@ -5,7 +5,7 @@ import { runCli, tempState } from "./run.ts";
 
 function seeded() {
   const st = tempState();
-  const store = new DeviceStore(join(st.env.OPENCLAW_STATE_DIR, "devices", "devices.json"));
+  const store = new DeviceStore(join(st.env.OPENCLAW_STATE_DIR!, "devices", "devices.json"));
   const id = "ab12cd34" + "0".repeat(56);
   store.put({ id, publicKey: "k".repeat(43), clientId: "openclaw-macos", platform: "macos", ip: "192.0.2.7", role: "operator", scopes: ["operator.read"], status: "pending", createdAt: 1_700_000_000_000 });
   return { env: st.env, store, id };
