@@ -77,14 +77,24 @@ export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Cod
       const narrow = (granted: ReadonlySet<Scope>) => narrowScopes(granted, p.scopes);
       if (!p.device) return { ref, token: check.secret, narrow, state };
       const claim = p.device;
-      // no shared secret: the device token (issued at approval) is the credential, checked under the same rate limit
-      const deviceToken = check.secret === null ? (p.auth?.deviceToken ?? null) : null;
+      // A paired device may present its device token instead of the shared token (in auth.deviceToken,
+      // or in auth.token as openclaw-node does); it is checked under the same rate limit, and admission
+      // then binds the connection to the device's approved scopes.
+      const secret = check.secret ?? p.auth?.deviceToken ?? null;
+      const deviceTokenOk = (t: string) => {
+        try {
+          const rec = devices.get(claim.id);
+          return rec !== undefined && devices.tokenMatches(rec, t);
+        } catch {
+          return false; // an unreadable devices file: admission reports it
+        }
+      };
       return {
         ref,
-        token: check.secret ?? deviceToken,
+        token: secret,
         narrow,
         state,
-        ...(deviceToken !== null ? { verify: (t: string) => { const rec = devices.get(claim.id); return rec !== undefined && devices.tokenMatches(rec, t); } } : {}),
+        verify: (t: string) => gw.authn.verify(t) || deviceTokenOk(t),
         admit: ({ ip, nonce, scopes }) => {
           try {
             return admitDevice({ store: devices, claim, signed: signedFields(p), requested: p.scopes ?? [], now: now() }, ip, nonce, scopes, state);

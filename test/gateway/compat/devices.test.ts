@@ -51,6 +51,12 @@ test("a loopback device with a valid signature is approved at once and gets a de
   expect(res2.ok).toBe(true);
   expect(res2.payload.auth.deviceToken).toBeUndefined();
   again.c.close();
+
+  // openclaw-node sends the persisted device token as auth.token
+  const third = await open(url);
+  const res3 = await third.c.connect({ token: deviceToken }, { device: deviceClaim(dev, third.nonce, { token: deviceToken }) });
+  expect(res3.ok).toBe(true);
+  third.c.close();
 });
 
 test("v2 signatures (without platform and family) are accepted too", async () => {
