@@ -15,7 +15,7 @@ import { systemMethods } from "../rpc/methods/system.ts";
 import { RunWaiter } from "./run-waiter.ts";
 
 const Key = z.string().min(1).max(512);
-const SendParams = z.looseObject({ sessionKey: Key, message: z.string().min(1).max(1_000_000), idempotencyKey: z.string().min(1).max(256), agentId: z.string().max(64).optional() });
+const SendParams = z.looseObject({ sessionKey: Key, message: z.string().min(1).max(1_000_000), idempotencyKey: z.string().min(1).max(256).optional(), agentId: z.string().max(64).optional() });
 const AgentParams = z.looseObject({ message: z.string().min(1).max(1_000_000), idempotencyKey: z.string().min(1).max(256), sessionKey: Key.optional(), agentId: z.string().max(64).optional() });
 const KeyParams = z.looseObject({ key: Key });
 const loose = z.looseObject({});
@@ -39,8 +39,9 @@ export function openclawMethods(gw: Gateway): MethodDef[] {
   }
   /** OpenClaw's `main` (a bare key) names the agent's main session. */
   const sessionKey = (key: string, agentId?: string) => (key.includes(":") ? key : key === "main" ? gw.defaultSessionKey(agentId) : `agent:${agentId ?? "main"}:${key}`);
-  const start = async (p: { message: string; idempotencyKey: string; sessionKey?: string | undefined; agentId?: string | undefined }, ctx: CallContext) =>
-    call("chat.send", { sessionKey: sessionKey(p.sessionKey ?? "main", p.agentId), text: p.message, idempotencyKey: p.idempotencyKey }, ctx);
+  // OpenClaw's schema requires the idempotency key; a client that omits it (openclaw-node's sessions.send) still gets a run
+  const start = async (p: { message: string; idempotencyKey?: string | undefined; sessionKey?: string | undefined; agentId?: string | undefined }, ctx: CallContext) =>
+    call("chat.send", { sessionKey: sessionKey(p.sessionKey ?? "main", p.agentId), text: p.message, ...(p.idempotencyKey ? { idempotencyKey: p.idempotencyKey } : {}) }, ctx);
 
   return [
     defineMethod({ name: "health", scope: "read", params: loose, handler: () => ({ ok: true, ts: Date.now(), durationMs: 0, uptimeMs: Date.now() - gw.startedAt, version: gw.version }) }),
