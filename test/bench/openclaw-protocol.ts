@@ -83,7 +83,7 @@ async function openSocket(port: number, proto: Proto): Promise<{ ws: WebSocket; 
   const send = (session: string, text: string, onFinal: () => void) => {
     const id = String(next++);
     byReq.set(id, onFinal);
-    if (proto === "jsonrpc") ws.send(JSON.stringify({ jsonrpc: "2.0", id: Number(id), method: "chat.send", params: { sessionKey: session, text } }));
+    if (proto === "jsonrpc") ws.send(JSON.stringify({ jsonrpc: "2.0", id: Number(id), method: "chat.send", params: { sessionKey: session, text, idempotencyKey: `${session}-${id}` } }));
     else ws.send(JSON.stringify({ type: "req", id, method: "chat.send", params: { sessionKey: session, message: text, idempotencyKey: `${session}-${id}` } }));
   };
   return { ws, send };
