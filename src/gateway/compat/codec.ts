@@ -94,7 +94,8 @@ export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Cod
         token: secret,
         narrow,
         state,
-        verify: (t: string) => gw.authn.verify(t) || deviceTokenOk(t),
+        // auth mode none: no credential is needed, so none is checked (checkToken admits)
+        ...(gw.authn.required ? { verify: (t: string) => gw.authn.verify(t) || deviceTokenOk(t) } : {}),
         admit: ({ ip, nonce, scopes }) => {
           try {
             return admitDevice({ store: devices, claim, signed: signedFields(p), requested: p.scopes ?? [], now: now() }, ip, nonce, scopes, state);

@@ -158,3 +158,12 @@ test("a device from another address waits for approval (pending, 1008 pairing re
   const later = admitDevice(admission(), "192.0.2.10", nonce, all, {});
   expect(later.ok && (later.state as { deviceToken?: string }).deviceToken).toBeUndefined();
 });
+
+test("with gateway.auth.mode none a device connects without any token", async () => {
+  h = makeHarness({ deps: { auth: { mode: "none" }, openclaw: { devicesPath: devicesPath() } } });
+  srv = listen(h);
+  const { c, nonce } = await open(`ws://127.0.0.1:${srv.port}/`);
+  const res = await c.connect(undefined, { device: deviceClaim(newDevice(), nonce, { token: null }) });
+  expect(res.ok).toBe(true);
+  c.close();
+});
