@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   try {
     await phase(port, "jsonrpc", { ...o, messages: 300, tag: "warm" });
     await phase(port, "openclaw", { ...o, messages: 300, tag: "warm" });
-    const rows = [];
+    const rows: Awaited<ReturnType<typeof phase>>[] = [];
     for (const [i, proto] of (["jsonrpc", "openclaw", "jsonrpc", "openclaw"] as const).entries()) rows.push(await phase(port, proto, { ...o, tag: `r${i}` }));
     console.log("protocol   messages  seconds  p50 ms  p99 ms  msg/s");
     for (const r of rows) console.log(`${r.proto.padEnd(10)} ${String(r.messages).padStart(8)} ${r.seconds.toFixed(2).padStart(8)} ${r.p50.toFixed(2).padStart(7)} ${r.p99.toFixed(2).padStart(7)} ${r.rate.toFixed(0).padStart(6)}`);
