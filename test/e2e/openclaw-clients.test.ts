@@ -101,6 +101,19 @@ describe("openclaw-node against the compiled binary", () => {
     expect(devices).not.toContain(identity.deviceToken);
   }, 60_000);
 
+  test("openclaw-node's chat() streams an agent run and chatSync() returns the reply", async () => {
+    const c = client(TOKEN);
+    await c.connect();
+    const chunks: any[] = [];
+    for await (const chunk of c.chat("stream this please", { sessionKey: "e2e-stream" })) chunks.push(chunk);
+    const text = chunks.filter((k) => k.type === "text").map((k) => k.text).join("");
+    expect(text).toContain("stream this please");
+    expect(chunks.map((k) => k.type)).toContain("agent_start");
+    expect(chunks.at(-1).type).toBe("done");
+    expect(await c.chatSync("and this one", { sessionKey: "e2e-sync" })).toContain("and this one");
+    await c.disconnect();
+  }, 60_000);
+
   test("a reconnect on the persisted device token alone (no shared token) is admitted with the device's scopes", async () => {
     const c = client();
     const hello: any = await c.connect();

@@ -15,7 +15,7 @@ import { eventFrame, openclawError, RequestFrameSchema, resError, resOk } from "
 import { DeviceStore } from "./device-store.ts";
 import { checkConnect, narrowScopes, TICK_INTERVAL_MS, theirScopes, type ConnectParams } from "./handshake.ts";
 import { admitDevice } from "./pairing.ts";
-import { openclawMethods } from "./methods.ts";
+import { openclawMethods, REQUEST_ID } from "./methods.ts";
 
 export type OcRef = string | null;
 
@@ -131,7 +131,10 @@ export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Cod
         return { kind: "invalid", ref: typeof id === "string" && id.length > 0 && id.length <= 256 ? id : null, error: invalid("expected a request frame {type:\"req\", id, method, params}") };
       }
       if (req.data.method === "connect") return { kind: "calls", batch: false, items: [{ ref: req.data.id, error: invalid("already connected: connect is only the first frame") }] };
-      return { kind: "calls", batch: false, items: [{ ref: req.data.id, method: req.data.method, params: req.data.params ?? {} }] };
+      const params = req.data.params ?? {};
+      // `agent` answers twice (accepted, then the outcome), so its adapter needs the request id
+      const withId = req.data.method === "agent" && typeof params === "object" && params !== null && !Array.isArray(params) ? { ...params, [REQUEST_ID]: req.data.id } : params;
+      return { kind: "calls", batch: false, items: [{ ref: req.data.id, method: req.data.method, params: withId }] };
     },
 
     encodeResult: (ref, result) => resOk(ref ?? "unknown", result),

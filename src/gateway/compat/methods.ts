@@ -12,11 +12,22 @@ import { chatMethods } from "../rpc/methods/chat.ts";
 import { configMethods } from "../rpc/methods/config.ts";
 import { sessionMethods } from "../rpc/methods/sessions.ts";
 import { systemMethods } from "../rpc/methods/system.ts";
+import { streamAgentRun } from "./agent-stream.ts";
 import { RunWaiter } from "./run-waiter.ts";
+
+/** The param the codec adds to `agent` calls: the request id its final answer must carry. */
+export const REQUEST_ID = "__openclawRequestId";
+const MAX_ALIASES = 1000;
 
 const Key = z.string().min(1).max(512);
 const SendParams = z.looseObject({ sessionKey: Key, message: z.string().min(1).max(1_000_000), idempotencyKey: z.string().min(1).max(256).optional(), agentId: z.string().max(64).optional() });
-const AgentParams = z.looseObject({ message: z.string().min(1).max(1_000_000), idempotencyKey: z.string().min(1).max(256), sessionKey: Key.optional(), agentId: z.string().max(64).optional() });
+const AgentParams = z.looseObject({
+  message: z.string().min(1).max(1_000_000),
+  idempotencyKey: z.string().min(1).max(256),
+  sessionKey: Key.optional(),
+  agentId: z.string().max(64).optional(),
+  [REQUEST_ID]: z.string().max(256).optional(),
+});
 const KeyParams = z.looseObject({ key: Key });
 const loose = z.looseObject({});
 
@@ -30,6 +41,9 @@ const COMMANDS = [
 export function openclawMethods(gw: Gateway): MethodDef[] {
   const ours = new Map([...chatMethods(gw), ...sessionMethods(gw), ...systemMethods(gw), ...configMethods(gw)].map((m) => [m.name, m]));
   const waiter = new RunWaiter(gw.runtime);
+  /** OpenClaw run ids (the client's idempotency key, for `agent` runs) → ours */
+  const aliases = new Map<string, string>();
+  const ourRunId = (id: string) => aliases.get(id) ?? id;
   async function call(name: string, params: unknown, ctx: CallContext): Promise<any> {
     const def = ours.get(name);
     if (!def) throw new MethodNotFoundError(`${name} is not available`);
@@ -74,7 +88,7 @@ export function openclawMethods(gw: Gateway): MethodDef[] {
       scope: "write",
       params: z.looseObject({ sessionKey: Key, runId: z.string().min(1).max(128).optional() }),
       handler: async (p, ctx) => {
-        const r = await call("chat.abort", p.runId ? { runId: p.runId } : { sessionKey: sessionKey(p.sessionKey) }, ctx);
+        const r = await call("chat.abort", p.runId ? { runId: ourRunId(p.runId) } : { sessionKey: sessionKey(p.sessionKey) }, ctx);
         return { ok: true, aborted: r.aborted };
       },
     }),
@@ -83,9 +97,15 @@ export function openclawMethods(gw: Gateway): MethodDef[] {
       scope: "write",
       params: AgentParams,
       handler: async (p, ctx) => {
-        const r = await start(p, ctx);
-        waiter.track(r.runId);
-        return { runId: r.runId, status: "accepted", acceptedAt: Date.now() };
+        const key = sessionKey(p.sessionKey ?? "main", p.agentId);
+        const handle = await gw.runs.start({ sessionKey: key, text: p.message, idempotencyKey: p.idempotencyKey, channel: "gateway", ...(p.agentId ? { agentId: p.agentId } : {}) });
+        waiter.track(handle.runId);
+        aliases.set(p.idempotencyKey, handle.runId);
+        if (aliases.size > MAX_ALIASES) aliases.delete(aliases.keys().next().value!);
+        const requestId = p[REQUEST_ID];
+        const send = ctx.peer?.send?.bind(ctx.peer);
+        if (requestId && send) streamAgentRun(handle, p.idempotencyKey, requestId, send);
+        return { runId: p.idempotencyKey, status: "accepted", acceptedAt: Date.now() };
       },
     }),
     defineMethod({
@@ -93,9 +113,9 @@ export function openclawMethods(gw: Gateway): MethodDef[] {
       scope: "read",
       params: z.looseObject({ runId: z.string().min(1).max(128), timeoutMs: z.number().int().min(0).max(600_000).optional() }),
       handler: async (p) => {
-        const out = await waiter.wait(p.runId, p.timeoutMs ?? 30_000);
-        if (out === "unknown") throw new NotFoundError(`no run ${p.runId.slice(0, 128)} is known here; agent.wait follows runs started by agent or chat.send on this gateway`);
-        return out;
+        const out = await waiter.wait(ourRunId(p.runId), p.timeoutMs ?? 30_000);
+        if (out !== "unknown") return { ...out, runId: p.runId };
+        throw new NotFoundError(`no run ${p.runId.slice(0, 128)} is known here; agent.wait follows runs started by agent or chat.send on this gateway`);
       },
     }),
     defineMethod({

@@ -66,10 +66,34 @@ test("chat.abort ends a run with state aborted; chat.history returns the message
   c.close();
 });
 
+test("agent: accepted (runId = the idempotency key), agent events (lifecycle, assistant), then a second res with the outcome", async () => {
+  const c = await connected();
+  const res = await c.request("agent", { message: "go", idempotencyKey: "key-1" });
+  expect(res.payload).toMatchObject({ runId: "key-1", status: "accepted" });
+  const final = await c.until(() => c.frames.find((f) => f.type === "res" && f.id === res.id && f.payload.status !== "accepted"), "the agent's final res");
+  expect(final.payload).toEqual({ runId: "key-1", status: "ok", result: { text: "echo: go" } });
+  const evs = c.events("agent", "key-1");
+  expect(evs[0].stream).toBe("lifecycle");
+  expect(evs[0].data.phase).toBe("start");
+  expect(evs.filter((e) => e.stream === "assistant").at(-1).data.text).toBe("echo: go");
+  expect(evs.at(-1).data).toEqual({ phase: "end" });
+  expect(evs.map((e) => e.seq)).toEqual(evs.map((_, i) => i));
+  // accepted came before every event; the final res after the last
+  const at = (pred: (f: any) => boolean) => c.frames.findIndex(pred);
+  expect(at((f) => f === res)).toBeLessThan(at((f) => f.type === "event" && f.event === "agent"));
+  expect(at((f) => f === final)).toBeGreaterThan(c.frames.lastIndexOf(c.frames.filter((f) => f.event === "agent").at(-1)));
+  // the same key again: no second run, the outcome once the first has ended
+  const again = await c.request("agent", { message: "go", idempotencyKey: "key-1" });
+  expect(again.payload.runId).toBe("key-1");
+  await c.until(() => c.frames.filter((f) => f.type === "res" && f.id === again.id).length === 2, "the deduplicated agent's outcome");
+  expect(c.events("agent", "key-1")).toHaveLength(evs.length);
+  c.close();
+});
+
 test("agent answers accepted at once and agent.wait returns the run's end", async () => {
   const c = await connected();
   const res = await c.request("agent", { message: "go", idempotencyKey: "a1" });
-  expect(res.payload).toMatchObject({ status: "accepted" });
+  expect(res.payload).toMatchObject({ status: "accepted", runId: "a1" });
   const waited = await c.request("agent.wait", { runId: res.payload.runId, timeoutMs: 5000 });
   expect(waited.payload).toMatchObject({ status: "ok", runId: res.payload.runId, outcome: "ok" });
   const unknown = await c.request("agent.wait", { runId: "run_nope" });
