@@ -1,4 +1,5 @@
-// `npm run build`: regenerate the embed module (migrations, dashboard assets), then
+// `npm run build`: build the dashboard (build/dashboard.mjs: Vite on Node, precompressed files,
+// budgets enforced), regenerate the embed module (migrations, dashboard assets), then
 // `bun build --compile` src/main.ts into dist/openclaw with the version and git commit injected,
 // minified, ESM with code splitting (each lazily imported subcommand is its own chunk inside the
 // binary) and bytecode. Measured CPU time of `dist/openclaw --version` (median of 21, 2 CPUs):
@@ -23,6 +24,12 @@ function gitCommit(): string {
   return rev.stdout.toString().trim() + (dirty.stdout.toString().trim() ? "-dirty" : "");
 }
 
+// Node, not this Bun: the dashboard build is the same one postinstall and prestart run (docs/decisions.md)
+const dash = Bun.spawnSync(["node", join(root, "build", "dashboard.mjs")], { cwd: root, stdout: "inherit", stderr: "inherit" });
+if (dash.exitCode !== 0) {
+  console.error(`dashboard build failed (exit ${dash.exitCode}): node build/dashboard.mjs`);
+  process.exit(1);
+}
 const embedded = generate();
 const commit = gitCommit();
 const started = performance.now();

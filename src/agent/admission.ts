@@ -14,6 +14,7 @@ import type { StoredEvent } from "../core/events.ts";
 import { newId } from "../core/ids.ts";
 import type { ContentBlock, Message } from "../core/messages.ts";
 import type { SessionStore } from "../store/types.ts";
+import { answeredHandle, type ChatCommandHandler } from "./chat-commands.ts";
 import { EventBuffer } from "./event-buffer.ts";
 import { dedupedHandle, finishedHandle } from "./handles.ts";
 import type { HistoryCache } from "./history.ts";
@@ -41,6 +42,8 @@ export interface AdmissionDeps {
   broadcast(e: AgentEvent): void;
   /** a session was used by this process (SessionEnd at shutdown) */
   touched(sessionKey: string): void;
+  /** chat commands answered without a model call (chat-commands.ts) */
+  commands(): ChatCommandHandler | undefined;
 }
 
 const shuttingDown = () => new UnavailableError("the agent runtime is shutting down; try again after the restart");
@@ -121,6 +124,11 @@ export class Admission {
       if (prior) return dedupedHandle(store, prior);
     }
     const runId = newId("run");
+    const commands = input.text.startsWith("/") ? this.#d.commands() : undefined;
+    if (commands) {
+      const answer = await commands(input.text, { sessionKey, agentId, channel: input.channel ?? "gateway", ...(input.peer ? { peer: input.peer } : {}) });
+      if (answer) return answeredHandle(runId, sessionKey, answer.text, (e) => this.#d.broadcast(e));
+    }
     // no session read or write here: the append below creates a missing session (with this
     // metadata) in its own transaction; only SessionStart detection reads the session first
     const sessionMeta = { agentId, channel: input.channel ?? null, peer: input.peer ?? null };

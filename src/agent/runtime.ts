@@ -25,6 +25,7 @@ import type { Tool } from "../tools/types.ts";
 import { Admission } from "./admission.ts";
 import { resolveExecutor } from "./tool-executor.ts";
 import { HistoryCache } from "./history.ts";
+import type { ChatCommandHandler } from "./chat-commands.ts";
 import { HookDispatcher, type HookHandlers, type HookOptions } from "./hooks.ts";
 import { Lanes, type LaneJob } from "./lanes.ts";
 import { ToolSet } from "./toolset.ts";
@@ -61,6 +62,7 @@ export class AgentRuntime {
   #touched = new Set<string>();
   readonly #history = new HistoryCache();
   #closed = false;
+  #commands: ChatCommandHandler | undefined;
 
   constructor(provider: Provider, options: RuntimeOptions = {}) {
     this.#provider = provider;
@@ -87,6 +89,7 @@ export class AgentRuntime {
       },
       register: (state, o) => this.#register(state, o),
       broadcast: (e) => this.#broadcast(e),
+      commands: () => this.#commands,
       touched: (sessionKey) => {
         this.#touched.delete(sessionKey);
         this.#touched.add(sessionKey);
@@ -126,6 +129,12 @@ export class AgentRuntime {
     this.#sandbox = config;
     this.#executor = undefined;
     this.#deps = undefined;
+    return this;
+  }
+
+  /** Chat commands answered without a model call (the plugin host's); see chat-commands.ts. */
+  withCommands(handler: ChatCommandHandler | undefined): this {
+    this.#commands = handler;
     return this;
   }
 

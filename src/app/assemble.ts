@@ -21,6 +21,8 @@ import { createGateway, type Gateway } from "../gateway/gateway.ts";
 import type { AgentRouter } from "./agent-router.ts";
 import { buildAgents, type BuiltAgents } from "./build-agents.ts";
 import { ChannelRunner } from "./channel-runner.ts";
+import type { PluginHost } from "../plugins/host.ts";
+import { buildPlugins } from "./plugins.ts";
 
 export interface AssembleOptions {
   loaded: LoadedConfig;
@@ -41,12 +43,15 @@ export interface App {
   agents: BuiltAgents;
   channels: ChannelRunner[];
   gateway: Gateway;
+  /** started by gateway-process.ts before it listens, stopped after the channels */
+  plugins: PluginHost;
 }
 
 export function assembleApp(o: AssembleOptions): App {
   const { config } = o.loaded;
   const agents = buildAgents(config, o.store, { log: o.log.child("agent"), ...(o.provider ? { provider: o.provider } : {}) });
   const router = agents.router;
+  const plugins = buildPlugins(o.loaded, router, o.log.child("plugins"), o.stateDir);
   const channels = buildChannels(o, router);
   const gateway = createGateway({
     runtime: router,
@@ -56,10 +61,11 @@ export function assembleApp(o: AssembleOptions): App {
     channels,
     log: o.log,
     sandboxStatus: () => agents.sandboxStatus(),
+    plugins,
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
     ...(o.version ? { version: o.version } : {}),
   });
-  return { router, agents, channels, gateway };
+  return { router, agents, channels, gateway, plugins };
 }
 
 function buildChannels(o: AssembleOptions, router: AgentRouter): ChannelRunner[] {

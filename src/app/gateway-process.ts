@@ -2,10 +2,10 @@
  * `openclaw gateway run`: the foreground gateway process. Order at start: SIGTERM/SIGINT handlers
  * (first, so a stop during start-up is honoured once start-up is done) → config → single-instance lock → auth (refuse a
  * non-loopback bind without it) → store → agents, channels, gateway (assemble.ts) → interrupted runs
- * marked → HTTP/WebSocket server → the one "listening" line → channels start in the background
+ * marked → plugins started (each bounded by its init timeout) → HTTP/WebSocket server → the one "listening" line → channels start in the background
  * (their state shows in `/readyz` and `status`; an unreachable Telegram API never holds this up).
  * Order at stop: stop accepting, let running turns finish within `gateway.limits.shutdownGraceMs`
- * and abort the rest (recorded `aborted`), stop channels, close connections, close the store,
+ * and abort the rest (recorded `aborted`), stop channels, stop plugins (services, then processes), close connections, close the store,
  * release the lock. A second signal exits at once with 1.
  */
 import { MAIN_AGENT } from "../config/agents.ts";
@@ -91,10 +91,12 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     const store = await openStore();
     cleanups.push(() => store.close());
     const app = assembleApp({ loaded, store, auth, log, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
-    const { router, gateway: gw, channels } = app;
+    const { router, gateway: gw, channels, plugins } = app;
     const interrupted = await router.get(MAIN_AGENT).recoverInterrupted(); // one store: one recovery covers every agent
     if (interrupted.length) log.warn("runs interrupted by the last stop were marked interrupted", { count: interrupted.length });
     cleanups.push(() => gw.dispose());
+    cleanups.push(() => plugins.stop());
+    await plugins.start(); // before listening: plugin hooks apply from the first message; a failing plugin is listed, never fatal
     const server = serveGateway(gw, { hostname, port: opts.port ?? config.gateway.port });
     cleanups.push(() => server.stop(true));
     log.info(`gateway listening on ${server.url} · ${describeAuth(auth)} · state: ${dir} · config: ${loaded.exists ? loaded.path : `${configPath()} (not found, defaults)`}`);

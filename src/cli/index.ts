@@ -36,6 +36,7 @@ export const root: CommandDef = {
     logs: lazy(() => import("./logs.ts")),
     dashboard: lazy(() => import("./dashboard.ts")),
     devices: lazy(() => import("./devices.ts")),
+    plugins: lazy(() => import("./plugins.ts")),
   },
 };
 

@@ -31,6 +31,7 @@ export function formatStatus(r: StatusReport): string {
     `gateway:   running at ${r.url} (version ${String(g.version)}, up ${String(g.uptimeS)} s${g.bind ? `, bound to ${String(g.bind)}` : ""})`,
     `sessions:  ${String(g.sessions)} · runs in flight: ${String(g.runsInFlight)} · connections: ${String(g.connections ?? 0)}`,
     `channels:  ${channels || "none"}`,
+    ...(Array.isArray(g.plugins) && g.plugins.length ? [`plugins:   ${(g.plugins as { id: string; state: string; reason?: string }[]).map((p) => `${p.id} ${p.state}${p.state === "disabled" && p.reason ? ` (${p.reason})` : ""}`).join(", ")}`] : []),
     `memory:    ${bytes(g.rssBytes)} RSS · store ${bytes(g.storeBytes)}`,
     ...(g.stateDir ? [`state dir: ${String(g.stateDir)}`] : []),
     ...warning,

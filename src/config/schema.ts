@@ -249,8 +249,24 @@ export const ConfigSchema = z.looseObject({
   plugins: z
     .looseObject({
       enabled: z.boolean().default(true),
-      entries: z.record(z.string(), z.looseObject({ enabled: z.boolean().optional(), config: z.unknown().optional() })).default({}),
+      entries: z
+        .record(
+          z.string(),
+          z.looseObject({
+            enabled: z.boolean().optional(),
+            config: z.unknown().optional(),
+            /** the plugin's sandbox (docs/plugins.md): network on unless false */
+            sandbox: z.strictObject({ network: z.boolean().default(true) }).prefault({}),
+          }),
+        )
+        .default({}),
       load: z.looseObject({ paths: z.array(z.string()).default([]) }).prefault({}),
+      /** plugin ids allowed to load (empty or absent: every discovered plugin not denied) */
+      allow: z.array(z.string()).default([]),
+      /** plugin ids never loaded; deny wins over allow */
+      deny: z.array(z.string()).default([]),
+      /** per-call timeout of a plugin hook or command (tools use their own timeout) */
+      timeoutMs: z.number().int().positive().max(600_000).default(5000),
     })
     .prefault({}),
   logging: z

@@ -9,6 +9,7 @@ import type { Config } from "../config/schema.ts";
 import type { Logger } from "../core/log.ts";
 import type { RateLimitOptions } from "../core/ratelimit.ts";
 import type { ToolSpec } from "../providers/types.ts";
+import type { PluginInfo } from "../plugins/host.ts";
 import type { SessionStore } from "../store/types.ts";
 import type { ResolvedAuth } from "./auth.ts";
 import type { Codec } from "./codec.ts";
@@ -29,6 +30,12 @@ export interface GatewayRuntime {
   /** abort the session's runs, wait for them to end, then delete it (false: there was none) */
   deleteSession(sessionKey: string): Promise<boolean>;
   shutdown(graceMs: number): Promise<void>;
+}
+
+/** What the gateway asks of the plugin host (plugins/host.ts PluginHost satisfies it). */
+export interface PluginsControl {
+  list(): PluginInfo[];
+  restart(id: string): Promise<PluginInfo>;
 }
 
 /** The live config and the one way to change it (validated, written atomically). */
@@ -68,6 +75,8 @@ export interface GatewayDeps {
   assets?: readonly StaticAsset[];
   /** dashboard login codes and sessions: lifetimes, bounds, the clock (tests pass a fake one) */
   dashboardAuth?: Partial<DashboardAuthOptions>;
+  /** the plugin host (plugins.list, plugins.restart, status); absent: no plugin methods data */
+  plugins?: PluginsControl;
   /** wire formats tried before JSON-RPC on a WebSocket's first frame (the OpenClaw codec, gateway/compat/) */
   codecs?: readonly Codec[];
   /** OpenClaw clients: tick interval and clock (tests inject), handshake timeout (default 15 s) */

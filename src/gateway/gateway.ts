@@ -26,6 +26,7 @@ import { metricsMethods } from "./rpc/methods/metrics.ts";
 import { pairingMethods } from "./rpc/methods/pairing.ts";
 import { sessionMethods } from "./rpc/methods/sessions.ts";
 import { systemMethods } from "./rpc/methods/system.ts";
+import { pluginMethods } from "./rpc/methods/plugins.ts";
 import { RunGate } from "./run-gate.ts";
 
 const LOG_RING = 500;
@@ -77,7 +78,7 @@ export class Gateway {
     );
     this.runs = new RunGate(this.runtime, this.metrics, () => this.config().gateway.limits.maxRunsPerSession);
     this.dispatcher = new Dispatcher([...chatMethods(this), ...sessionMethods(this), ...configMethods(this), ...systemMethods(this), ...pairingMethods(this),
-      ...dashboardMethods(this), ...metricsMethods(this)], {
+      ...dashboardMethods(this), ...metricsMethods(this), ...pluginMethods(this)], {
       log: this.log.child("rpc"),
       observe: (m, ms, ok) => this.metrics.observeRpc(m, ms, ok),
     });

@@ -15,6 +15,7 @@ import { databaseCheck } from "./checks/database.ts";
 import { configPermissions, configValid, credentialsDirCheck, stateDirCheck, tokenFilePermissions } from "./checks/files.ts";
 import { portCheck } from "./checks/port.ts";
 import { providerCheck } from "./checks/provider.ts";
+import { pluginsCheck } from "./checks/plugins.ts";
 import { sandboxCheck } from "./checks/sandbox.ts";
 import { telegramCheck } from "./checks/telegram.ts";
 import { fail, type Check, type CheckResult, type DoctorContext } from "./checks/types.ts";
@@ -35,6 +36,7 @@ export const CHECKS: readonly Check[] = [
   providerCheck,
   telegramCheck,
   sandboxCheck,
+  pluginsCheck,
   daemonCheck,
 ];
 

@@ -42,6 +42,7 @@ export function systemMethods(gw: Gateway): MethodDef[] {
         connections: gw.metrics.wsConnections,
         rssBytes: process.memoryUsage.rss(),
         channels: gw.channels.map((c) => c.status()),
+        ...(gw.deps.plugins ? { plugins: gw.deps.plugins.list().map((x) => ({ id: x.id, state: x.state, ...(x.reason ? { reason: x.reason } : {}) })) } : {}),
         ...(gw.deps.stateDir ? { stateDir: gw.deps.stateDir, storeBytes: storeBytes(gw.deps.stateDir) } : {}),
       }),
     }),
