@@ -83,6 +83,8 @@ export interface Codec<Ref = unknown> {
   encodeEvent(event: GatewayEvent): string | null;
   /** the codec's own method table (OpenClaw's names and shapes); default: the gateway's */
   readonly dispatcher?: Dispatcher;
+  /** the frame an authenticated connection gets when the gateway begins to stop (OpenClaw's `shutdown` event) */
+  shutdownFrame?(reason: string): string;
   /** a keep-alive event sent every `intervalMs` once the connection has authenticated */
   readonly tick?: { intervalMs: number; frame(): string };
 }

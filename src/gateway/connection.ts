@@ -188,6 +188,12 @@ export class Connection implements Peer, Subscriber {
   setLogTail(on: boolean): void {
     this.gw.hub.setLogTail(this, on);
   }
+  /** The gateway begins to stop: tell an authenticated client whose codec has a word for it. */
+  announceShutdown(reason: string): void {
+    const frame = this.#ctx ? this.codec.shutdownFrame?.(reason) : undefined;
+    if (frame !== undefined) this.send(frame);
+  }
+
   /** Before any client frame (OpenClaw's `connect.challenge`, sent on OpenClaw's URL). */
   greet(frame: string, nonce: string): void {
     this.#nonce = nonce;

@@ -11,6 +11,7 @@ import type { SessionStore } from "../store/types.ts";
 import { Authenticator } from "./auth.ts";
 import { DashboardAuth } from "./dashboard-auth.ts";
 import type { Codec, DecodeLimits } from "./codec.ts";
+import type { Connection } from "./connection.ts";
 import { openclawCodec } from "./compat/codec.ts";
 import type { ConfigSource, GatewayDeps, GatewayRuntime, SandboxStatus } from "./deps.ts";
 import { Hub } from "./hub.ts";
@@ -57,6 +58,8 @@ export class Gateway {
   readonly codecs: readonly Codec[];
   readonly channels: Channel[];
   readonly recentLogs: LogRecord[] = [];
+  /** open WebSocket connections (ws.ts adds and removes them) */
+  readonly connections = new Set<Connection>();
   /** set by server.ts once listening; used for the gateway's own origins */
   listening: { hostname: string; port: number } | null = null;
   readonly #unsubscribe: (() => void)[] = [];
@@ -151,6 +154,11 @@ export class Gateway {
     if (this.deps.sandboxStatus) return this.deps.sandboxStatus();
     const level = this.config().agents.defaults.sandbox?.level ?? "standard";
     return { level, available: level === "off", detail: level === "off" ? "sandbox off" : "not probed" };
+  }
+
+  /** The gateway begins to stop: every connection whose codec has a shutdown frame gets it (OpenClaw's `shutdown` event). */
+  announceShutdown(reason: string): void {
+    for (const c of this.connections) c.announceShutdown(reason);
   }
 
   /** Stop listening to the runtime and the log; the server closes connections itself. */

@@ -31,6 +31,7 @@ export function websocketHandlers(gw: Gateway): WebSocketHandler<WsData> {
     open(ws: ServerWebSocket<WsData>) {
       const conn = new Connection(ws, gw, ws.data.ip, ws.data.scopes, ws.data.session);
       ws.data.conn = conn;
+      gw.connections.add(conn);
       if (ws.data.session) ws.data.detach = gw.dashboard.attach(ws.data.session, () => ws.close(1008, "dashboard session ended"));
       gw.metrics.wsConnections++;
       gw.metrics.wsTotal++;
@@ -56,6 +57,7 @@ export function websocketHandlers(gw: Gateway): WebSocketHandler<WsData> {
       const conn = ws.data.conn;
       ws.data.detach?.();
       if (!conn) return;
+      gw.connections.delete(conn);
       conn.dispose();
       gw.metrics.wsConnections--;
     },

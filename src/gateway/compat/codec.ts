@@ -56,6 +56,7 @@ export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Cod
     name: "openclaw",
     dispatcher,
     tick: { intervalMs: tickIntervalMs, frame: () => eventFrame("tick", { ts: now() }) },
+    shutdownFrame: (reason) => eventFrame("shutdown", { reason: reason.slice(0, 200) || "stopping" }),
 
     claims(first) {
       if (!CLAIM.test(first)) return false;

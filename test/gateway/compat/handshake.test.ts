@@ -119,3 +119,20 @@ test("an OpenClaw client may also connect on /ws (no challenge there) and reconn
     await c.closedWith();
   }
 });
+
+test("when the gateway begins to stop, OpenClaw clients get a shutdown event; JSON-RPC clients get nothing new", async () => {
+  const url = start();
+  const c = await ocConnect(url);
+  await c.connect({ token: TOKEN });
+  const pending = await ocConnect(url); // not yet connected: nothing to tell
+  const rpc = await WsClient.connect(url.replace(/\/$/, "/ws"), { token: TOKEN });
+  h!.gw.announceShutdown("SIGTERM");
+  const ev = await c.until(() => c.events("shutdown")[0], "the shutdown event");
+  expect(ev).toEqual({ reason: "SIGTERM" });
+  expect((await rpc.call("status")).result.version).toBe("test");
+  expect(rpc.notifications).toEqual([]);
+  expect(pending.events("shutdown")).toEqual([]);
+  c.close();
+  pending.close();
+  rpc.close();
+});
