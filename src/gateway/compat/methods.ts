@@ -11,6 +11,7 @@ import { defineMethod, type CallContext, type MethodDef } from "../rpc/method.ts
 import { chatMethods } from "../rpc/methods/chat.ts";
 import { configMethods } from "../rpc/methods/config.ts";
 import { sessionMethods } from "../rpc/methods/sessions.ts";
+import { requireSession } from "../rpc/methods/session-key.ts";
 import { systemMethods } from "../rpc/methods/system.ts";
 import { streamAgentRun } from "./agent-stream.ts";
 import { RunWaiter } from "./run-waiter.ts";
@@ -18,6 +19,8 @@ import { RunWaiter } from "./run-waiter.ts";
 /** The param the codec adds to `agent` calls: the request id its final answer must carry. */
 export const REQUEST_ID = "__openclawRequestId";
 const MAX_ALIASES = 1000;
+/** sessions.patch members that select or guard the session rather than change it */
+const PATCH_IGNORED = new Set(["key", "agentId", "expectedSessionId", "expectedLifecycleRevision", "expectedSessionUpdatedAt"]);
 
 const Key = z.string().min(1).max(512);
 const SendParams = z.looseObject({ sessionKey: Key, message: z.string().min(1).max(1_000_000), idempotencyKey: z.string().min(1).max(256).optional(), agentId: z.string().max(64).optional() });
@@ -131,6 +134,20 @@ export function openclawMethods(gw: Gateway): MethodDef[] {
     defineMethod({ name: "sessions.get", scope: "read", params: KeyParams, handler: (p, ctx) => call("sessions.get", { sessionKey: sessionKey(p.key) }, ctx) }),
     defineMethod({ name: "sessions.reset", scope: "write", params: KeyParams, handler: async (p, ctx) => ({ ok: true, key: sessionKey(p.key), ...(await call("sessions.reset", { sessionKey: sessionKey(p.key) }, ctx)) }) }),
     defineMethod({ name: "sessions.delete", scope: "write", params: KeyParams, handler: async (p, ctx) => ({ ok: true, key: sessionKey(p.key), ...(await call("sessions.delete", { sessionKey: sessionKey(p.key) }, ctx)) }) }),
+    defineMethod({
+      name: "sessions.patch",
+      scope: "write",
+      params: z.looseObject({ key: Key, label: z.string().max(512).nullable().optional() }),
+      handler: async (p) => {
+        // only the label maps onto something we keep (the session title); anything else is refused by name, not ignored
+        const other = Object.keys(p).filter((k) => !PATCH_IGNORED.has(k) && k !== "label");
+        if (other.length > 0) throw new InvalidParamsError(`sessions.patch here changes only label; not supported: ${other.slice(0, 10).join(", ")}`);
+        const key = sessionKey(p.key);
+        await requireSession(gw.store, key);
+        if (p.label !== undefined) await gw.store.setTitle(key, p.label ?? "");
+        return { ok: true, key, entry: await gw.store.getSession(key) };
+      },
+    }),
     defineMethod({ name: "config.get", scope: "admin", params: loose, handler: async (_p, ctx) => { const r = await call("config.get", {}, ctx); return { exists: true, parsed: r.config, config: r.config }; } }),
     defineMethod({ name: "config.schema", scope: "admin", params: loose, handler: (_p, ctx) => call("config.schema", {}, ctx) }),
     defineMethod({

@@ -109,6 +109,11 @@ test("sessions.list|get|reset|delete, health, status, models.list, commands.list
   expect(list.payload.count).toBe(1);
   expect(list.payload.sessions[0].key).toBe("agent:main:main");
   expect((await c.request("sessions.get", { key: "main" })).ok).toBe(true);
+  const patched = await c.request("sessions.patch", { key: "main", label: "my chat" });
+  expect(patched.payload.entry.title).toBe("my chat");
+  const unsupported = await c.request("sessions.patch", { key: "main", model: "x/y" });
+  expect(unsupported.error.code).toBe("INVALID_REQUEST");
+  expect(unsupported.error.message).toContain("not supported: model");
   expect((await c.request("sessions.reset", { key: "main" })).payload.ok).toBe(true);
   expect((await c.request("sessions.delete", { key: "main" })).payload.ok).toBe(true);
   expect((await c.request("sessions.get", { key: "main" })).error.code).toBe("NOT_FOUND");
