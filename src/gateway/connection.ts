@@ -188,6 +188,11 @@ export class Connection implements Peer, Subscriber {
   setLogTail(on: boolean): void {
     this.gw.hub.setLogTail(this, on);
   }
+  /** What this connection's credential grants; empty before it has authenticated. */
+  get scopes(): ReadonlySet<Scope> {
+    return this.#ctx?.scopes ?? new Set();
+  }
+
   /** The gateway begins to stop: tell an authenticated client whose codec has a word for it. */
   announceShutdown(reason: string): void {
     const frame = this.#ctx ? this.codec.shutdownFrame?.(reason) : undefined;

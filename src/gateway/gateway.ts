@@ -156,6 +156,11 @@ export class Gateway {
     return { level, available: level === "off", detail: level === "off" ? "sandbox off" : "not probed" };
   }
 
+  /** Send `frame` to every authenticated connection speaking `codec` whose credential grants `scope`. */
+  broadcast(codec: string, scope: Scope, frame: string): void {
+    for (const c of this.connections) if (c.codec.name === codec && c.scopes.has(scope)) c.send(frame);
+  }
+
   /** The gateway begins to stop: every connection whose codec has a shutdown frame gets it (OpenClaw's `shutdown` event). */
   announceShutdown(reason: string): void {
     for (const c of this.connections) c.announceShutdown(reason);

@@ -50,6 +50,10 @@ export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Cod
   const tickIntervalMs = opts.tickIntervalMs ?? TICK_INTERVAL_MS;
   const events = new EventEncoder(now);
   const devices = new DeviceStore(opts.devicesPath);
+  // a run started from any source (a message) changes its session: OpenClaw clients refetch lists on sessions.changed
+  gw.runtime.onEvent((ev) => {
+    if (ev.type === "run_started") gw.broadcast("openclaw", "read", eventFrame("sessions.changed", { sessionKey: ev.sessionKey, reason: "message", ts: now() }));
+  });
   const dispatcher = new Dispatcher(openclawMethods(gw), { log: gw.log.child("openclaw"), observe: (m, ms, ok) => gw.metrics.observeRpc(`openclaw:${m}`, ms, ok) });
 
   return {

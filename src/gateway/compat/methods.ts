@@ -14,6 +14,7 @@ import { sessionMethods } from "../rpc/methods/sessions.ts";
 import { requireSession } from "../rpc/methods/session-key.ts";
 import { systemMethods } from "../rpc/methods/system.ts";
 import { streamAgentRun } from "./agent-stream.ts";
+import { eventFrame } from "./frames.ts";
 import { RunWaiter } from "./run-waiter.ts";
 
 /** The param the codec adds to `agent` calls: the request id its final answer must carry. */
@@ -47,6 +48,7 @@ export function openclawMethods(gw: Gateway): MethodDef[] {
   /** OpenClaw run ids (the client's idempotency key, for `agent` runs) → ours */
   const aliases = new Map<string, string>();
   const ourRunId = (id: string) => aliases.get(id) ?? id;
+  const changed = (key: string, reason: string) => gw.broadcast("openclaw", "read", eventFrame("sessions.changed", { sessionKey: key, reason, ts: Date.now() }));
   async function call(name: string, params: unknown, ctx: CallContext): Promise<any> {
     const def = ours.get(name);
     if (!def) throw new MethodNotFoundError(`${name} is not available`);
@@ -132,8 +134,28 @@ export function openclawMethods(gw: Gateway): MethodDef[] {
       },
     }),
     defineMethod({ name: "sessions.get", scope: "read", params: KeyParams, handler: (p, ctx) => call("sessions.get", { sessionKey: sessionKey(p.key) }, ctx) }),
-    defineMethod({ name: "sessions.reset", scope: "write", params: KeyParams, handler: async (p, ctx) => ({ ok: true, key: sessionKey(p.key), ...(await call("sessions.reset", { sessionKey: sessionKey(p.key) }, ctx)) }) }),
-    defineMethod({ name: "sessions.delete", scope: "write", params: KeyParams, handler: async (p, ctx) => ({ ok: true, key: sessionKey(p.key), ...(await call("sessions.delete", { sessionKey: sessionKey(p.key) }, ctx)) }) }),
+    defineMethod({
+      name: "sessions.reset",
+      scope: "write",
+      params: KeyParams,
+      handler: async (p, ctx) => {
+        const key = sessionKey(p.key);
+        const r = await call("sessions.reset", { sessionKey: key }, ctx);
+        changed(key, "reset");
+        return { ok: true, key, ...r };
+      },
+    }),
+    defineMethod({
+      name: "sessions.delete",
+      scope: "write",
+      params: KeyParams,
+      handler: async (p, ctx) => {
+        const key = sessionKey(p.key);
+        const r = await call("sessions.delete", { sessionKey: key }, ctx);
+        changed(key, "delete");
+        return { ok: true, key, ...r };
+      },
+    }),
     defineMethod({
       name: "sessions.patch",
       scope: "write",
@@ -145,6 +167,7 @@ export function openclawMethods(gw: Gateway): MethodDef[] {
         const key = sessionKey(p.key);
         await requireSession(gw.store, key);
         if (p.label !== undefined) await gw.store.setTitle(key, p.label ?? "");
+        changed(key, "patch");
         return { ok: true, key, entry: await gw.store.getSession(key) };
       },
     }),

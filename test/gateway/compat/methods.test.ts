@@ -163,3 +163,24 @@ test("an unknown method, bad params and a non-request frame answer clear errors 
   expect(c.closed).toBeNull();
   c.close();
 });
+
+test("sessions.changed reaches every OpenClaw client with read scope: a message from any source, reset, delete", async () => {
+  const watcher = await connected();
+  const url = `ws://127.0.0.1:${srv!.port}/`;
+  const other = await ocConnect(url);
+  await other.connect({ token: TOKEN });
+  const blind = await ocConnect(url);
+  await blind.connect({ token: TOKEN }, { scopes: ["operator.unknown"] });
+  const sent = await other.request("chat.send", { sessionKey: "watched", message: "hi", idempotencyKey: "w1" });
+  await other.until(() => other.events("chat", sent.payload.runId).find((e) => e.state === "final"), "the final");
+  await watcher.until(() => watcher.events("sessions.changed").find((e) => e.reason === "message"), "sessions.changed for the message");
+  // a run started over JSON-RPC counts too
+  await h!.rpc("chat.send", { sessionKey: "agent:main:rpc", text: "x" });
+  await watcher.until(() => watcher.events("sessions.changed").find((e) => e.sessionKey === "agent:main:rpc"), "sessions.changed for the JSON-RPC run");
+  await other.request("sessions.reset", { key: "watched" });
+  await other.request("sessions.delete", { key: "watched" });
+  await watcher.until(() => watcher.events("sessions.changed").find((e) => e.reason === "delete"), "sessions.changed for the delete");
+  expect(watcher.events("sessions.changed").filter((e) => e.sessionKey === "agent:main:watched").map((e) => e.reason)).toEqual(["message", "reset", "delete"]);
+  expect(blind.events("sessions.changed")).toEqual([]);
+  for (const c of [watcher, other, blind]) c.close();
+});
