@@ -112,6 +112,7 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
         notifyStopping(`stopping (${reason})`);
         log.info(`stopping (${reason}): waiting up to ${grace} ms for running turns`, { runs: router.runs().length });
         gw.runs.draining = true;
+        gw.announceShutdown(reason); // OpenClaw clients get a `shutdown` event
         void server.server.stop(false); // stop accepting; open WebSockets still get the final events
         await router.shutdown(grace);
         for (const ch of channels) {

@@ -35,6 +35,7 @@ export const root: CommandDef = {
     sessions: lazy(() => import("./sessions.ts")),
     logs: lazy(() => import("./logs.ts")),
     dashboard: lazy(() => import("./dashboard.ts")),
+    devices: lazy(() => import("./devices.ts")),
     plugins: lazy(() => import("./plugins.ts")),
   },
 };

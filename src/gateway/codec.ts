@@ -14,6 +14,7 @@
 import type { AgentEvent } from "../agent/types.ts";
 import type { LogRecord } from "../core/log.ts";
 import type { ClientError } from "./client-error.ts";
+import type { Dispatcher } from "./rpc/dispatch.ts";
 import type { Scope } from "./rpc/method.ts";
 
 /** A run event as clients see it: an `error` event carries a `ClientError` (typed, safe). */
@@ -42,14 +43,35 @@ export interface HelloInfo {
   version: string;
   scopes: readonly Scope[];
   methods: readonly string[];
+  /** what the codec's `decodeAuth` returned as `state` */
+  state?: unknown;
 }
+
+/** A first frame's credential, as the codec read it. */
+export interface AuthAttempt<Ref> {
+  ref: Ref;
+  token: string | null;
+  /** refused before the credential is looked at (a malformed handshake): answered with this error, then closed 1008 */
+  refusal?: ClientError;
+  /** narrow what the credential grants (the scopes the client asked for) */
+  narrow?: (granted: ReadonlySet<Scope>) => ReadonlySet<Scope>;
+  /** handshake facts for `encodeAuthOk` (a negotiated protocol version) */
+  state?: unknown;
+  /** check `token` this way instead of as the gateway token (an OpenClaw device token), under the same rate limit */
+  verify?: (token: string) => boolean;
+  /** after the credential passed: admit (maybe narrowing scopes, adding state) or refuse (answered, then closed 1008 with `closeReason`) */
+  admit?: (a: { ip: string; nonce: string | null; scopes: ReadonlySet<Scope> }) => Admission;
+}
+
+export type Admission = { ok: true; scopes: ReadonlySet<Scope>; state?: unknown } | { ok: false; error: ClientError; closeReason: string };
+
 
 export interface Codec<Ref = unknown> {
   readonly name: string;
   /** Is this the first frame of a connection speaking this codec's protocol? */
   claims(firstFrame: string): boolean;
   /** The credential in the first frame of a connection that did not authenticate at upgrade; token null when there is none. */
-  decodeAuth(frame: string): { ref: Ref; token: string | null };
+  decodeAuth(frame: string): AuthAttempt<Ref>;
   /** The answer to a successful first-frame authentication; null when none is due. */
   encodeAuthOk(ref: Ref, hello: HelloInfo): string | null;
   decode(frame: string, limits: DecodeLimits): Decoded<Ref>;
@@ -59,4 +81,10 @@ export interface Codec<Ref = unknown> {
   encodeBatch(parts: string[]): string | null;
   /** null when this codec does not carry the event. */
   encodeEvent(event: GatewayEvent): string | null;
+  /** the codec's own method table (OpenClaw's names and shapes); default: the gateway's */
+  readonly dispatcher?: Dispatcher;
+  /** the frame an authenticated connection gets when the gateway begins to stop (OpenClaw's `shutdown` event) */
+  shutdownFrame?(reason: string): string;
+  /** a keep-alive event sent every `intervalMs` once the connection has authenticated */
+  readonly tick?: { intervalMs: number; frame(): string };
 }

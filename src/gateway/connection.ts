@@ -41,6 +41,9 @@ export class Connection implements Peer, Subscriber {
   pending = 0;
   closed = false;
   authTimer: ReturnType<typeof setTimeout> | undefined;
+  #tick: ReturnType<typeof setInterval> | undefined;
+  /** the connect.challenge nonce this socket was greeted with */
+  #nonce: string | null = null;
 
   constructor(
     private readonly sink: FrameSink,
@@ -77,7 +80,7 @@ export class Connection implements Peer, Subscriber {
       this.pending--;
       this.#release(out);
     };
-    answerFrame(this.codec, this.gw.dispatcher, text, this.#ctx, this.gw.decodeLimits()).then(done, (err) => {
+    answerFrame(this.codec, this.codec.dispatcher ?? this.gw.dispatcher, text, this.#ctx, this.gw.decodeLimits()).then(done, (err) => {
       this.gw.log.error("answering a frame failed", { conn: this.id, error: err });
       done(null);
     });
@@ -86,8 +89,14 @@ export class Connection implements Peer, Subscriber {
   #authenticate(text: string): void {
     if (text.length > PRE_AUTH_MAX_FRAME) return this.sink.close(1009, "frame too large before authentication");
     const codec = this.codec;
-    const { ref, token } = codec.decodeAuth(text);
-    const check = this.gw.checkToken(this.ip, token);
+    const attempt = codec.decodeAuth(text);
+    const { ref, token } = attempt;
+    if (attempt.refusal) {
+      const frame = codec.encodeError(ref, attempt.refusal);
+      if (frame !== null) this.sink.sendText(frame);
+      return this.sink.close(1008, "invalid handshake");
+    }
+    const check = attempt.verify ? this.gw.checkSecret(this.ip, token, attempt.verify) : this.gw.checkToken(this.ip, token);
     if (!check.ok) {
       const limited = check.retryAfterMs !== undefined;
       const err = limited
@@ -97,10 +106,28 @@ export class Connection implements Peer, Subscriber {
       if (frame !== null) this.sink.sendText(frame);
       return this.sink.close(1008, limited ? "rate limited" : "unauthorized");
     }
-    this.#ctx = { transport: "ws", ip: this.ip, scopes: check.scopes, peer: this };
+    let scopes = attempt.narrow ? attempt.narrow(check.scopes) : check.scopes;
+    let state = attempt.state;
+    if (attempt.admit) {
+      const admitted = attempt.admit({ ip: this.ip, nonce: this.#nonce, scopes });
+      if (!admitted.ok) {
+        const frame = codec.encodeError(ref, admitted.error);
+        if (frame !== null) this.sink.sendText(frame);
+        return this.sink.close(1008, admitted.closeReason);
+      }
+      scopes = admitted.scopes;
+      state = admitted.state ?? state;
+    }
+    this.#ctx = { transport: "ws", ip: this.ip, scopes, peer: this };
     clearTimeout(this.authTimer);
-    const hello = codec.encodeAuthOk(ref, { connectionId: this.id, version: this.gw.version, scopes: [...check.scopes], methods: this.gw.dispatcher.names() });
+    const methods = (codec.dispatcher ?? this.gw.dispatcher).names();
+    const hello = codec.encodeAuthOk(ref, { connectionId: this.id, version: this.gw.version, scopes: [...scopes], methods, state });
     if (hello !== null) this.#write(hello);
+    const tick = codec.tick;
+    if (tick) {
+      this.#tick = setInterval(() => this.#write(tick.frame()), tick.intervalMs);
+      this.#tick.unref?.();
+    }
   }
 
   /** Answer every call of a frame with `error` (nothing is dispatched). */
@@ -138,6 +165,7 @@ export class Connection implements Peer, Subscriber {
     if (this.closed) return;
     this.closed = true;
     this.#held.drain();
+    clearInterval(this.#tick);
     this.gw.metrics.wsDroppedSlow++;
     this.gw.log.warn("dropping slow websocket client", { conn: this.id, reason });
     this.sink.close(1008, "backpressure");
@@ -160,9 +188,27 @@ export class Connection implements Peer, Subscriber {
   setLogTail(on: boolean): void {
     this.gw.hub.setLogTail(this, on);
   }
+  /** What this connection's credential grants; empty before it has authenticated. */
+  get scopes(): ReadonlySet<Scope> {
+    return this.#ctx?.scopes ?? new Set();
+  }
+
+  /** The gateway begins to stop: tell an authenticated client whose codec has a word for it. */
+  announceShutdown(reason: string): void {
+    const frame = this.#ctx ? this.codec.shutdownFrame?.(reason) : undefined;
+    if (frame !== undefined) this.send(frame);
+  }
+
+  /** Before any client frame (OpenClaw's `connect.challenge`, sent on OpenClaw's URL). */
+  greet(frame: string, nonce: string): void {
+    this.#nonce = nonce;
+    this.#write(frame);
+  }
+
   dispose(): void {
     this.closed = true;
     clearTimeout(this.authTimer);
+    clearInterval(this.#tick);
     this.gw.hub.remove(this, this.#subs);
     this.#subs.clear();
     this.#held.drain();

@@ -13,6 +13,7 @@ import type { PluginInfo } from "../plugins/host.ts";
 import type { SessionStore } from "../store/types.ts";
 import type { ResolvedAuth } from "./auth.ts";
 import type { Codec } from "./codec.ts";
+import type { OpenClawCodecOptions } from "./compat/codec.ts";
 import type { DashboardAuthOptions } from "./dashboard-auth.ts";
 import type { StaticAsset } from "./static.ts";
 
@@ -78,4 +79,6 @@ export interface GatewayDeps {
   plugins?: PluginsControl;
   /** wire formats tried before JSON-RPC on a WebSocket's first frame (the OpenClaw codec, gateway/compat/) */
   codecs?: readonly Codec[];
+  /** OpenClaw clients: tick interval and clock (tests inject), handshake timeout (default 15 s) */
+  openclaw?: OpenClawCodecOptions & { handshakeTimeoutMs?: number };
 }

@@ -11,6 +11,8 @@ import type { SessionStore } from "../store/types.ts";
 import { Authenticator } from "./auth.ts";
 import { DashboardAuth } from "./dashboard-auth.ts";
 import type { Codec, DecodeLimits } from "./codec.ts";
+import type { Connection } from "./connection.ts";
+import { openclawCodec } from "./compat/codec.ts";
 import type { ConfigSource, GatewayDeps, GatewayRuntime, SandboxStatus } from "./deps.ts";
 import { Hub } from "./hub.ts";
 import { GatewayMetrics } from "./metrics.ts";
@@ -52,10 +54,12 @@ export class Gateway {
   readonly origins: OriginPolicy;
   readonly runs: RunGate;
   readonly dispatcher: Dispatcher;
-  /** the wire formats a WebSocket may speak, tried in order on its first frame; JSON-RPC last */
+  /** the wire formats a WebSocket may speak, tried in order on its first frame: OpenClaw's frames, JSON-RPC last */
   readonly codecs: readonly Codec[];
   readonly channels: Channel[];
   readonly recentLogs: LogRecord[] = [];
+  /** open WebSocket connections (ws.ts adds and removes them) */
+  readonly connections = new Set<Connection>();
   /** set by server.ts once listening; used for the gateway's own origins */
   listening: { hostname: string; port: number } | null = null;
   readonly #unsubscribe: (() => void)[] = [];
@@ -81,7 +85,7 @@ export class Gateway {
       log: this.log.child("rpc"),
       observe: (m, ms, ok) => this.metrics.observeRpc(m, ms, ok),
     });
-    this.codecs = [...(deps.codecs ?? []), jsonRpcCodec];
+    this.codecs = [...(deps.codecs ?? []), openclawCodec(this, deps.openclaw), jsonRpcCodec];
     this.#unsubscribe.push(
       this.runtime.onEvent((ev) => {
         this.hub.publish(ev);
@@ -118,15 +122,16 @@ export class Gateway {
    */
   checkToken(ip: string, token: string | null | undefined): TokenCheck {
     if (!this.authn.required) return { ok: true, scopes: ALL_SCOPES };
-    return this.#checkSecret(ip, token, (t) => this.authn.verify(t));
+    return this.checkSecret(ip, token, (t) => this.authn.verify(t));
   }
 
   /** A dashboard login code (POST /auth/exchange), limited like a token: it consumes the code when the source may try. */
   checkLoginCode(ip: string, code: string | null | undefined): TokenCheck {
-    return this.#checkSecret(ip, code, (c) => this.dashboard.consumeCode(c));
+    return this.checkSecret(ip, code, (c) => this.dashboard.consumeCode(c));
   }
 
-  #checkSecret(ip: string, presented: string | null | undefined, verify: (value: string) => boolean): TokenCheck {
+  /** Any secret (a token, a login code, an OpenClaw device token) under the one failed-auth rate limit. */
+  checkSecret(ip: string, presented: string | null | undefined, verify: (value: string) => boolean): TokenCheck {
     const wait = this.limiter.retryAfterMs(ip);
     if (wait > 0) return { ok: false, retryAfterMs: wait };
     if (!presented || !verify(presented)) {
@@ -149,6 +154,16 @@ export class Gateway {
     if (this.deps.sandboxStatus) return this.deps.sandboxStatus();
     const level = this.config().agents.defaults.sandbox?.level ?? "standard";
     return { level, available: level === "off", detail: level === "off" ? "sandbox off" : "not probed" };
+  }
+
+  /** Send `frame` to every authenticated connection speaking `codec` whose credential grants `scope`. */
+  broadcast(codec: string, scope: Scope, frame: string): void {
+    for (const c of this.connections) if (c.codec.name === codec && c.scopes.has(scope)) c.send(frame);
+  }
+
+  /** The gateway begins to stop: every connection whose codec has a shutdown frame gets it (OpenClaw's `shutdown` event). */
+  announceShutdown(reason: string): void {
+    for (const c of this.connections) c.announceShutdown(reason);
   }
 
   /** Stop listening to the runtime and the log; the server closes connections itself. */

@@ -66,6 +66,8 @@ export function serveGateway(gw: Gateway, opts: ServeOptions): RunningServer {
         const ip = srv.requestIP(req)?.address ?? "unknown";
         const path = req.url.slice(req.url.indexOf("/", 8)).split("?", 1)[0];
         if (path === "/ws") return upgrade(gw, req, srv, ip);
+        // OpenClaw clients connect to the root URL (ws://host:18789); a page load of / is no upgrade
+        if (path === "/" && req.headers.get("upgrade")?.toLowerCase() === "websocket") return upgrade(gw, req, srv, ip, true);
         return app.fetch(req, { ip });
       },
       websocket: {
@@ -100,7 +102,7 @@ export function serveGateway(gw: Gateway, opts: ServeOptions): RunningServer {
   };
 }
 
-function upgrade(gw: Gateway, req: Request, srv: Server<WsData>, ip: string): Response | undefined {
+function upgrade(gw: Gateway, req: Request, srv: Server<WsData>, ip: string, openclaw = false): Response | undefined {
   if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
   if (!gw.origins.allows(req.headers.get("origin"))) return new Response("origin not allowed", { status: 403 });
   if (gw.runs.draining) return new Response("shutting down", { status: 503 });
@@ -108,6 +110,8 @@ function upgrade(gw: Gateway, req: Request, srv: Server<WsData>, ip: string): Re
   if (gw.metrics.wsConnections >= max) return new Response(`too many connections (limit ${max})`, { status: 503 });
   let scopes: WsData["scopes"] = null;
   let session: string | undefined;
+  // on OpenClaw's URL the connect frame authenticates, whatever the upgrade carried
+  if (openclaw) return srv.upgrade(req, { data: { ip, scopes, openclaw } }) ? undefined : new Response("WebSocket upgrade failed", { status: 400 });
   const header = req.headers.get("authorization");
   const cookie = header === null && gw.authn.required ? sessionCookieOf(req.headers.get("cookie")) : undefined;
   if (cookie !== undefined) {

@@ -27,6 +27,8 @@ export interface Peer {
   isSubscribed(sessionKey: string): boolean;
   subscriptionCount(): number;
   setLogTail(on: boolean): void;
+  /** deliver a frame this connection's codec made (held, like events, until the current answer is sent) */
+  send?(text: string): void;
 }
 
 export interface CallContext {
