@@ -35,6 +35,7 @@ export const root: CommandDef = {
     sessions: lazy(() => import("./sessions.ts")),
     logs: lazy(() => import("./logs.ts")),
     dashboard: lazy(() => import("./dashboard.ts")),
+    migrate: lazy(() => import("./migrate.ts")),
   },
 };
 
