@@ -51,6 +51,7 @@ export function readJsonlTranscript(path: string): { entries: SourceEntry[]; bad
       ...(msg ? { message: msg } : {}),
       ...(typeof r.summary === "string" ? { summary: r.summary } : {}),
       ...(typeof r.tokensBefore === "number" ? { tokensBefore: r.tokensBefore } : {}),
+      ...(typeof r.firstKeptEntryId === "string" ? { firstKeptEntryId: r.firstKeptEntryId } : {}),
     };
   });
   return { entries, bad, header };
@@ -95,7 +96,7 @@ export function readJsonlSessions(agentId: string, sessionsDir: string, problems
       load: () => {
         const r = readJsonlTranscript(file);
         // entry ids carry the session id, as the SQLite reader's do, so one session found in both stores imports once
-        return { entries: r.entries.map((e) => ({ ...e, id: `${sid}:${e.id}` })), bad: r.bad };
+        return { entries: r.entries.map((e) => ({ ...e, id: `${sid}:${e.id}`, ...(e.firstKeptEntryId ? { firstKeptEntryId: `${sid}:${e.firstKeptEntryId}` } : {}) })), bad: r.bad };
       },
     });
   }

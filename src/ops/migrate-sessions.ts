@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { errorMessage } from "../core/errors.ts";
 import type { SessionStore } from "../store/types.ts";
-import { convertEntries } from "./migrate-transcript.ts";
+import { convertEntries, type ImportRun } from "./migrate-transcript.ts";
 import type { MigrateReport, Problem, SourceSession } from "./migrate-types.ts";
 
 export const stemOf = (s: Pick<SourceSession, "agentId" | "key">): string =>
@@ -52,10 +52,33 @@ export async function importSessions(
       out.events += run.events.length;
       out.messages += run.events.filter((e) => e.data.type === "user_message" || e.data.type === "assistant_message").length;
     }
+    await setThroughSeqs(store, key, fresh);
     if (opts.dryRun || !store) continue;
     const session = { agentId: s.agentId, channel: s.channel, peer: s.peer, title: s.title };
     // queued together so the store group-commits them; the write queue keeps their order
     await Promise.all(fresh.map((run) => store.appendMany(key, run.events.map((e) => ({ data: e.data, idempotencyKey: e.key })), { session, ts: run.ts })));
   }
   return out;
+}
+
+/**
+ * A compaction's `throughSeq` from OpenClaw's `firstKeptEntryId`: the runs before the one holding
+ * the first kept entry are the ones its summary replaces. Seqs are known ahead because nothing else
+ * writes the store during an import (migrate refuses while a gateway runs) and the appends are
+ * gap-free. An unknown first kept entry: the summary stands for everything before it.
+ */
+async function setThroughSeqs(store: SessionStore | null, key: string, runs: ImportRun[]): Promise<void> {
+  let seq = (store ? (await store.getSession(key))?.lastSeq : 0) ?? 0;
+  const runStart = new Map<string, number>();
+  for (const run of runs) {
+    const start = seq + 1;
+    for (const e of run.events) {
+      seq++;
+      runStart.set(e.key, start);
+    }
+    const c = run.events[0]?.data;
+    if (c?.type !== "compaction") continue;
+    const kept = run.firstKept === undefined ? undefined : (runStart.get(run.firstKept) ?? (await store?.findByIdempotencyKey(run.firstKept))?.seq);
+    c.throughSeq = Math.max(0, (kept ?? start) - 1);
+  }
 }

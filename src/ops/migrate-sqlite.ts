@@ -84,6 +84,7 @@ function entriesOf(db: Database, sessionId: string): { entries: SourceEntry[]; b
       ...(msg ? { message: msg } : {}),
       ...(typeof v.summary === "string" ? { summary: v.summary } : {}),
       ...(typeof v.tokensBefore === "number" ? { tokensBefore: v.tokensBefore } : {}),
+      ...(typeof v.firstKeptEntryId === "string" ? { firstKeptEntryId: v.firstKeptEntryId } : {}),
     };
   });
   return { entries, bad };
@@ -115,7 +116,7 @@ export function readSqliteSessions(agentId: string, path: string): SourceSession
       let bad = 0;
       loaded.forEach((l, i) => {
         if (i > 0 && l.entries.length > 0) entries.push({ id: `${l.w.session_id}:reset`, type: "session_reset", ts: l.entries[0]!.ts ?? l.w.updated_at });
-        entries.push(...l.entries.map((e) => ({ ...e, id: `${l.w.session_id}:${e.id}` })));
+        entries.push(...l.entries.map((e) => ({ ...e, id: `${l.w.session_id}:${e.id}`, ...(e.firstKeptEntryId ? { firstKeptEntryId: `${l.w.session_id}:${e.firstKeptEntryId}` } : {}) })));
         bad += l.bad;
       });
       const last = list[list.length - 1]!;

@@ -23,6 +23,8 @@ export interface SourceEntry {
   /** compaction summary text */
   summary?: string;
   tokensBefore?: number;
+  /** a compaction's first entry kept verbatim (the summary stands for what came before it); same id space as `id` */
+  firstKeptEntryId?: string;
 }
 
 export interface ImportRun {
@@ -30,6 +32,8 @@ export interface ImportRun {
   id: string;
   ts: number;
   events: { data: StoredEventData; key: string }[];
+  /** a compaction run: the idempotency key of the first entry its summary does not cover (throughSeq is set from it at import) */
+  firstKept?: string;
 }
 
 export interface ConvertResult {
@@ -107,9 +111,13 @@ export function convertEntries(stem: string, entries: readonly SourceEntry[]): C
     const m = isObj(e.message) ? e.message : null;
     const key = `${stem}:${e.id}`;
     if (e.type === "compaction" && typeof e.summary === "string") {
-      // our compaction marker points at a seq; an imported summary stands for everything before it
+      // our compaction marker names a seq: migrate-sessions.ts sets it from firstKept once seqs are known
       close();
-      runs.push({ id: key, ts, events: [{ key, data: { type: "compaction", summary: e.summary, throughSeq: 0, ...(e.tokensBefore ? { tokensBefore: Math.floor(e.tokensBefore) } : {}) } }] });
+      runs.push({
+        id: key, ts,
+        events: [{ key, data: { type: "compaction", summary: e.summary, throughSeq: 0, ...(e.tokensBefore ? { tokensBefore: Math.floor(e.tokensBefore) } : {}) } }],
+        ...(e.firstKeptEntryId ? { firstKept: `${stem}:${e.firstKeptEntryId}` } : {}),
+      });
       lastTs = Math.max(lastTs, ts);
       continue;
     }

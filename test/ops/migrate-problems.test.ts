@@ -74,3 +74,28 @@ test("a directory with no OpenClaw data gives no notice; a missing --from is a c
   await store.close();
   await expect(runMigrate({ from: join(home, "nope") })).rejects.toThrow(/no OpenClaw home at .*nope; pass --from/);
 });
+
+test("a compaction entry becomes our compaction marker: its summary replaces the runs before OpenClaw's first kept entry", async () => {
+  const home = fixtureHome();
+  freshState();
+  const dir = join(home, "agents/ops/sessions");
+  const msg = (id: string, parentId: string | null, role: string, text: string) => JSON.stringify({ type: "message", id, parentId, timestamp: "2026-01-01T00:00:00.000Z", message: { role, content: [{ type: "text", text }] } });
+  writeFileSync(join(dir, "c.jsonl"), [
+    JSON.stringify({ type: "session", version: 3, id: "c", timestamp: "2026-01-01T00:00:00.000Z", cwd: "/" }),
+    msg("u1", null, "user", "one"), msg("a1", "u1", "assistant", "1"),
+    msg("u2", "a1", "user", "two"), msg("a2", "u2", "assistant", "2"),
+    JSON.stringify({ type: "compaction", id: "k", parentId: "a2", timestamp: "2026-01-01T00:01:00.000Z", summary: "they counted", firstKeptEntryId: "u2", tokensBefore: 50 }),
+    msg("u3", "k", "user", "three"),
+  ].join("\n") + "\n");
+  writeFileSync(join(dir, "sessions.json"), JSON.stringify({ "agent:ops:counting": { sessionId: "c", updatedAt: 1 } }));
+  await runMigrate({ from: home });
+  const store = await openStore();
+  try {
+    const events = await store.readRange("agent:ops:counting", 1);
+    const u2 = events.find((e) => e.data.type === "user_message" && e.data.message.content[0]?.type === "text" && e.data.message.content[0].text === "two")!;
+    const c = events.find((e) => e.data.type === "compaction")!;
+    expect(c.data).toMatchObject({ summary: "they counted", throughSeq: u2.seq - 1, tokensBefore: 50 });
+  } finally {
+    await store.close();
+  }
+});
