@@ -30,10 +30,11 @@ export async function openClawNotice(store: SessionStore, dirs: readonly string[
     } catch {
       continue; // no such directory
     }
-    if (dataFiles(home).length === 0) continue;
+    const files = dataFiles(home);
+    if (files.length === 0) continue;
     const ledger = await readLedger(store, dir);
     if (ledger?.fingerprint === fingerprint(home)) continue;
-    const what = [home.agents.length ? `sessions of ${home.agents.length} agent(s)` : "", home.stateDb || home.credentials ? "Telegram pairing state" : ""].filter(Boolean).join(" and ");
+    const what = [home.agents.length ? `sessions of ${home.agents.length} agent(s)` : "", files.some((f) => f === home.stateDb || /telegram-[^/]*\.json$/.test(f)) ? "Telegram pairing state" : ""].filter(Boolean).join(" and ");
     const cmd = dir === real(defaultSource()) ? "openclaw migrate" : `openclaw migrate --from ${dir}`;
     return `${dir} holds OpenClaw data not imported yet (${what || "data files"}): run \`${cmd}\` (add --dry-run to see what it would import)`;
   }

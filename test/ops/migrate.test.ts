@@ -2,7 +2,7 @@
 // carries over (keys preserved, messages, tool calls, pairing, config, workspace), that the source is
 // never modified, that a second run imports nothing, and that a dry run writes nothing.
 import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { databasePath } from "../../src/config/paths.ts";
 import { runMigrate } from "../../src/ops/migrate.ts";
@@ -61,8 +61,9 @@ test("imports the sessions (keys preserved), pairing, config and workspace of a 
   expect(r.pairing).toMatchObject({ found: 2, imported: 2 });
 
   expect(r.config.action).toBe("written");
-  const written = JSON.parse(readFileSync(st.config, "utf8")) as { channels: { telegram: { dmPolicy: string } } };
+  const written = JSON.parse(readFileSync(st.config, "utf8")) as { channels: { telegram: { dmPolicy: string } }; agents: { defaults: { heartbeat?: unknown } } };
   expect(written.channels.telegram.dmPolicy).toBe("pairing");
+  expect(written.agents.defaults.heartbeat).toEqual({ every: "0m" }); // a key with no effect here is kept
   expect(r.config.noEffect).toContain("agents.defaults.heartbeat");
   expect(r.workspace.copied).toEqual(expect.arrayContaining(["AGENTS.md", "SOUL.md", "USER.md", "IDENTITY.md"]));
   expect(existsSync(join(st.state, "workspace", "USER.md"))).toBe(true);
@@ -106,4 +107,22 @@ test("--dry-run reports the same counts and writes nothing", async () => {
   const dry2 = await runMigrate({ from: home, dryRun: true, now: fixtureNow(home) });
   expect(dry2.sessions).toMatchObject({ imported: 0, already: 3 });
   expect(treeHash(join(st.state, "workspace")) + readFileSync(st.config, "utf8")).toBe(before);
+});
+
+test("an existing config of ours is merged: keys it lacks are added, its own values win; installed plugins join plugins.load.paths", async () => {
+  const home = fixtureHome();
+  const st = freshState();
+  mkdirSync(join(home, "extensions", "hello"), { recursive: true });
+  writeFileSync(join(home, "extensions", "hello", "openclaw.plugin.json"), JSON.stringify({ id: "hello", configSchema: {} }));
+  mkdirSync(st.state, { recursive: true });
+  writeFileSync(st.config, JSON.stringify({ gateway: { port: 18800 }, channels: { telegram: { dmPolicy: "allowlist" } } }), { mode: 0o600 });
+  const r = await runMigrate({ from: home, now: fixtureNow(home) });
+  expect(r.config.action).toBe("merged");
+  const doc = JSON.parse(readFileSync(st.config, "utf8")) as { gateway: { port: number; mode?: string }; channels: { telegram: { dmPolicy: string; botToken?: string } }; plugins: { load: { paths: string[] } } };
+  expect(doc.gateway.port).toBe(18800);
+  expect(doc.gateway.mode).toBe("local");
+  expect(doc.channels.telegram.dmPolicy).toBe("allowlist");
+  expect(doc.channels.telegram.botToken).toBe("123456:fixture-bot-token");
+  expect(doc.plugins.load.paths).toEqual([join(home, "extensions", "hello")]);
+  expect(r.plugins.extensions).toEqual([join(home, "extensions", "hello")]);
 });
