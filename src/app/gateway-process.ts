@@ -19,6 +19,7 @@ import { acquireGatewayLock } from "../gateway/lock.ts";
 import { bindHost, refuseOpenBind, serveGateway } from "../gateway/server.ts";
 import { notifyReady, notifyStopping } from "../daemon/notify.ts";
 import { openStore } from "../store/sqlite.ts";
+import { logOpenClawNotice } from "../ops/migrate-notice.ts";
 import { assembleApp } from "./assemble.ts";
 import { installStopSignals, type StopSignals } from "./signals.ts";
 
@@ -90,6 +91,7 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     const auth = authFor(loaded, opts.token);
     const store = await openStore();
     cleanups.push(() => store.close());
+    await logOpenClawNotice(store, log); // once: OpenClaw data in this home that `openclaw migrate` has not imported
     const app = assembleApp({ loaded, store, auth, log, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
     const { router, gateway: gw, channels, plugins } = app;
     const interrupted = await router.get(MAIN_AGENT).recoverInterrupted(); // one store: one recovery covers every agent

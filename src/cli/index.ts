@@ -37,6 +37,7 @@ export const root: CommandDef = {
     dashboard: lazy(() => import("./dashboard.ts")),
     devices: lazy(() => import("./devices.ts")),
     plugins: lazy(() => import("./plugins.ts")),
+    migrate: lazy(() => import("./migrate.ts")),
   },
 };
 

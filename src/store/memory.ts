@@ -151,7 +151,7 @@ export class MemoryStore implements SessionStore {
         out.push(copy(prior));
         continue;
       }
-      const ts = this.#now();
+      const ts = opts?.ts ?? this.#now();
       const event: StoredEvent = { sessionKey, seq: s.lastSeq + 1, ts, type: v.data.type, data: copy(v.data) };
       if (v.idempotencyKey !== undefined) {
         event.idempotencyKey = v.idempotencyKey;

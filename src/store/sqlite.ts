@@ -124,7 +124,8 @@ export class SqliteStore implements SessionStore {
       return Promise.reject(err);
     }
     const session = opts?.session;
-    return this.#write((db) => appendRows(db, sessionKey, items, this.#now(), session));
+    const ts = opts?.ts;
+    return this.#write((db) => appendRows(db, sessionKey, items, ts ?? this.#now(), session));
   }
 
   readRange(sessionKey: string, fromSeq: number, toSeq?: number, limit?: number): Promise<StoredEvent[]> {

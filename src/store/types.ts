@@ -63,6 +63,8 @@ export interface AppendOptions {
   trusted?: boolean;
   /** what the session is created with when this append creates it (in the same transaction); an existing session is left alone */
   session?: Omit<SessionInput, "key">;
+  /** when the events happened (epoch ms), for imports that keep the source's time; default now */
+  ts?: number;
 }
 
 export interface UnfinishedRun {

@@ -80,6 +80,16 @@ export function storeContract(name: string, make: (opts?: StoreOptions) => Promi
       await s.close();
     });
 
+    test("appends with `ts` keep that time (an import's), keyed or not; the session's updatedAt follows", async () => {
+      const s = await make();
+      const [a] = await s.appendMany("agent:main:imported", [{ data: userMsg("run_1") }], { ts: 1_000 });
+      const [b] = await s.appendMany("agent:main:imported", [{ data: userMsg("run_2"), idempotencyKey: "imp-2" }], { ts: 2_000 });
+      expect([a!.ts, b!.ts]).toEqual([1_000, 2_000]);
+      expect((await s.readRange("agent:main:imported", 1)).map((e) => e.ts)).toEqual([1_000, 2_000]);
+      expect((await s.getSession("agent:main:imported"))!.updatedAt).toBe(2_000);
+      await s.close();
+    });
+
     test("countSessions counts every session and follows deletes", async () => {
       const s = await make();
       expect(await s.countSessions()).toBe(0);
