@@ -25,7 +25,7 @@ function makeRouter() {
 describe("AgentRouter", () => {
   test("agentOfSessionKey reads agent:<id>:…", () => {
     expect(agentOfSessionKey("agent:work:main")).toBe("work");
-    expect(agentOfSessionKey("agent:work:telegram:dm:1")).toBe("work");
+    expect(agentOfSessionKey("agent:work:telegram:direct:1")).toBe("work");
     expect(agentOfSessionKey("cli:test")).toBeNull();
     expect(agentOfSessionKey(undefined)).toBeNull();
   });

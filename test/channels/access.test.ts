@@ -86,9 +86,9 @@ describe("session keys", () => {
   const t = { agentId: "main", mainKey: "main", dmScope: "main" as const, chatType: "private", chatId: 5, userId: 5 };
   test("DM main", () => expect(telegramSessionKey(t)).toBe("agent:main:main"));
   test("DM custom main key", () => expect(telegramSessionKey({ ...t, mainKey: "home" })).toBe("agent:main:home"));
-  test("DM per-peer", () => expect(telegramSessionKey({ ...t, dmScope: "per-peer" })).toBe("agent:main:telegram:dm:5"));
-  test("DM per-channel-peer", () => expect(telegramSessionKey({ ...t, dmScope: "per-channel-peer" })).toBe("agent:main:telegram:dm:5"));
-  test("DM per-account-channel-peer", () => expect(telegramSessionKey({ ...t, dmScope: "per-account-channel-peer" })).toBe("agent:main:telegram:default:dm:5"));
+  test("DM per-peer", () => expect(telegramSessionKey({ ...t, dmScope: "per-peer" })).toBe("agent:main:direct:5"));
+  test("DM per-channel-peer", () => expect(telegramSessionKey({ ...t, dmScope: "per-channel-peer" })).toBe("agent:main:telegram:direct:5"));
+  test("DM per-account-channel-peer", () => expect(telegramSessionKey({ ...t, dmScope: "per-account-channel-peer" })).toBe("agent:main:telegram:default:direct:5"));
   test("group", () => expect(telegramSessionKey({ ...t, chatType: "supergroup", chatId: -100 })).toBe("agent:main:telegram:group:-100"));
   test("forum topic", () => expect(telegramSessionKey({ ...t, agentId: "ops", chatType: "supergroup", chatId: -100, threadId: 9 })).toBe("agent:ops:telegram:group:-100:topic:9"));
 });

@@ -84,7 +84,7 @@ test("per-peer DM scope gives each sender their own session", async () => {
   h.fake.dm(31, "a");
   h.fake.dm(32, "b");
   await h.fake.waitFor(() => h!.fake.sentTo(31).length === 1 && h!.fake.sentTo(32).length === 1, 5000, "answers");
-  expect(await h.store.getSession("agent:main:telegram:dm:31")).not.toBeNull();
-  expect(await h.store.getSession("agent:main:telegram:dm:32")).not.toBeNull();
+  expect(await h.store.getSession("agent:main:direct:31")).not.toBeNull();
+  expect(await h.store.getSession("agent:main:direct:32")).not.toBeNull();
   expect(await h.store.getSession("agent:main:main")).toBeNull();
 });

@@ -8,7 +8,7 @@ import { spawnGateway, type GatewayChild } from "../gateway/process.ts";
 import { openStore } from "../../src/store/sqlite.ts";
 import { freePort, runCli, type RunResult } from "./run.ts";
 
-export const KEY = "agent:main:telegram:dm:501";
+export const KEY = "agent:main:telegram:direct:501";
 export const OTHER = "agent:main:main";
 
 export interface Home {

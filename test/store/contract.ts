@@ -157,15 +157,15 @@ export function storeContract(name: string, make: (opts?: StoreOptions) => Promi
 
     test("listSessions query: a case-insensitive substring of key, channel, peer or title; LIKE wildcards are literal", async () => {
       const s = await make();
-      await s.ensureSession({ key: "agent:main:telegram:dm:4242", channel: "telegram", peer: "4242", title: "Trip planning" });
+      await s.ensureSession({ key: "agent:main:telegram:direct:4242", channel: "telegram", peer: "4242", title: "Trip planning" });
       await s.ensureSession({ key: "agent:main:web", channel: "web", peer: null, title: "100% done_ok" });
       await s.ensureSession({ key: "agent:ops:main" });
       const keys = async (query: string) => (await s.listSessions({ query })).items.map((x) => x.key).sort();
-      expect(await keys("TELEGRAM")).toEqual(["agent:main:telegram:dm:4242"]);
-      expect(await keys("trip PLAN")).toEqual(["agent:main:telegram:dm:4242"]);
-      expect(await keys("42")).toEqual(["agent:main:telegram:dm:4242"]);
+      expect(await keys("TELEGRAM")).toEqual(["agent:main:telegram:direct:4242"]);
+      expect(await keys("trip PLAN")).toEqual(["agent:main:telegram:direct:4242"]);
+      expect(await keys("42")).toEqual(["agent:main:telegram:direct:4242"]);
       expect(await keys("ops")).toEqual(["agent:ops:main"]);
-      expect(await keys("agent:main")).toEqual(["agent:main:telegram:dm:4242", "agent:main:web"]);
+      expect(await keys("agent:main")).toEqual(["agent:main:telegram:direct:4242", "agent:main:web"]);
       expect(await keys("%")).toEqual(["agent:main:web"]);
       expect(await keys("e_o")).toEqual(["agent:main:web"]);
       expect(await keys("a_e")).toEqual([]); // `_` is not a wildcard

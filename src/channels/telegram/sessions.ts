@@ -1,8 +1,10 @@
 /**
  * Telegram chat → agent session key. Keys follow OpenClaw so sessions carry over:
  *   DM, dmScope "main"                    agent:<agentId>:<mainKey>
- *   DM, "per-peer" / "per-channel-peer"   agent:<agentId>:telegram:dm:<userId>
- *   DM, "per-account-channel-peer"        agent:<agentId>:telegram:<accountId>:dm:<userId>
+ *   DM, "per-peer"                        agent:<agentId>:direct:<userId>   (one session per sender, across channels)
+ *   DM, "per-channel-peer"                agent:<agentId>:telegram:direct:<userId>
+ *   DM, "per-account-channel-peer"        agent:<agentId>:telegram:<accountId>:direct:<userId>
+ * (`direct`, as OpenClaw writes them: a key `openclaw migrate` imports keeps its history here.)
  *   group / supergroup                    agent:<agentId>:telegram:group:<chatId>
  *   forum topic                           …:topic:<threadId> appended to the group key
  */
@@ -35,9 +37,10 @@ export function telegramSessionKey(t: SessionTarget): string {
     case "main":
       return `${base}:${t.mainKey}`;
     case "per-peer":
+      return `${base}:direct:${peer}`;
     case "per-channel-peer":
-      return `${base}:telegram:dm:${peer}`;
+      return `${base}:telegram:direct:${peer}`;
     case "per-account-channel-peer":
-      return `${base}:telegram:${t.accountId ?? "default"}:dm:${peer}`;
+      return `${base}:telegram:${t.accountId ?? "default"}:direct:${peer}`;
   }
 }
