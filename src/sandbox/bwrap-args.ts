@@ -101,7 +101,9 @@ const depth = (p: string) => p.split("/").filter(Boolean).length;
 /** A mount per mask the command could otherwise see: tmpfs over a folder, /dev/null over the rest. */
 function maskMounts(plan: BwrapPlan, host: HostView): Mount[] {
   const hidden = ["/tmp", "/dev", "/proc", plan.home, plan.stateDir, ...(plan.level === "strict" ? [] : HIDE_DIRS)];
-  const shown = plan.level === "strict" ? [...plan.allowedPaths, ...STRICT_DIRS] : [...plan.allowedPaths, "/"];
+  // a read-only bind shows its tree again even inside a hidden root (a checkout under /tmp or $HOME)
+  const bound = (plan.roBinds ?? []).map(([, to]) => to);
+  const shown = plan.level === "strict" ? [...plan.allowedPaths, ...bound, ...STRICT_DIRS] : [...plan.allowedPaths, ...bound, "/"];
   const out: Mount[] = [];
   const seen = new Set<string>();
   for (const p of plan.masks ?? []) {

@@ -95,6 +95,19 @@ describe("bwrapArgs", () => {
     expect(sNulls).toEqual(["/srv/ws/token.txt"]);
   });
 
+  test("masks: a secret inside a read-only bind under a hidden root (/tmp, $HOME) is still masked", () => {
+    // e.g. a plugin runner started from a checkout in /tmp: the bind re-exposes what the /tmp tmpfs hid
+    const host = fakeView({ "/root": "dir", "/tmp/co": "dir", "/tmp/co/.tmp/openclaw.json": "file", "/root/src/app/token": "file", "/tmp/elsewhere.json": "file" });
+    const masks = ["/tmp/co/.tmp/openclaw.json", "/root/src/app/token", "/tmp/elsewhere.json"];
+    for (const level of ["standard", "strict"] as const) {
+      const a = bwrapArgs(plan({ level, masks, host, roBinds: [["/tmp/co", "/tmp/co"], ["/root/src/app", "/root/src/app"]] }));
+      const nulls = a.flatMap((x, i) => (x === "--ro-bind" && a[i + 1] === "/dev/null" ? [a[i + 2]] : []));
+      expect(nulls).toEqual(expect.arrayContaining(["/tmp/co/.tmp/openclaw.json", "/root/src/app/token"]));
+      expect(nulls).not.toContain("/tmp/elsewhere.json"); // still under the /tmp tmpfs
+      expect(a.lastIndexOf("/tmp/co/.tmp/openclaw.json")).toBeGreaterThan(a.indexOf("/tmp/co"));
+    }
+  });
+
   test("no --setenv: values never reach argv (world-readable in /proc)", () => {
     const a = bwrapArgs(plan({ networkAccess: true, level: "strict" }));
     expect(a).not.toContain("--setenv");
