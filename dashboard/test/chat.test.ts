@@ -89,6 +89,27 @@ describe("chat: a session's event stream", () => {
     expect(chat.messages.value).toEqual([]);
   });
 
+  test("a run started in another tab shows its user message (read from history) before the streamed reply", async () => {
+    const history: HistoryEntry[] = [];
+    const gw = gateway(history);
+    const chat = await ready(gw);
+    // the other tab's chat.send stored the user message with run_started (one commit)
+    history.push({ seq: 1, ts: 1, kind: "message", role: "user", runId: "run_other", text: "from the other tab" });
+    history.push({ seq: 2, ts: 1, kind: "run_started", runId: "run_other" });
+    ev(gw, "run_other", { type: "run_started" });
+    ev(gw, "run_other", { type: "text_delta", text: "Hi" });
+    await settle();
+    expect(chat.messages.value.map((m) => [m.role, messageText(m)])).toEqual([["user", "from the other tab"], ["assistant", "Hi"]]);
+    // the sending tab itself does not fetch or duplicate its own message
+    await chat.send("mine");
+    const runId = chat.activeRunId.value!;
+    const reads = gw.sent.filter((s) => s.method === "chat.history").length;
+    ev(gw, runId, { type: "run_started" });
+    await settle();
+    expect(gw.sent.filter((s) => s.method === "chat.history").length).toBe(reads);
+    expect(chat.messages.value.filter((m) => m.role === "user").map(messageText)).toEqual(["from the other tab", "mine"]);
+  });
+
   test("1,000 streamed replies keep at most MAX_MESSAGES messages in state", async () => {
     const gw = gateway();
     const chat = await ready(gw);
