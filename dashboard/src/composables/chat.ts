@@ -54,13 +54,14 @@ export function createChat(conn: Connection) {
 
   /**
    * A run started elsewhere (another tab, Telegram, the CLI): the stream carries no user message,
-   * so read it from history (stored with or before `run_started`) and put it before the reply.
+   * so read it from the latest history page (stored with or before `run_started`; a message queued
+   * behind a long run is further back than the run's own entries) and put it before the reply.
    */
   async function fetchUserMessage(key: string, runId: string) {
     const v = version;
     const hasUser = () => messages.value.some((m) => m.role === "user" && m.runId === runId);
     try {
-      const entry = (await history(key, undefined, 8)).entries.find((e) => e.kind === "message" && e.role === "user" && e.runId === runId);
+      const entry = (await history(key, undefined, PAGE)).entries.find((e) => e.kind === "message" && e.role === "user" && e.runId === runId);
       if (v !== version || !entry || entry.kind !== "message" || hasUser()) return;
       const user = reactive(userMessage(runId, entry.text, entry.seq)) as ChatMessage;
       const list = [...messages.value];
