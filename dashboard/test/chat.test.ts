@@ -174,12 +174,12 @@ describe("history entries → messages", () => {
       { seq: 1, ts: 1, kind: "message", role: "user", runId: "r1", text: "hi" },
       { seq: 2, ts: 2, kind: "run_started", runId: "r1" },
       { seq: 3, ts: 3, kind: "message", role: "assistant", runId: "r1", text: "", toolCalls: [{ id: "t1", name: "read", input: { path: "a" } }] },
-      { seq: 4, ts: 4, kind: "tool_result", runId: "r1", results: [{ toolCallId: "t1", isError: true, text: "not found" }] },
+      { seq: 4, ts: 4, kind: "tool_result", runId: "r1", results: [{ toolCallId: "t1", isError: true, text: "not found", durationMs: 42, sandbox: "strict" }] },
       { seq: 5, ts: 5, kind: "message", role: "assistant", runId: "r1", text: "It is missing." },
       { seq: 6, ts: 6, kind: "run_finished", runId: "r1", outcome: "aborted", durationMs: 3, reason: "stopped" },
     ]);
     expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "assistant"]);
-    expect(messages[1]!.parts[0] as ToolPart).toMatchObject({ name: "read", output: "not found", isError: true, done: true });
+    expect(messages[1]!.parts[0] as ToolPart).toMatchObject({ name: "read", output: "not found", isError: true, done: true, durationMs: 42, sandbox: "strict" });
     expect(lastOutcome).toBe("aborted");
     expect(messages[2]!.outcome).toBe("aborted");
   });
