@@ -90,6 +90,30 @@ describe("ChatPage scrolling", () => {
   });
 });
 
+describe("ChatPage lifecycle", () => {
+  test("an unmounted chat page stops reloading the session list on reconnect", async () => {
+    const gw = new FakeGateway({
+      "sessions.list": () => ({ sessions: [] }),
+      "sessions.subscribe": () => ({}),
+      "chat.history": () => ({ entries: [] }),
+    });
+    const { wrapper } = await mountPage(ChatPage, gw, "/chat");
+    const lists = () => gw.sent.filter((s) => s.method === "sessions.list").length;
+    const reconnect = async () => {
+      gw.socket.drop(1006);
+      await settle();
+      gw.fire();
+      await settle();
+    };
+    await reconnect();
+    const mounted = lists();
+    expect(mounted).toBe(2);
+    wrapper.unmount();
+    await reconnect();
+    expect(lists()).toBe(mounted);
+  });
+});
+
 describe("ChannelsPage", () => {
   test("shows Telegram's state and allowlist; approving a pairing calls pairing.approve and refreshes", async () => {
     let pending = [{ channel: "telegram", peerId: "42", code: "ABCD1234", status: "pending", createdAt: 1, expiresAt: 2, meta: { username: "ann", name: "Ann" } }];
