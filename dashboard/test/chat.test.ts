@@ -89,6 +89,27 @@ describe("chat: a session's event stream", () => {
     expect(chat.messages.value).toEqual([]);
   });
 
+  test("a run started in another tab shows its user message (read from history) before the streamed reply", async () => {
+    const history: HistoryEntry[] = [];
+    const gw = gateway(history);
+    const chat = await ready(gw);
+    // the other tab's chat.send stored the user message with run_started (one commit)
+    history.push({ seq: 1, ts: 1, kind: "message", role: "user", runId: "run_other", text: "from the other tab" });
+    history.push({ seq: 2, ts: 1, kind: "run_started", runId: "run_other" });
+    ev(gw, "run_other", { type: "run_started" });
+    ev(gw, "run_other", { type: "text_delta", text: "Hi" });
+    await settle();
+    expect(chat.messages.value.map((m) => [m.role, messageText(m)])).toEqual([["user", "from the other tab"], ["assistant", "Hi"]]);
+    // the sending tab itself does not fetch or duplicate its own message
+    await chat.send("mine");
+    const runId = chat.activeRunId.value!;
+    const reads = gw.sent.filter((s) => s.method === "chat.history").length;
+    ev(gw, runId, { type: "run_started" });
+    await settle();
+    expect(gw.sent.filter((s) => s.method === "chat.history").length).toBe(reads);
+    expect(chat.messages.value.filter((m) => m.role === "user").map(messageText)).toEqual(["from the other tab", "mine"]);
+  });
+
   test("1,000 streamed replies keep at most MAX_MESSAGES messages in state", async () => {
     const gw = gateway();
     const chat = await ready(gw);
@@ -153,12 +174,12 @@ describe("history entries → messages", () => {
       { seq: 1, ts: 1, kind: "message", role: "user", runId: "r1", text: "hi" },
       { seq: 2, ts: 2, kind: "run_started", runId: "r1" },
       { seq: 3, ts: 3, kind: "message", role: "assistant", runId: "r1", text: "", toolCalls: [{ id: "t1", name: "read", input: { path: "a" } }] },
-      { seq: 4, ts: 4, kind: "tool_result", runId: "r1", results: [{ toolCallId: "t1", isError: true, text: "not found" }] },
+      { seq: 4, ts: 4, kind: "tool_result", runId: "r1", results: [{ toolCallId: "t1", isError: true, text: "not found", durationMs: 42, sandbox: "strict" }] },
       { seq: 5, ts: 5, kind: "message", role: "assistant", runId: "r1", text: "It is missing." },
       { seq: 6, ts: 6, kind: "run_finished", runId: "r1", outcome: "aborted", durationMs: 3, reason: "stopped" },
     ]);
     expect(messages.map((m) => m.role)).toEqual(["user", "assistant", "assistant"]);
-    expect(messages[1]!.parts[0] as ToolPart).toMatchObject({ name: "read", output: "not found", isError: true, done: true });
+    expect(messages[1]!.parts[0] as ToolPart).toMatchObject({ name: "read", output: "not found", isError: true, done: true, durationMs: 42, sandbox: "strict" });
     expect(lastOutcome).toBe("aborted");
     expect(messages[2]!.outcome).toBe("aborted");
   });

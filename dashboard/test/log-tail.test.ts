@@ -50,6 +50,15 @@ describe("log tail", () => {
     expect(t.visible.value.map((r) => r.msg)).toEqual(["slow client"]);
   });
 
+  test("dispose (leaving the page) tells the gateway to stop following this connection", async () => {
+    const { gw, t } = await tail();
+    t.dispose();
+    await settle();
+    expect(gw.sent.filter((s) => s.method === "logs.tail").map((s) => s.params)).toEqual([{ lines: 200, follow: true }, { lines: 0, follow: false }]);
+    gw.notify("logs.record", rec(1));
+    expect(t.records.value.map((r) => r.msg)).toEqual(["line 0"]);
+  });
+
   test("a reconnect asks for the tail again instead of keeping a gap", async () => {
     const { gw, t } = await tail([rec(7)]);
     gw.socket.drop(1006);

@@ -58,6 +58,62 @@ describe("ChatPage", () => {
   });
 });
 
+describe("ChatPage scrolling", () => {
+  test("while pinned to the bottom, every streamed token after a tool card scrolls the list to its end", async () => {
+    const gw = new FakeGateway({
+      "sessions.list": () => ({ sessions: [] }),
+      "sessions.subscribe": () => ({}),
+      "chat.history": () => ({ entries: [] }),
+      "chat.send": () => ({ runId: "run_1", sessionKey: KEY, deduplicated: false }),
+    });
+    const { wrapper } = await mountPage(ChatPage, gw, "/chat");
+    const list = wrapper.find(".chat__list").element as HTMLElement;
+    const scrolls: number[] = [];
+    let height = 100;
+    Object.defineProperty(list, "scrollHeight", { configurable: true, get: () => height });
+    list.scrollTo = ((opts: ScrollToOptions) => void scrolls.push(opts.top ?? -1)) as typeof list.scrollTo;
+    await wrapper.find('[data-testid="chat-input"]').setValue("run ls");
+    await wrapper.find('[data-testid="chat-send"]').trigger("click");
+    await settle();
+    const ev = async (event: Record<string, unknown>) => {
+      height += 40;
+      gw.notify("chat.event", { sessionKey: KEY, runId: "run_1", event: { runId: "run_1", ...event } });
+      await settle();
+      return scrolls[scrolls.length - 1];
+    };
+    expect(await ev({ type: "tool_call", toolCallId: "t1", name: "exec", input: { command: "ls" }, sandbox: "strict" })).toBe(height);
+    expect(await ev({ type: "tool_result", toolCallId: "t1", name: "exec", isError: false, output: "a\nb\nc", durationMs: 3, sandbox: "strict" })).toBe(height);
+    expect(await ev({ type: "text_delta", text: "Here are " })).toBe(height);
+    expect(await ev({ type: "text_delta", text: "the files: a, b and c, which wrap onto many lines at 390 px." })).toBe(height);
+    expect(await ev({ type: "final", text: "", outcome: "ok", durationMs: 9 })).toBe(height);
+    wrapper.unmount();
+  });
+});
+
+describe("ChatPage lifecycle", () => {
+  test("an unmounted chat page stops reloading the session list on reconnect", async () => {
+    const gw = new FakeGateway({
+      "sessions.list": () => ({ sessions: [] }),
+      "sessions.subscribe": () => ({}),
+      "chat.history": () => ({ entries: [] }),
+    });
+    const { wrapper } = await mountPage(ChatPage, gw, "/chat");
+    const lists = () => gw.sent.filter((s) => s.method === "sessions.list").length;
+    const reconnect = async () => {
+      gw.socket.drop(1006);
+      await settle();
+      gw.fire();
+      await settle();
+    };
+    await reconnect();
+    const mounted = lists();
+    expect(mounted).toBe(2);
+    wrapper.unmount();
+    await reconnect();
+    expect(lists()).toBe(mounted);
+  });
+});
+
 describe("ChannelsPage", () => {
   test("shows Telegram's state and allowlist; approving a pairing calls pairing.approve and refreshes", async () => {
     let pending = [{ channel: "telegram", peerId: "42", code: "ABCD1234", status: "pending", createdAt: 1, expiresAt: 2, meta: { username: "ann", name: "Ann" } }];

@@ -20,6 +20,8 @@ describe("SessionsPage", () => {
     await settle();
     expect(keys()).toEqual(["agent:main:b"]);
     expect(wrapper.find('[data-testid="sessions-next"]').attributes("disabled")).toBeDefined();
+    // sessions.list refuses a query over 200 characters: the box cannot take more
+    expect(wrapper.find('[data-testid="sessions-search"]').attributes("maxlength")).toBe("200");
     await wrapper.find('[data-testid="sessions-search"]').setValue("ADA");
     await new Promise((r) => setTimeout(r, 300)); // the search's own 250 ms debounce
     await settle();

@@ -14,12 +14,18 @@ export async function toolStep(deps: LoopDeps, run: RunState, ctx: StepContext, 
   await runLog.write(assistantEntry(run.runId, step.message, "tool_use", step));
   ctx.current.push(step.message);
   const executor = (ctx.executor ??= await deps.executor());
+  const tools: { toolCallId: string; durationMs: number; sandbox: string }[] = [];
   const results = await runToolCalls(calls, {
     runId: run.runId, sessionKey: run.sessionKey, tools: deps.tools, hooks: deps.hooks, executor, settings: deps.toolSettings,
-    signal: run.controller.signal, maxParallel: deps.maxParallelTools, emit: (e) => deps.emit(run, e), log: deps.log,
+    signal: run.controller.signal, maxParallel: deps.maxParallelTools, log: deps.log,
+    emit: (e) => {
+      if (e.type === "tool_result") tools.push({ toolCallId: e.toolCallId, durationMs: e.durationMs, sandbox: e.sandbox });
+      deps.emit(run, e);
+    },
   });
   const resultMessage: Message = { role: "user", content: results.length === calls.length ? results : notRunResults(calls, "internal error") };
-  const stored = await deps.store.append(run.sessionKey, { data: { type: "tool_result", runId: run.runId, message: resultMessage } });
+  const data = { type: "tool_result" as const, runId: run.runId, message: resultMessage, ...(tools.length ? { tools } : {}) };
+  const stored = await deps.store.append(run.sessionKey, { data });
   deps.history.appended(run.sessionKey, [stored]);
   ctx.current.push(resultMessage);
 }

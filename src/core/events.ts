@@ -44,6 +44,8 @@ export const StoredEventDataSchema = z.discriminatedUnion("type", [
     runId: z.string(),
     /** a user-role message holding tool_result blocks */
     message: MessageSchema,
+    /** per call, for a client's tool card: duration and the sandbox level it ran under (absent in older logs) */
+    tools: z.array(z.object({ toolCallId: z.string(), durationMs: z.number().min(0), sandbox: z.string() })).optional(),
   }),
   z.object({
     type: z.literal("run_finished"),

@@ -119,8 +119,18 @@ export class DashboardAuth {
     return true;
   }
 
-  /** Register a socket's closer under its session; returns the detach function (call it when the socket closes). */
+  /**
+   * Register a socket's closer under its session; returns the detach function (call it when the
+   * socket closes). A session that ended since the upgrade checked it (logout in between, expiry)
+   * closes the socket at once.
+   */
   attach(id: string, close: () => void): () => void {
+    const s = this.#sessions.get(id);
+    if (!s || this.opts.now() >= this.#expiry(s)) {
+      if (s) this.#end(id);
+      close();
+      return () => {};
+    }
     let set = this.#closers.get(id);
     if (!set) this.#closers.set(id, (set = new Set()));
     set.add(close);

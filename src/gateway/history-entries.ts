@@ -8,7 +8,7 @@ import { textOf } from "../core/messages.ts";
 
 export type HistoryEntry =
   | { seq: number; ts: number; kind: "message"; role: "user" | "assistant"; runId: string; text: string; toolCalls?: { id: string; name: string; input: unknown }[]; stopReason?: string; model?: string }
-  | { seq: number; ts: number; kind: "tool_result"; runId: string; results: { toolCallId: string; isError: boolean; text: string }[] }
+  | { seq: number; ts: number; kind: "tool_result"; runId: string; results: { toolCallId: string; isError: boolean; text: string; durationMs?: number; sandbox?: string }[] }
   | { seq: number; ts: number; kind: "run_started"; runId: string; model?: string }
   | { seq: number; ts: number; kind: "run_finished"; runId: string; outcome: string; reason?: string; durationMs: number }
   | { seq: number; ts: number; kind: "compaction"; summary: string }
@@ -27,15 +27,17 @@ export function toHistoryEntry(ev: StoredEvent): HistoryEntry {
       if (d.model) entry.model = d.model;
       return entry;
     }
-    case "tool_result":
+    case "tool_result": {
+      const meta = new Map((d.tools ?? []).map((t) => [t.toolCallId, { durationMs: t.durationMs, sandbox: t.sandbox }]));
       return {
         ...base,
         kind: "tool_result",
         runId: d.runId,
         results: d.message.content.flatMap((b) =>
-          b.type === "tool_result" ? [{ toolCallId: b.toolUseId, isError: b.isError, text: textOf(b.content) }] : [],
+          b.type === "tool_result" ? [{ toolCallId: b.toolUseId, isError: b.isError, text: textOf(b.content), ...meta.get(b.toolUseId) }] : [],
         ),
       };
+    }
     case "run_started":
       return { ...base, kind: "run_started", runId: d.runId, ...(d.model ? { model: d.model } : {}) };
     case "run_finished":

@@ -100,6 +100,19 @@ describe("sessions", () => {
     expect(closed).toEqual(["a"]);
     expect(auth.verify(value)).toBeNull();
   });
+  test("a socket attached after its session ended (logout or expiry between upgrade and open) is closed at once", () => {
+    const { clock, auth } = clocked();
+    const closed: string[] = [];
+    const revoked = auth.createSession();
+    auth.revoke(revoked.value);
+    auth.attach(revoked.session.id, () => closed.push("revoked"));
+    const expired = auth.createSession();
+    clock.t += 12 * 3_600_000;
+    auth.attach(expired.session.id, () => closed.push("expired"));
+    const live = auth.createSession();
+    auth.attach(live.session.id, () => closed.push("live"));
+    expect(closed).toEqual(["revoked", "expired"]);
+  });
   test("sweep ends expired sessions and closes their sockets", () => {
     const { clock, auth } = clocked();
     const old = auth.createSession();

@@ -72,6 +72,10 @@ describe("tool events", () => {
     const result = evs.find((e) => e.type === "tool_result");
     expect(result).toMatchObject({ name: "slow", isError: false, output: "done: ws", sandbox: "standard" });
     expect(typeof result.durationMs).toBe("number");
+    // stored with the result: a card rebuilt from chat.history after a reload has them too
+    const history = await c.call("chat.history", { sessionKey: "agent:main:tools" });
+    const stored = history.result.entries.find((e: { kind: string }) => e.kind === "tool_result");
+    expect(stored.results).toEqual([{ toolCallId: result.toolCallId, isError: false, text: "done: ws", durationMs: result.durationMs, sandbox: "standard" }]);
     c.close();
   });
 });

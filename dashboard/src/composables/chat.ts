@@ -52,8 +52,30 @@ export function createChat(conn: Connection) {
     return push(assistantMessage(runId, true));
   }
 
+  /**
+   * A run started elsewhere (another tab, Telegram, the CLI): the stream carries no user message,
+   * so read it from the latest history page (stored with or before `run_started`; a message queued
+   * behind a long run is further back than the run's own entries) and put it before the reply.
+   */
+  async function fetchUserMessage(key: string, runId: string) {
+    const v = version;
+    const hasUser = () => messages.value.some((m) => m.role === "user" && m.runId === runId);
+    try {
+      const entry = (await history(key, undefined, PAGE)).entries.find((e) => e.kind === "message" && e.role === "user" && e.runId === runId);
+      if (v !== version || !entry || entry.kind !== "message" || hasUser()) return;
+      const user = reactive(userMessage(runId, entry.text, entry.seq)) as ChatMessage;
+      const list = [...messages.value];
+      const at = list.findIndex((m) => m.runId === runId);
+      list.splice(at < 0 ? list.length : at, 0, user);
+      set(list);
+    } catch {
+      // the reply still shows; a reload reads the whole history
+    }
+  }
+
   function onEvent(p: Notifications["chat.event"]) {
     if (p.sessionKey !== sessionKey.value) return;
+    if (p.event.type === "run_started" && !messages.value.some((m) => m.role === "user" && m.runId === p.runId)) void fetchUserMessage(p.sessionKey, p.runId);
     const outcome = applyEvent({ ...p.event, runId: p.runId }, () => runMessage(p.runId));
     if (outcome !== undefined) {
       lastOutcome.value = outcome;

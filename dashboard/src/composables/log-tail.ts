@@ -67,9 +67,11 @@ export function createLogTail(conn: Connection) {
 
   const offRecord = conn.on("logs.record", onRecord);
   const offOpen = conn.onOpen(() => void start());
+  /** Leaving the page: stop the gateway streaming records to this connection (`follow: false`). */
   const dispose = () => {
     offRecord();
     offOpen();
+    if (conn.state.value === "connected") void conn.call("logs.tail", { lines: 0, follow: false }).catch(() => {});
   };
   return { records, visible, paused, level, search, error, queued, setPaused, dispose };
 }
