@@ -1,11 +1,13 @@
 // Shared by the e2e files that run `dist/openclaw gateway run`: the fresh binary, a gateway with a
 // config written where the test says (which may be outside the state dir), a bounded wait that
 // fails loudly, a stop that must end with exit 0, and JSON-RPC over POST /rpc.
+import { afterAll, beforeAll, expect } from "bun:test";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { TOKEN, WsClient } from "../gateway/helpers.ts";
 import { spawnGateway, type GatewayChild } from "../gateway/process.ts";
+import { startFakeAnthropic, type FakeAnthropic } from "../fakes/anthropic.ts";
 import { BUILT, freshBinary } from "./fresh-binary.ts";
 
 export { TOKEN };
@@ -59,4 +61,30 @@ export async function connectAuthed(gw: GatewayChild): Promise<WsClient> {
   const res = await ws.call("auth", { token: TOKEN });
   if (res.result?.ok !== true) throw new Error(`the gateway refused the auth frame: ${JSON.stringify(res)}`);
   return ws;
+}
+
+export interface BinaryRig {
+  fake: FakeAnthropic;
+  gw: GatewayChild;
+  ws: WsClient;
+}
+
+/**
+ * For a whole file: the fake Anthropic API (echo fallback), the compiled gateway with the config
+ * `config(fakeUrl)` returns, and one authenticated socket; all stopped after the file (the gateway
+ * must exit 0). The fields are set once beforeAll has run.
+ */
+export function useBinaryGateway(config: (fakeUrl: string) => Record<string, unknown>): BinaryRig {
+  const rig = {} as BinaryRig;
+  beforeAll(async () => {
+    rig.fake = await startFakeAnthropic({ fallback: "echo" });
+    rig.gw = await startBinaryGateway(config(rig.fake.url));
+    rig.ws = await connectAuthed(rig.gw);
+  }, 300_000);
+  afterAll(async () => {
+    rig.ws?.close();
+    if (rig.gw) expect(await stopGateway(rig.gw)).toBe(0);
+    await rig.fake?.stop();
+  });
+  return rig;
 }
