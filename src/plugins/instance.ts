@@ -112,12 +112,12 @@ export class PluginInstance {
   }
 
   /** One call into the plugin; a timeout kills it (a crash: it is restarted). */
-  async call(method: "hook" | "command" | "tool.execute", params: unknown, timeoutMs = this.o.timeoutMs): Promise<unknown> {
+  async call(method: "hook" | "command" | "tool.execute", params: unknown, timeoutMs = this.o.timeoutMs, signal?: AbortSignal): Promise<unknown> {
     const proc = this.#proc;
     if (this.state === "disabled") throw new PluginCallError(`plugin ${this.id} is disabled: ${this.reason}`);
     if (!proc?.alive || this.state !== "running") throw new PluginCallError(`plugin ${this.id} is not running (${this.state})`);
     try {
-      return await proc.request(method, params, timeoutMs);
+      return await proc.request(method, params, timeoutMs, signal);
     } catch (err) {
       if (err instanceof PluginCallError && (err.details as { timeout?: boolean } | undefined)?.timeout && method !== "tool.execute") {
         proc.kill(`a ${method} call timed out after ${timeoutMs} ms`);
