@@ -31,6 +31,7 @@ export function runRunner(load: LoadPlugin): void {
   const reader = new LineReader({
     maxLines: 100_000,
     maxLineBytes: 64 << 20, // the host is trusted; a tool result with images can be large
+    maxBytes: Number.POSITIVE_INFINITY,
     onLine: (line) => void server.handle(line),
     onViolation: (reason) => {
       log("error", `plugin runner: stdin framing violated (${reason})`);
