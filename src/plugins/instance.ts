@@ -19,6 +19,9 @@ import { DeclarationSchema, PROTOCOL_VERSION, type Declaration } from "./protoco
 import type { PluginCandidate } from "./discover.ts";
 import type { SandboxedCommand } from "./sandbox.ts";
 import { registerDeclaration, type HostTarget } from "./register.ts";
+import { confine, DEFAULT_PLUGIN_RESOURCES, type Confined, type PluginResources } from "./resources.ts";
+
+let warnedUnconfined = false;
 
 export type PluginState = "starting" | "running" | "restarting" | "disabled" | "stopped";
 
@@ -52,6 +55,8 @@ export interface InstanceOptions {
   now: () => number;
   log: Logger;
   limits?: PluginProcessOptions["limits"];
+  /** memory and process limits of the plugin process (its cgroup) */
+  resources?: PluginResources;
 }
 
 export class PluginInstance {
@@ -79,11 +84,28 @@ export class PluginInstance {
   /** Spawn and handshake; resolves when it is running or has failed (never rejects). */
   start(): Promise<void> {
     this.state = this.state === "restarting" ? "restarting" : "starting";
+    const resources = this.o.resources ?? DEFAULT_PLUGIN_RESOURCES;
+    let confined: Confined | null;
+    try {
+      confined = confine(this.o.command.argv, resources);
+    } catch (err) {
+      this.disable(`its cgroup could not be created (${errorMessage(err)}); check that /sys/fs/cgroup is writable and not full, then plugins.restart`);
+      return Promise.resolve();
+    }
+    if (!confined && !warnedUnconfined) {
+      warnedUnconfined = true;
+      this.o.log.warn("plugins run without a memory or process limit: no usable pids/memory cgroup on this host");
+    }
     const proc = new PluginProcess({
       ...this.o.command,
+      argv: confined?.argv ?? this.o.command.argv,
       ...(this.o.limits ? { limits: this.o.limits } : {}),
       onLog: (l) => this.o.log[l.stream === "stderr" ? "warn" : l.level](l.message, { plugin: this.id, stream: l.stream, ...l.fields }),
-      onExit: (info) => void this.#onExit(proc, info.reason ?? `it exited (${info.signal ?? `code ${info.code}`})`),
+      onExit: (info) => {
+        const oom = confined?.oomKilled() ? `it ran out of memory (the limit is ${Math.round(resources.memoryBytes / (1 << 20))} MiB)` : undefined;
+        confined?.dispose();
+        void this.#onExit(proc, oom ?? info.reason ?? `it exited (${info.signal ?? `code ${info.code}`})`);
+      },
     });
     this.#proc = proc;
     this.#startedAt = this.o.now();
