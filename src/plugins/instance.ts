@@ -100,7 +100,7 @@ export class PluginInstance {
       ...this.o.command,
       argv: confined?.argv ?? this.o.command.argv,
       ...(this.o.limits ? { limits: this.o.limits } : {}),
-      onLog: (l) => this.o.log[l.stream === "stderr" ? "warn" : l.level](l.message, { plugin: this.id, stream: l.stream, ...l.fields }),
+      onLog: (l) => this.o.log[l.stream === "stderr" ? "warn" : l.level](oneLine(l.message), { ...ownFields(l.fields), plugin: this.id, stream: l.stream }),
       onExit: (info) => {
         const oom = confined?.oomKilled() ? `it ran out of memory (the limit is ${Math.round(resources.memoryBytes / (1 << 20))} MiB)` : undefined;
         confined?.dispose();
@@ -203,4 +203,16 @@ export class PluginInstance {
     await proc.request("shutdown", {}, graceMs).catch(() => {});
     proc.kill("the gateway is stopping");
   }
+}
+
+/** A plugin's log text on one line (a trailing newline dropped): a newline or `\r` inside could otherwise forge gateway log lines. */
+function oneLine(text: string): string {
+  return text.replace(/\r?\n$/, "").replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
+/** A plugin's log fields, minus keys that are not plain names; `plugin` and `stream` are set after, by the host. */
+function ownFields(fields: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields ?? {})) if (/^[A-Za-z0-9_.-]{1,64}$/.test(k)) out[k] = v;
+  return out;
 }
