@@ -98,4 +98,16 @@ describe("plugin discovery", () => {
     expect(weather).toMatchObject({ id: "weather", error: "plugin weather: plugins.entries.weather.config.city must be string; fix it in the config file (openclaw config set plugins.entries.weather.config.city <value>) or remove the key" });
     expect(weather!.ready).toBeUndefined();
   });
+
+  test("without gateway auth a plugin with network is refused (it could drive the gateway on loopback); without network it starts", () => {
+    const state = join(tempDir("disc-"), "state");
+    plugin(extensionsDir(state), "netty");
+    plugin(extensionsDir(state), "quiet");
+    const [netty, quiet] = discover({ gateway: { auth: { mode: "none" } }, plugins: { entries: { quiet: { sandbox: { network: false } } } } }, state);
+    expect(netty).toMatchObject({ id: "netty", error: 'plugin netty has network access and gateway.auth.mode is "none", so it could call the gateway on loopback with full rights; set gateway.auth.mode to "token", or plugins.entries.netty.sandbox.network to false' });
+    expect(netty!.ready).toBeUndefined();
+    expect(quiet!.ready).toMatchObject({ network: false });
+    const [withToken] = discover({}, state);
+    expect(withToken!.ready).toMatchObject({ network: true });
+  });
 });
