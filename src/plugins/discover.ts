@@ -79,7 +79,13 @@ export function discoverPlugins(o: DiscoverOptions): PluginCandidate[] {
     }
     try {
       const config = validatePluginConfig(id, pd.manifest.configSchema, entry?.config);
-      out.push({ ...c, ready: { entry: pd.entry, manifest: pd.manifest, config, network: entry?.sandbox.network ?? true } });
+      const network = entry?.sandbox.network ?? true;
+      // with network a plugin shares the host's loopback: without gateway auth it could drive the gateway (and its tools)
+      if (network && o.config.gateway.auth.mode === "none") {
+        out.push({ ...c, error: `plugin ${id} has network access and gateway.auth.mode is "none", so it could call the gateway on loopback with full rights; set gateway.auth.mode to "token", or plugins.entries.${id}.sandbox.network to false` });
+        continue;
+      }
+      out.push({ ...c, ready: { entry: pd.entry, manifest: pd.manifest, config, network } });
     } catch (err) {
       out.push({ ...c, error: errorMessage(err) });
     }

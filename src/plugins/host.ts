@@ -14,7 +14,9 @@ import type { Logger } from "../core/log.ts";
 import type { PluginCandidate } from "./discover.ts";
 import { DEFAULT_RESTART, PluginInstance, type RestartPolicy } from "./instance.ts";
 import type { PluginProcessOptions } from "./process.ts";
+import type { PluginResources } from "./resources.ts";
 import type { HostTarget } from "./register.ts";
+import { pluginConfigView } from "./config-view.ts";
 import { sandboxedRunner, type RunnerCommand } from "./sandbox.ts";
 
 export interface PluginHostOptions {
@@ -38,6 +40,8 @@ export interface PluginHostOptions {
   now?: () => number;
   runner?: RunnerCommand;
   limits?: PluginProcessOptions["limits"];
+  /** each plugin process's memory and process limits (default 1 GiB, 256 processes) */
+  resources?: PluginResources;
   registryDirs?: string[];
 }
 
@@ -83,11 +87,11 @@ export class PluginHost {
           hostEnv: o.hostEnv ?? process.env, log: o.log, ...(o.runner ? { runner: o.runner } : {}), ...(o.registryDirs ? { registryDirs: o.registryDirs } : {}),
         });
         this.#instances.set(c.id, new PluginInstance({
-          candidate: { ...c, ready }, order: this.#instances.size, dataDir, command, targets: o.targets, config: o.config, log: o.log,
+          candidate: { ...c, ready }, order: this.#instances.size, dataDir, command, targets: o.targets, config: pluginConfigView(o.config, c.id), log: o.log,
           timeoutMs: o.timeoutMs ?? 5000, initTimeoutMs: o.initTimeoutMs ?? 15_000,
           ...(o.toolTimeoutMs ? { toolTimeoutMs: o.toolTimeoutMs } : {}),
           restart: { ...DEFAULT_RESTART, ...o.restart }, sleep: o.sleep ?? abortableSleep, now: o.now ?? Date.now,
-          ...(o.random ? { random: o.random } : {}), ...(o.limits ? { limits: o.limits } : {}),
+          ...(o.random ? { random: o.random } : {}), ...(o.limits ? { limits: o.limits } : {}), ...(o.resources ? { resources: o.resources } : {}),
         }));
       } catch (err) {
         this.#idle.push({ ...c, error: errorMessage(err) });

@@ -19,6 +19,9 @@ import { DeclarationSchema, PROTOCOL_VERSION, type Declaration } from "./protoco
 import type { PluginCandidate } from "./discover.ts";
 import type { SandboxedCommand } from "./sandbox.ts";
 import { registerDeclaration, type HostTarget } from "./register.ts";
+import { confine, DEFAULT_PLUGIN_RESOURCES, type Confined, type PluginResources } from "./resources.ts";
+
+let warnedUnconfined = false;
 
 export type PluginState = "starting" | "running" | "restarting" | "disabled" | "stopped";
 
@@ -52,6 +55,8 @@ export interface InstanceOptions {
   now: () => number;
   log: Logger;
   limits?: PluginProcessOptions["limits"];
+  /** memory and process limits of the plugin process (its cgroup) */
+  resources?: PluginResources;
 }
 
 export class PluginInstance {
@@ -79,11 +84,28 @@ export class PluginInstance {
   /** Spawn and handshake; resolves when it is running or has failed (never rejects). */
   start(): Promise<void> {
     this.state = this.state === "restarting" ? "restarting" : "starting";
+    const resources = this.o.resources ?? DEFAULT_PLUGIN_RESOURCES;
+    let confined: Confined | null;
+    try {
+      confined = confine(this.o.command.argv, resources);
+    } catch (err) {
+      this.disable(`its cgroup could not be created (${errorMessage(err)}); check that /sys/fs/cgroup is writable and not full, then plugins.restart`);
+      return Promise.resolve();
+    }
+    if (!confined && !warnedUnconfined) {
+      warnedUnconfined = true;
+      this.o.log.warn("plugins run without a memory or process limit: no usable pids/memory cgroup on this host");
+    }
     const proc = new PluginProcess({
       ...this.o.command,
+      argv: confined?.argv ?? this.o.command.argv,
       ...(this.o.limits ? { limits: this.o.limits } : {}),
-      onLog: (l) => this.o.log[l.stream === "stderr" ? "warn" : l.level](l.message, { plugin: this.id, stream: l.stream, ...l.fields }),
-      onExit: (info) => void this.#onExit(proc, info.reason ?? `it exited (${info.signal ?? `code ${info.code}`})`),
+      onLog: (l) => this.o.log[l.stream === "stderr" ? "warn" : l.level](oneLine(l.message), { ...ownFields(l.fields), plugin: this.id, stream: l.stream }),
+      onExit: (info) => {
+        const oom = confined?.oomKilled() ? `it ran out of memory (the limit is ${Math.round(resources.memoryBytes / (1 << 20))} MiB)` : undefined;
+        confined?.dispose();
+        void this.#onExit(proc, oom ?? info.reason ?? `it exited (${info.signal ?? `code ${info.code}`})`);
+      },
     });
     this.#proc = proc;
     this.#startedAt = this.o.now();
@@ -112,12 +134,12 @@ export class PluginInstance {
   }
 
   /** One call into the plugin; a timeout kills it (a crash: it is restarted). */
-  async call(method: "hook" | "command" | "tool.execute", params: unknown, timeoutMs = this.o.timeoutMs): Promise<unknown> {
+  async call(method: "hook" | "command" | "tool.execute", params: unknown, timeoutMs = this.o.timeoutMs, signal?: AbortSignal): Promise<unknown> {
     const proc = this.#proc;
     if (this.state === "disabled") throw new PluginCallError(`plugin ${this.id} is disabled: ${this.reason}`);
     if (!proc?.alive || this.state !== "running") throw new PluginCallError(`plugin ${this.id} is not running (${this.state})`);
     try {
-      return await proc.request(method, params, timeoutMs);
+      return await proc.request(method, params, timeoutMs, signal);
     } catch (err) {
       if (err instanceof PluginCallError && (err.details as { timeout?: boolean } | undefined)?.timeout && method !== "tool.execute") {
         proc.kill(`a ${method} call timed out after ${timeoutMs} ms`);
@@ -181,4 +203,16 @@ export class PluginInstance {
     await proc.request("shutdown", {}, graceMs).catch(() => {});
     proc.kill("the gateway is stopping");
   }
+}
+
+/** A plugin's log text on one line (a trailing newline dropped): a newline or `\r` inside could otherwise forge gateway log lines. */
+function oneLine(text: string): string {
+  return text.replace(/\r?\n$/, "").replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
+/** A plugin's log fields, minus keys that are not plain names; `plugin` and `stream` are set after, by the host. */
+function ownFields(fields: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields ?? {})) if (/^[A-Za-z0-9_.-]{1,64}$/.test(k)) out[k] = v;
+  return out;
 }

@@ -3,8 +3,9 @@
  * are buffered and split ONLY on `\n` (a `\r` before it is dropped; U+2028 and friends are just
  * characters inside a JSON string), each line decoded as UTF-8 once complete.
  *
- * Bounded, because the other side is untrusted code: a line longer than `maxLineBytes`, or more
- * than `maxLines` lines within `windowMs`, is a violation: `onViolation` is called once with the
+ * Bounded, because the other side is untrusted code: a line longer than `maxLineBytes`, more
+ * than `maxLines` lines or more than `maxBytes` bytes within `windowMs` (long lines well under the
+ * line-count limit would otherwise keep the gateway's thread busy decoding and parsing), is a violation: `onViolation` is called once with the
  * reason and the reader stops delivering anything (the host then kills the plugin). The clock is
  * injectable so the rate rule is tested without wall-clock timing.
  */
@@ -16,13 +17,16 @@ export interface LineReaderOptions {
   maxLineBytes?: number;
   /** default 2000 lines … */
   maxLines?: number;
-  /** … per 1000 ms */
+  /** default 32 MiB … */
+  maxBytes?: number;
+  /** … per 1000 ms (both limits) */
   windowMs?: number;
   now?: () => number;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 4 << 20;
 export const DEFAULT_MAX_LINES = 2000;
+export const DEFAULT_MAX_BYTES = 32 << 20;
 export const DEFAULT_WINDOW_MS = 1000;
 
 export class LineReader {
@@ -30,12 +34,13 @@ export class LineReader {
   #size = 0;
   #windowStart = -Infinity;
   #inWindow = 0;
+  #bytesInWindow = 0;
   #stopped = false;
   readonly #o: Required<LineReaderOptions>;
   readonly #decoder = new TextDecoder();
 
   constructor(o: LineReaderOptions) {
-    this.#o = { maxLineBytes: DEFAULT_MAX_LINE_BYTES, maxLines: DEFAULT_MAX_LINES, windowMs: DEFAULT_WINDOW_MS, now: Date.now, ...o };
+    this.#o = { maxLineBytes: DEFAULT_MAX_LINE_BYTES, maxLines: DEFAULT_MAX_LINES, maxBytes: DEFAULT_MAX_BYTES, windowMs: DEFAULT_WINDOW_MS, now: Date.now, ...o };
   }
 
   get stopped(): boolean {
@@ -68,8 +73,11 @@ export class LineReader {
     if (now - this.#windowStart >= this.#o.windowMs) {
       this.#windowStart = now;
       this.#inWindow = 0;
+      this.#bytesInWindow = 0;
     }
     if (++this.#inWindow > this.#o.maxLines) return this.#violate(`more than ${this.#o.maxLines} lines within ${this.#o.windowMs} ms`);
+    this.#bytesInWindow += bytes.length;
+    if (this.#bytesInWindow > this.#o.maxBytes) return this.#violate(`more than ${this.#o.maxBytes} bytes within ${this.#o.windowMs} ms`);
     let line = this.#decoder.decode(bytes);
     if (line.endsWith("\r")) line = line.slice(0, -1);
     if (line.trim() !== "") this.#o.onLine(line);

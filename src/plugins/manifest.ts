@@ -114,7 +114,8 @@ export function validatePluginConfig(id: string, schema: Record<string, unknown>
   const value = structuredClone(config ?? {});
   if (validate(value)) return value;
   const e = validate.errors![0]!;
-  throw new PluginManifestError(`plugin ${id}: plugins.entries.${id}.config${keyOf(e)} ${describe(e)}; fix it in the config file (openclaw config set) or remove the key`);
+  const key = `plugins.entries.${id}.config${keyOf(e)}`;
+  throw new PluginManifestError(`plugin ${id}: ${key} ${describe(e)}; ${fixOf(e, key)}`);
 }
 
 function keyOf(e: ErrorObject): string {
@@ -122,6 +123,13 @@ function keyOf(e: ErrorObject): string {
   if (e.keyword === "required") return `${path}.${(e.params as { missingProperty: string }).missingProperty}`;
   if (e.keyword === "additionalProperties") return `${path}.${(e.params as { additionalProperty: string }).additionalProperty}`;
   return path;
+}
+
+/** a missing key is set, an unknown one removed, a wrong one fixed */
+function fixOf(e: ErrorObject, key: string): string {
+  if (e.keyword === "required") return `set it: openclaw config set ${key} <value>`;
+  if (e.keyword === "additionalProperties") return `remove it: openclaw config unset ${key}`;
+  return `fix it in the config file (openclaw config set ${key} <value>) or remove the key`;
 }
 
 function describe(e: ErrorObject): string {

@@ -58,16 +58,35 @@ export class PluginProcess {
     return !this.#exited;
   }
 
-  /** One request; rejects with PluginCallError on an error answer, a timeout, or the process going away. */
-  request(method: RequestMethod, params: unknown, timeoutMs: number): Promise<unknown> {
+  /**
+   * One request; rejects with PluginCallError on an error answer, a timeout, an abort of `signal`,
+   * or the process going away. On a timeout or an abort the runner is sent `cancel {id}`, so the
+   * plugin's own work is told to stop (its `ToolCallContext.signal` aborts) instead of running on.
+   */
+  request(method: RequestMethod, params: unknown, timeoutMs: number, signal?: AbortSignal): Promise<unknown> {
     if (this.#exited) return Promise.reject(new PluginCallError("the plugin process is not running"));
+    if (signal?.aborted) return Promise.reject(new PluginCallError(`${method} was not sent: the call was aborted`));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new PluginCallError(`${method} timed out after ${timeoutMs} ms`, { details: { timeout: true } }));
-      }, timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
+      const onAbort = () => give(new PluginCallError(`${method} was aborted`));
+      const give = (err: Error) => {
+        if (!this.#pending.delete(id)) return;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        if (!this.#exited) this.#child.stdin!.write(frame({ jsonrpc: "2.0", method: "cancel", params: { id } }));
+        reject(err);
+      };
+      const timer = setTimeout(() => give(new PluginCallError(`${method} timed out after ${timeoutMs} ms`, { details: { timeout: true } })), timeoutMs);
+      const done = (fn: () => void) => () => {
+        signal?.removeEventListener("abort", onAbort);
+        fn();
+      };
+      this.#pending.set(id, {
+        resolve: (v) => done(() => resolve(v))(),
+        reject: (e) => done(() => reject(e))(),
+        timer,
+      });
+      signal?.addEventListener("abort", onAbort, { once: true });
       this.#child.stdin!.write(frame({ jsonrpc: "2.0", id, method, params }));
     });
   }

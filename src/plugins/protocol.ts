@@ -3,6 +3,8 @@
  * the plugin process's stdio (jsonl.ts). The host sends requests (`init`, `hook`, `tool.execute`,
  * `command`, `service.start`, `service.stop`, `shutdown`); the runner answers each with a result or
  * an error, and sends `log` notifications of its own (the plugin's console and logger output).
+ * The host sends one notification, `cancel {id}`: it stopped waiting for request `id` (the tool
+ * timed out or the run was aborted); the runner aborts that call's `ToolCallContext.signal`.
  *
  * `init` is the handshake: its result is the plugin's declaration — the hooks it subscribes to
  * (with priorities), its tools (name, description, JSON Schema input) and chat commands, and the
@@ -59,6 +61,9 @@ export const ToolResultSchema = z.strictObject({
   isError: z.boolean(),
 });
 export const CommandResultSchema = z.strictObject({ text: z.string() });
+
+/** host → runner notification: stop request `id` (its answer, if any, is ignored) */
+export const CancelParamsSchema = z.strictObject({ id: z.number().int() });
 
 export const LogParamsSchema = z.strictObject({
   level: z.enum(["debug", "info", "warn", "error"]),

@@ -56,7 +56,7 @@ function addTools(inst: PluginInstance, d: Declaration, t: HostTarget): void {
       continue;
     }
     try {
-      tools.push(pluginTool(inst.id, decl, { callTool: (name, input, ctx, ms) => inst.call("tool.execute", { name, input, ctx }, ms) }, inst.o.toolTimeoutMs));
+      tools.push(pluginTool(inst.id, decl, { callTool: (name, input, ctx, ms, signal) => inst.call("tool.execute", { name, input, ctx }, ms, signal) }, inst.o.toolTimeoutMs));
       own.set(decl.name, inst.id);
     } catch (err) {
       inst.o.log.warn((err as Error).message);

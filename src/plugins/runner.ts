@@ -16,7 +16,7 @@ import { frame, LineReader } from "./jsonl.ts";
 import type { LoadedPlugin, LoadPlugin, PluginLogger } from "./loaded.ts";
 import {
   CommandParamsSchema, HookParamsSchema, InitParamsSchema, RequestFrameSchema, RunnerErrorCode, ServiceParamsSchema,
-  ToolExecuteParamsSchema, type Declaration, type LogParams,
+  ToolExecuteParamsSchema, CancelParamsSchema, NotificationFrameSchema, type Declaration, type LogParams,
 } from "./protocol.ts";
 
 type Write = (text: string) => void;
@@ -31,6 +31,7 @@ export function runRunner(load: LoadPlugin): void {
   const reader = new LineReader({
     maxLines: 100_000,
     maxLineBytes: 64 << 20, // the host is trusted; a tool result with images can be large
+    maxBytes: Number.POSITIVE_INFINITY,
     onLine: (line) => void server.handle(line),
     onViolation: (reason) => {
       log("error", `plugin runner: stdin framing violated (${reason})`);
@@ -43,6 +44,8 @@ export function runRunner(load: LoadPlugin): void {
 
 class RunnerServer {
   #plugin: LoadedPlugin | undefined;
+  /** request id → the abort of a running tool call (the host's `cancel {id}` aborts it) */
+  readonly #running = new Map<number | string, AbortController>();
 
   constructor(
     private readonly load: LoadPlugin,
@@ -57,19 +60,30 @@ class RunnerServer {
     } catch {
       return this.write(frame({ jsonrpc: "2.0", id: null, error: { code: RunnerErrorCode.ParseError, message: "not JSON" } }));
     }
+    const note = NotificationFrameSchema.safeParse(msg);
+    if (note.success) return this.#notify(note.data.method, note.data.params);
     const req = RequestFrameSchema.safeParse(msg);
     if (!req.success) return this.write(frame({ jsonrpc: "2.0", id: null, error: { code: RunnerErrorCode.InvalidParams, message: "not a JSON-RPC request" } }));
     const { id, method, params } = req.data;
+    const abort = new AbortController();
+    this.#running.set(id, abort);
     try {
-      const result = await this.#dispatch(method, params ?? {});
+      const result = await this.#dispatch(method, params ?? {}, abort.signal);
       this.write(frame({ jsonrpc: "2.0", id, result: result ?? null }));
     } catch (err) {
       const code = err instanceof RunnerRequestError ? err.code : RunnerErrorCode.PluginError;
       this.write(frame({ jsonrpc: "2.0", id, error: { code, message: errorMessage(err).slice(0, 4096) } }));
+    } finally {
+      this.#running.delete(id);
     }
   }
 
-  async #dispatch(method: string, params: unknown): Promise<unknown> {
+  #notify(method: string, params: unknown): void {
+    const p = CancelParamsSchema.safeParse(params);
+    if (method === "cancel" && p.success) this.#running.get(p.data.id)?.abort(new Error("the host cancelled this call (the tool timed out or the run was aborted)"));
+  }
+
+  async #dispatch(method: string, params: unknown, signal: AbortSignal): Promise<unknown> {
     switch (method) {
       case "init": {
         const p = parse(InitParamsSchema, params);
@@ -87,7 +101,7 @@ class RunnerServer {
         const p = parse(ToolExecuteParamsSchema, params);
         const tool = this.#loaded().tools.find((t) => t.name === p.name);
         if (!tool) throw new RunnerRequestError(RunnerErrorCode.InvalidParams, `no tool ${p.name}`);
-        return tool.execute(p.input, { ...p.ctx, signal: new AbortController().signal });
+        return tool.execute(p.input, { ...p.ctx, signal });
       }
       case "command": {
         const p = parse(CommandParamsSchema, params);

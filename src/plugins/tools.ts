@@ -15,8 +15,11 @@ import { ToolResultSchema, type DeclaredTool } from "./protocol.ts";
 const ajv = new Ajv({ allErrors: true, strict: false });
 
 export interface PluginToolCaller {
-  /** runs `tool.execute` in the plugin process; rejects when the plugin is down or answers an error */
-  callTool(name: string, input: unknown, ctx: { toolCallId: string; sessionKey: string; runId: string }, timeoutMs: number): Promise<unknown>;
+  /**
+   * runs `tool.execute` in the plugin process; rejects when the plugin is down or answers an error.
+   * `signal` (the tool's: aborted on its timeout or the run's abort) cancels the call in the plugin.
+   */
+  callTool(name: string, input: unknown, ctx: { toolCallId: string; sessionKey: string; runId: string }, timeoutMs: number, signal: AbortSignal): Promise<unknown>;
 }
 
 export function pluginTool(pluginId: string, decl: DeclaredTool, caller: PluginToolCaller, timeoutMs = DEFAULT_TOOL_TIMEOUT_MS): Tool {
@@ -38,7 +41,7 @@ export function pluginTool(pluginId: string, decl: DeclaredTool, caller: PluginT
     async execute(input, ctx): Promise<ToolResult> {
       let raw: unknown;
       try {
-        raw = await caller.callTool(decl.name, input, { toolCallId: ctx.toolCallId, sessionKey: ctx.sessionKey, runId: ctx.runId }, timeoutMs);
+        raw = await caller.callTool(decl.name, input, { toolCallId: ctx.toolCallId, sessionKey: ctx.sessionKey, runId: ctx.runId }, timeoutMs, ctx.signal);
       } catch (err) {
         throw new ToolError(`${decl.name} (plugin ${pluginId}) failed: ${(err as Error).message}`);
       }

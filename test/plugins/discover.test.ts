@@ -88,14 +88,26 @@ describe("plugin discovery", () => {
   test("plugin config is validated against configSchema: the error names the plugin, the key and the fix; defaults are filled", () => {
     const schema = { type: "object", properties: { city: { type: "string" }, units: { type: "string", enum: ["metric", "imperial"], default: "metric" } }, required: ["city"], additionalProperties: false };
     expect(validatePluginConfig("weather", schema, { city: "Oslo" })).toEqual({ city: "Oslo", units: "metric" });
-    expect(() => validatePluginConfig("weather", schema, {})).toThrow("plugin weather: plugins.entries.weather.config.city is required; fix it in the config file");
+    expect(() => validatePluginConfig("weather", schema, {})).toThrow("plugin weather: plugins.entries.weather.config.city is required; set it: openclaw config set plugins.entries.weather.config.city <value>");
     expect(() => validatePluginConfig("weather", schema, { city: "Oslo", units: "kelvin" })).toThrow("plugins.entries.weather.config.units must be equal to one of the allowed values");
-    expect(() => validatePluginConfig("weather", schema, { city: "Oslo", colour: 1 })).toThrow("plugins.entries.weather.config.colour is not a setting this plugin knows");
+    expect(() => validatePluginConfig("weather", schema, { city: "Oslo", colour: 1 })).toThrow("plugins.entries.weather.config.colour is not a setting this plugin knows; remove it: openclaw config unset plugins.entries.weather.config.colour");
     const state = join(tempDir("disc-"), "state");
     cpSync(fixture("tool"), join(extensionsDir(state), "tool"), { recursive: true });
     plugin(extensionsDir(state), "weather", {}, { configSchema: schema });
     const [, weather] = discover({ plugins: { entries: { weather: { config: { city: 3 } } } } }, state);
-    expect(weather).toMatchObject({ id: "weather", error: "plugin weather: plugins.entries.weather.config.city must be string; fix it in the config file (openclaw config set) or remove the key" });
+    expect(weather).toMatchObject({ id: "weather", error: "plugin weather: plugins.entries.weather.config.city must be string; fix it in the config file (openclaw config set plugins.entries.weather.config.city <value>) or remove the key" });
     expect(weather!.ready).toBeUndefined();
+  });
+
+  test("without gateway auth a plugin with network is refused (it could drive the gateway on loopback); without network it starts", () => {
+    const state = join(tempDir("disc-"), "state");
+    plugin(extensionsDir(state), "netty");
+    plugin(extensionsDir(state), "quiet");
+    const [netty, quiet] = discover({ gateway: { auth: { mode: "none" } }, plugins: { entries: { quiet: { sandbox: { network: false } } } } }, state);
+    expect(netty).toMatchObject({ id: "netty", error: 'plugin netty has network access and gateway.auth.mode is "none", so it could call the gateway on loopback with full rights; set gateway.auth.mode to "token", or plugins.entries.netty.sandbox.network to false' });
+    expect(netty!.ready).toBeUndefined();
+    expect(quiet!.ready).toMatchObject({ network: false });
+    const [withToken] = discover({}, state);
+    expect(withToken!.ready).toMatchObject({ network: true });
   });
 });

@@ -42,7 +42,7 @@ describe("doctor: plugins", () => {
       { id: "plugin:command", status: "ok", message: "plugin command is skipped: plugins.entries.command.enabled is false" },
       {
         id: "plugin:strict", status: "fail",
-        message: "plugin strict is not loaded: plugin strict: plugins.entries.strict.config.key is required; fix it in the config file (openclaw config set) or remove the key",
+        message: "plugin strict is not loaded: plugin strict: plugins.entries.strict.config.key is required; set it: openclaw config set plugins.entries.strict.config.key <value>",
         fix: "see the message; fix the plugin directory or its plugins.entries config",
       },
       { id: "plugin:tool", status: "ok", message: "plugin tool will start with the gateway" },

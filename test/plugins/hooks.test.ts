@@ -73,7 +73,7 @@ describe("plugin hooks", () => {
     const msgs = h.log.records.filter((r) => r.fields?.plugin === "logs").map((r) => r.msg);
     expect(msgs).toContain("logs: loaded { n: 1 }");
     expect(msgs).toContain("logs: saw hi");
-    expect(msgs).toContain("stray stdout text\n");
+    expect(msgs).toContain("stray stdout text");
   });
 });
 
@@ -102,5 +102,15 @@ describe("plugin services", () => {
     await h.host.stop();
     expect(readFileSync(logFile, "utf8")).toBe("started\nstopped\n");
     expect(h.host.list()[0]).toMatchObject({ state: "stopped" });
+  });
+});
+
+describe("plugin log lines", () => {
+  test("a plugin cannot forge gateway log lines or log as another plugin", async () => {
+    h = await startHost(["forger"]);
+    const mine = h.log.records.filter((r) => r.msg.startsWith("forger:"));
+    expect(mine.map((r) => r.msg)).toEqual(["forger: hi\\n2026-01-01T00:00:00.000Z ERROR [gateway] forged line", "forger: overwrite\\rforged"]);
+    expect(mine[0]!.fields).toEqual({ ok: 2, plugin: "forger", stream: "protocol" });
+    expect(h.log.records.some((r) => r.fields?.plugin === "other")).toBe(false);
   });
 });

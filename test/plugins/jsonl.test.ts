@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { frame, LineReader } from "../../src/plugins/jsonl.ts";
 
-function reader(o: { maxLineBytes?: number; maxLines?: number; windowMs?: number; now?: () => number } = {}) {
+function reader(o: { maxLineBytes?: number; maxLines?: number; maxBytes?: number; windowMs?: number; now?: () => number } = {}) {
   const lines: string[] = [];
   const violations: string[] = [];
   const r = new LineReader({ ...o, onLine: (l) => lines.push(l), onViolation: (v) => violations.push(v) });
@@ -47,6 +47,29 @@ describe("LineReader", () => {
     r.push(enc("g\n"));
     expect(violations).toEqual(["more than 3 lines within 1000 ms"]);
     expect(lines).toEqual(["a", "b", "c", "d", "e", "f"]);
+  });
+
+  test("more than maxBytes within windowMs is a violation, though each line is short enough and few", () => {
+    let now = 0;
+    const { r, lines, violations } = reader({ maxLineBytes: 10, maxLines: 100, maxBytes: 20, windowMs: 1000, now: () => now });
+    r.push(enc("0123456789\n0123456789\n"));
+    now = 1000;
+    r.push(enc("0123456789\n0123456789\n"));
+    expect(violations).toEqual([]);
+    r.push(enc("x\n"));
+    expect(violations).toEqual(["more than 20 bytes within 1000 ms"]);
+    expect(lines).toHaveLength(4);
+  });
+
+  test("the default byte budget is bounded: 4 MiB lines, far under the line-count limit, cannot stream unbounded", () => {
+    const { r, violations } = reader({ now: () => 0 });
+    const line = new Uint8Array((4 << 20) - 1).fill(97);
+    const nl = enc("\n");
+    for (let i = 0; i < 16 && violations.length === 0; i++) {
+      r.push(line);
+      r.push(nl);
+    }
+    expect(violations).toEqual(["more than 33554432 bytes within 1000 ms"]);
   });
 
   test("frame() never puts a raw newline inside a frame", () => {
