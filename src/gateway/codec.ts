@@ -85,6 +85,10 @@ export interface Codec<Ref = unknown> {
   readonly dispatcher?: Dispatcher;
   /** the frame an authenticated connection gets when the gateway begins to stop (OpenClaw's `shutdown` event) */
   shutdownFrame?(reason: string): string;
+  /** the connection authenticated and its hello frame was written (OpenClaw's `presence` event) */
+  connected?(connectionId: string): void;
+  /** an authenticated connection closed */
+  disconnected?(connectionId: string): void;
   /** a keep-alive event sent every `intervalMs` once the connection has authenticated */
   readonly tick?: { intervalMs: number; frame(): string };
 }

@@ -44,6 +44,7 @@ export class Connection implements Peer, Subscriber {
   #tick: ReturnType<typeof setInterval> | undefined;
   /** the connect.challenge nonce this socket was greeted with */
   #nonce: string | null = null;
+  #disposed = false;
 
   constructor(
     private readonly sink: FrameSink,
@@ -123,6 +124,7 @@ export class Connection implements Peer, Subscriber {
     const methods = (codec.dispatcher ?? this.gw.dispatcher).names();
     const hello = codec.encodeAuthOk(ref, { connectionId: this.id, version: this.gw.version, scopes: [...scopes], methods, state });
     if (hello !== null) this.#write(hello);
+    codec.connected?.(this.id);
     const tick = codec.tick;
     if (tick) {
       this.#tick = setInterval(() => this.#write(tick.frame()), tick.intervalMs);
@@ -206,6 +208,8 @@ export class Connection implements Peer, Subscriber {
   }
 
   dispose(): void {
+    if (this.#ctx && !this.#disposed) this.codec.disconnected?.(this.id);
+    this.#disposed = true;
     this.closed = true;
     clearTimeout(this.authTimer);
     clearInterval(this.#tick);

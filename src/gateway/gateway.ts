@@ -38,6 +38,12 @@ const LOG_RING = 500;
  */
 export type TokenCheck = { ok: true; scopes: ReadonlySet<Scope> } | { ok: false; retryAfterMs?: number };
 
+/** A session reset or deleted through the gateway. */
+export interface SessionChange {
+  sessionKey: string;
+  reason: "reset" | "delete";
+}
+
 export class Gateway {
   readonly runtime: GatewayRuntime;
   readonly store: SessionStore;
@@ -63,6 +69,7 @@ export class Gateway {
   /** set by server.ts once listening; used for the gateway's own origins */
   listening: { hostname: string; port: number } | null = null;
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #sessionListeners = new Set<(change: SessionChange) => void>();
   readonly #sweep: ReturnType<typeof setInterval>;
 
   constructor(readonly deps: GatewayDeps) {
@@ -143,6 +150,34 @@ export class Gateway {
     }
     this.limiter.success(ip);
     return { ok: true, scopes: ALL_SCOPES };
+  }
+
+  /**
+   * Reset / delete a session: the one place every caller through the gateway goes (JSON-RPC, the CLI
+   * through a running gateway, OpenClaw frames), so each change is announced once (OpenClaw's
+   * `sessions.changed`). A delete that found no session announces nothing.
+   */
+  async resetSession(sessionKey: string): Promise<void> {
+    await this.runtime.resetSession(sessionKey);
+    this.#sessionChanged({ sessionKey, reason: "reset" });
+  }
+  async deleteSession(sessionKey: string): Promise<boolean> {
+    const deleted = await this.runtime.deleteSession(sessionKey);
+    if (deleted) this.#sessionChanged({ sessionKey, reason: "delete" });
+    return deleted;
+  }
+  onSessionChange(listener: (change: SessionChange) => void): () => void {
+    this.#sessionListeners.add(listener);
+    return () => this.#sessionListeners.delete(listener);
+  }
+  #sessionChanged(change: SessionChange): void {
+    for (const l of this.#sessionListeners) {
+      try {
+        l(change);
+      } catch (err) {
+        this.log.error("a session change listener failed", { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
   }
 
   /** `agent:<agentId>:<session.mainKey>`, the session a client gets when it names none. */

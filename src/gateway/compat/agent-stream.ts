@@ -54,5 +54,5 @@ export function streamAgentRun(handle: RunHandle, clientRunId: string, requestId
 
 function summaryOf(runId: string, outcome: string, text: string, error: string | undefined) {
   const ok = outcome === "ok" || outcome === "limit";
-  return { runId, status: ok ? "ok" : outcome === "aborted" ? "aborted" : "error", result: { text }, ...(ok || error === undefined ? {} : { error }) };
+  return { runId, status: ok ? "ok" : outcome === "aborted" ? "aborted" : "error", result: { text, payloads: text ? [{ text }] : [] }, ...(ok || error === undefined ? {} : { error }) };
 }

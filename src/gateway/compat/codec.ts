@@ -16,6 +16,7 @@ import { DeviceStore } from "./device-store.ts";
 import { checkConnect, narrowScopes, TICK_INTERVAL_MS, theirScopes, type ConnectParams } from "./handshake.ts";
 import { admitDevice } from "./pairing.ts";
 import { openclawMethods, REQUEST_ID } from "./methods.ts";
+import { Presence, type PresenceClient } from "./presence.ts";
 
 export type OcRef = string | null;
 
@@ -50,11 +51,15 @@ export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Cod
   const tickIntervalMs = opts.tickIntervalMs ?? TICK_INTERVAL_MS;
   const events = new EventEncoder(now);
   const devices = new DeviceStore(opts.devicesPath);
+  const presence = new Presence(gw.version, now);
+  const announcePresence = () => gw.broadcast("openclaw", "read", presence.frame());
   // a run started from any source (a message) changes its session: OpenClaw clients refetch lists on sessions.changed
   gw.runtime.onEvent((ev) => {
     if (ev.type === "run_started") gw.broadcast("openclaw", "read", eventFrame("sessions.changed", { sessionKey: ev.sessionKey, reason: "message", ts: now() }));
   });
-  const dispatcher = new Dispatcher(openclawMethods(gw), { log: gw.log.child("openclaw"), observe: (m, ms, ok) => gw.metrics.observeRpc(`openclaw:${m}`, ms, ok) });
+  // resets and deletes through any transport (JSON-RPC, the CLI, OpenClaw frames): announced once, here
+  gw.onSessionChange((c) => gw.broadcast("openclaw", "read", eventFrame("sessions.changed", { sessionKey: c.sessionKey, reason: c.reason, ts: now() })));
+  const dispatcher = new Dispatcher(openclawMethods(gw, presence), { log: gw.log.child("openclaw"), observe: (m, ms, ok) => gw.metrics.observeRpc(`openclaw:${m}`, ms, ok) });
 
   return {
     name: "openclaw",
@@ -78,7 +83,7 @@ export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Cod
       const check = checkConnect(req.data.params);
       if (!check.ok) return { ref, token: null, refusal: check.error };
       const p = check.params;
-      const state = { protocol: check.protocol };
+      const state = { protocol: check.protocol, client: p.client, deviceId: p.device?.id };
       const narrow = (granted: ReadonlySet<Scope>) => narrowScopes(granted, p.scopes);
       if (!p.device) return { ref, token: check.secret, narrow, state };
       const claim = p.device;
@@ -114,14 +119,15 @@ export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Cod
 
     encodeAuthOk(ref, hello) {
       const limits = gw.config().gateway.limits;
-      const st = (hello.state ?? {}) as { protocol?: number; deviceToken?: string };
+      const st = (hello.state ?? {}) as { protocol?: number; deviceToken?: string; client?: PresenceClient; deviceId?: string };
       const protocol = st.protocol ?? 4;
+      if (st.client) presence.join(hello.connectionId, st.client, { deviceId: st.deviceId, scopes: theirScopes(hello.scopes) });
       return resOk(ref ?? "connect", {
         type: "hello-ok",
         protocol,
         server: { version: hello.version, connId: hello.connectionId },
         features: { methods: hello.methods, events: [...EVENTS] },
-        snapshot: { presence: [], health: { ok: true }, stateVersion: { presence: 0, health: 0 }, uptimeMs: now() - gw.startedAt },
+        snapshot: { presence: presence.list(), health: { ok: true }, stateVersion: { presence: presence.version, health: 0 }, uptimeMs: now() - gw.startedAt },
         auth: { role: "operator", scopes: theirScopes(hello.scopes), ...(st.deviceToken ? { deviceToken: st.deviceToken } : {}) },
         policy: { maxPayload: limits.maxFrameBytes, maxBufferedBytes: limits.maxBufferedBytes, tickIntervalMs },
       });
@@ -140,6 +146,11 @@ export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Cod
       // `agent` answers twice (accepted, then the outcome), so its adapter needs the request id
       const withId = req.data.method === "agent" && typeof params === "object" && params !== null && !Array.isArray(params) ? { ...params, [REQUEST_ID]: req.data.id } : params;
       return { kind: "calls", batch: false, items: [{ ref: req.data.id, method: req.data.method, params: withId }] };
+    },
+
+    connected: () => announcePresence(),
+    disconnected: (connId) => {
+      if (presence.leave(connId)) announcePresence();
     },
 
     encodeResult: (ref, result) => resOk(ref ?? "unknown", result),

@@ -15,7 +15,9 @@ import { requireSession } from "../rpc/methods/session-key.ts";
 import { systemMethods } from "../rpc/methods/system.ts";
 import { streamAgentRun } from "./agent-stream.ts";
 import { eventFrame } from "./frames.ts";
+import type { Presence } from "./presence.ts";
 import { RunWaiter } from "./run-waiter.ts";
+import { openclawStatus } from "./status.ts";
 
 /** The param the codec adds to `agent` calls: the request id its final answer must carry. */
 export const REQUEST_ID = "__openclawRequestId";
@@ -42,7 +44,7 @@ const COMMANDS = [
   { name: "help", description: "list the commands" },
 ];
 
-export function openclawMethods(gw: Gateway): MethodDef[] {
+export function openclawMethods(gw: Gateway, presence: Presence): MethodDef[] {
   const ours = new Map([...chatMethods(gw), ...sessionMethods(gw), ...systemMethods(gw), ...configMethods(gw)].map((m) => [m.name, m]));
   const waiter = new RunWaiter(gw.runtime);
   /** OpenClaw run ids (the client's idempotency key, for `agent` runs) → ours */
@@ -64,7 +66,8 @@ export function openclawMethods(gw: Gateway): MethodDef[] {
 
   return [
     defineMethod({ name: "health", scope: "read", params: loose, handler: () => ({ ok: true, ts: Date.now(), durationMs: 0, uptimeMs: Date.now() - gw.startedAt, version: gw.version }) }),
-    defineMethod({ name: "status", scope: "read", params: loose, handler: (_p, ctx) => call("status", {}, ctx) }),
+    defineMethod({ name: "status", scope: "read", params: loose, handler: async (_p, ctx) => openclawStatus(gw, await call("status", {}, ctx)) }),
+    defineMethod({ name: "system-presence", scope: "read", params: loose, handler: () => presence.list() }),
     defineMethod({
       name: "chat.send",
       scope: "write",
@@ -141,7 +144,6 @@ export function openclawMethods(gw: Gateway): MethodDef[] {
       handler: async (p, ctx) => {
         const key = sessionKey(p.key);
         const r = await call("sessions.reset", { sessionKey: key }, ctx);
-        changed(key, "reset");
         return { ok: true, key, ...r };
       },
     }),
@@ -152,7 +154,6 @@ export function openclawMethods(gw: Gateway): MethodDef[] {
       handler: async (p, ctx) => {
         const key = sessionKey(p.key);
         const r = await call("sessions.delete", { sessionKey: key }, ctx);
-        changed(key, "delete");
         return { ok: true, key, ...r };
       },
     }),

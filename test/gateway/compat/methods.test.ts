@@ -71,7 +71,7 @@ test("agent: accepted (runId = the idempotency key), agent events (lifecycle, as
   const res = await c.request("agent", { message: "go", idempotencyKey: "key-1" });
   expect(res.payload).toMatchObject({ runId: "key-1", status: "accepted" });
   const final = await c.until(() => c.frames.find((f) => f.type === "res" && f.id === res.id && f.payload.status !== "accepted"), "the agent's final res");
-  expect(final.payload).toEqual({ runId: "key-1", status: "ok", result: { text: "echo: go" } });
+  expect(final.payload).toEqual({ runId: "key-1", status: "ok", result: { text: "echo: go", payloads: [{ text: "echo: go" }] } });
   const evs = c.events("agent", "key-1");
   expect(evs[0].stream).toBe("lifecycle");
   expect(evs[0].data.phase).toBe("start");
@@ -184,3 +184,20 @@ test("sessions.changed reaches every OpenClaw client with read scope: a message 
   expect(blind.events("sessions.changed")).toEqual([]);
   for (const c of [watcher, other, blind]) c.close();
 });
+
+test("sessions.changed is announced for a reset and a delete through JSON-RPC (what the CLI and the dashboard use), once each", async () => {
+  const watcher = await connected();
+  await h!.rpc("chat.send", { sessionKey: "agent:main:byrpc", text: "x" });
+  await watcher.until(() => watcher.events("sessions.changed").find((e) => e.sessionKey === "agent:main:byrpc"), "sessions.changed for the run");
+  await h!.rpc("sessions.reset", { sessionKey: "agent:main:byrpc" });
+  await watcher.until(() => watcher.events("sessions.changed").find((e) => e.reason === "reset"), "sessions.changed for the JSON-RPC reset");
+  expect((await h!.rpc("sessions.delete", { sessionKey: "agent:main:byrpc" })).result).toEqual({ deleted: true });
+  await watcher.until(() => watcher.events("sessions.changed").find((e) => e.reason === "delete"), "sessions.changed for the JSON-RPC delete");
+  // deleting it again finds nothing: no announcement
+  expect((await h!.rpc("sessions.delete", { sessionKey: "agent:main:byrpc" })).result).toEqual({ deleted: false });
+  await h!.rpc("sessions.reset", { sessionKey: "agent:main:other" });
+  await watcher.until(() => watcher.events("sessions.changed").find((e) => e.sessionKey === "agent:main:other"), "the next announcement");
+  expect(watcher.events("sessions.changed").filter((e) => e.sessionKey === "agent:main:byrpc").map((e) => e.reason)).toEqual(["message", "reset", "delete"]);
+  watcher.close();
+});
+

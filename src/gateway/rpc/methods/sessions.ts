@@ -57,7 +57,7 @@ export function sessionMethods(gw: Gateway): MethodDef[] {
       scope: "write",
       params: KeyParams,
       handler: async (p) => {
-        await gw.runtime.resetSession(p.sessionKey);
+        await gw.resetSession(p.sessionKey);
         return { ok: true };
       },
     }),
@@ -66,7 +66,7 @@ export function sessionMethods(gw: Gateway): MethodDef[] {
       name: "sessions.delete",
       scope: "write",
       params: KeyParams,
-      handler: async (p) => ({ deleted: await gw.runtime.deleteSession(p.sessionKey) }),
+      handler: async (p) => ({ deleted: await gw.deleteSession(p.sessionKey) }),
     }),
 
     defineMethod({
