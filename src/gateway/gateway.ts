@@ -191,9 +191,9 @@ export class Gateway {
     return { level, available: level === "off", detail: level === "off" ? "sandbox off" : "not probed" };
   }
 
-  /** Send `frame` to every authenticated connection speaking `codec` whose credential grants `scope`. */
-  broadcast(codec: string, scope: Scope, frame: string): void {
-    for (const c of this.connections) if (c.codec.name === codec && c.scopes.has(scope)) c.send(frame);
+  /** Send `frame` to every authenticated connection speaking `codec` whose credential grants `scope` (and, given, that `only` keeps). */
+  broadcast(codec: string, scope: Scope, frame: string, only?: (connId: string) => boolean): void {
+    for (const c of this.connections) if (c.codec.name === codec && c.scopes.has(scope) && (!only || only(c.id))) c.send(frame);
   }
 
   /** The gateway begins to stop: every connection whose codec has a shutdown frame gets it (OpenClaw's `shutdown` event). */

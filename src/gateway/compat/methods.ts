@@ -7,14 +7,13 @@
 import { z } from "zod";
 import { InvalidParamsError, MethodNotFoundError, NotFoundError } from "../../core/errors.ts";
 import type { Gateway } from "../gateway.ts";
-import { defineMethod, type CallContext, type MethodDef } from "../rpc/method.ts";
+import { defineMethod, requirePeer, type CallContext, type MethodDef } from "../rpc/method.ts";
 import { chatMethods } from "../rpc/methods/chat.ts";
 import { configMethods } from "../rpc/methods/config.ts";
 import { sessionMethods } from "../rpc/methods/sessions.ts";
 import { requireSession } from "../rpc/methods/session-key.ts";
 import { systemMethods } from "../rpc/methods/system.ts";
 import { streamAgentRun } from "./agent-stream.ts";
-import { eventFrame } from "./frames.ts";
 import type { Presence } from "./presence.ts";
 import { RunWaiter } from "./run-waiter.ts";
 import { openclawStatus } from "./status.ts";
@@ -44,13 +43,19 @@ const COMMANDS = [
   { name: "help", description: "list the commands" },
 ];
 
-export function openclawMethods(gw: Gateway, presence: Presence): MethodDef[] {
+/** The connections that asked for `sessions.changed` (`sessions.subscribe`), and how a change is announced to them. */
+export interface SessionWatch {
+  watchers: Set<string>;
+  announce(sessionKey: string, reason: string): void;
+}
+
+export function openclawMethods(gw: Gateway, presence: Presence, watch: SessionWatch): MethodDef[] {
   const ours = new Map([...chatMethods(gw), ...sessionMethods(gw), ...systemMethods(gw), ...configMethods(gw)].map((m) => [m.name, m]));
   const waiter = new RunWaiter(gw.runtime);
   /** OpenClaw run ids (the client's idempotency key, for `agent` runs) → ours */
   const aliases = new Map<string, string>();
   const ourRunId = (id: string) => aliases.get(id) ?? id;
-  const changed = (key: string, reason: string) => gw.broadcast("openclaw", "read", eventFrame("sessions.changed", { sessionKey: key, reason, ts: Date.now() }));
+  const changed = (key: string, reason: string) => watch.announce(key, reason);
   async function call(name: string, params: unknown, ctx: CallContext): Promise<any> {
     const def = ours.get(name);
     if (!def) throw new MethodNotFoundError(`${name} is not available`);
@@ -68,6 +73,24 @@ export function openclawMethods(gw: Gateway, presence: Presence): MethodDef[] {
     defineMethod({ name: "health", scope: "read", params: loose, handler: () => ({ ok: true, ts: Date.now(), durationMs: 0, uptimeMs: Date.now() - gw.startedAt, version: gw.version }) }),
     defineMethod({ name: "status", scope: "read", params: loose, handler: async (_p, ctx) => openclawStatus(gw, await call("status", {}, ctx)) }),
     defineMethod({ name: "system-presence", scope: "read", params: loose, handler: () => presence.list() }),
+    defineMethod({
+      name: "sessions.subscribe",
+      scope: "read",
+      params: loose,
+      handler: (_p, ctx) => {
+        watch.watchers.add(requirePeer(ctx).id);
+        return { subscribed: true };
+      },
+    }),
+    defineMethod({
+      name: "sessions.unsubscribe",
+      scope: "read",
+      params: loose,
+      handler: (_p, ctx) => {
+        watch.watchers.delete(requirePeer(ctx).id);
+        return { subscribed: false };
+      },
+    }),
     defineMethod({
       name: "chat.send",
       scope: "write",

@@ -164,13 +164,15 @@ test("an unknown method, bad params and a non-request frame answer clear errors 
   c.close();
 });
 
-test("sessions.changed reaches every OpenClaw client with read scope: a message from any source, reset, delete", async () => {
+test("sessions.changed reaches the OpenClaw clients that subscribed (with read scope): a message from any source, reset, delete", async () => {
   const watcher = await connected();
+  expect((await watcher.request("sessions.subscribe", {})).payload).toEqual({ subscribed: true });
   const url = `ws://127.0.0.1:${srv!.port}/`;
   const other = await ocConnect(url);
   await other.connect({ token: TOKEN });
   const blind = await ocConnect(url);
   await blind.connect({ token: TOKEN }, { scopes: ["operator.unknown"] });
+  expect((await blind.request("sessions.subscribe", {})).ok).toBe(false); // needs read
   const sent = await other.request("chat.send", { sessionKey: "watched", message: "hi", idempotencyKey: "w1" });
   await other.until(() => other.events("chat", sent.payload.runId).find((e) => e.state === "final"), "the final");
   await watcher.until(() => watcher.events("sessions.changed").find((e) => e.reason === "message"), "sessions.changed for the message");
@@ -182,11 +184,20 @@ test("sessions.changed reaches every OpenClaw client with read scope: a message 
   await watcher.until(() => watcher.events("sessions.changed").find((e) => e.reason === "delete"), "sessions.changed for the delete");
   expect(watcher.events("sessions.changed").filter((e) => e.sessionKey === "agent:main:watched").map((e) => e.reason)).toEqual(["message", "reset", "delete"]);
   expect(blind.events("sessions.changed")).toEqual([]);
+  // a client that never subscribed hears nothing, and one that unsubscribes stops hearing
+  expect(other.events("sessions.changed")).toEqual([]);
+  expect((await watcher.request("sessions.unsubscribe", {})).payload).toEqual({ subscribed: false });
+  const seen = watcher.events("sessions.changed").length;
+  await h!.rpc("sessions.reset", { sessionKey: "agent:main:after" });
+  await other.request("health"); // a round trip after the reset: an announcement would have arrived by now
+  await watcher.request("health");
+  expect(watcher.events("sessions.changed").length).toBe(seen);
   for (const c of [watcher, other, blind]) c.close();
 });
 
 test("sessions.changed is announced for a reset and a delete through JSON-RPC (what the CLI and the dashboard use), once each", async () => {
   const watcher = await connected();
+  await watcher.request("sessions.subscribe", {});
   await h!.rpc("chat.send", { sessionKey: "agent:main:byrpc", text: "x" });
   await watcher.until(() => watcher.events("sessions.changed").find((e) => e.sessionKey === "agent:main:byrpc"), "sessions.changed for the run");
   await h!.rpc("sessions.reset", { sessionKey: "agent:main:byrpc" });
