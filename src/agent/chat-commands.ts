@@ -7,7 +7,7 @@
  * runs for it. The handler must not throw (a failing command is an answer saying so).
  */
 import { emptyUsage } from "../core/messages.ts";
-import { EventBuffer } from "./event-buffer.ts";
+import { settledHandle } from "./handles.ts";
 import type { AgentEvent, AgentResponse, RunHandle } from "./types.ts";
 
 export interface ChatCommandContext {
@@ -21,17 +21,6 @@ export type ChatCommandHandler = (text: string, ctx: ChatCommandContext) => Prom
 
 /** run_started, one text_delta, final "ok": the answer as a finished run. */
 export function answeredHandle(runId: string, sessionKey: string, text: string, broadcast: (e: AgentEvent) => void): RunHandle {
-  const events = new EventBuffer<AgentEvent>();
   const response: AgentResponse = { runId, sessionKey, text, outcome: "ok", cause: "completed", usage: emptyUsage(), durationMs: 0 };
-  const evs: AgentEvent[] = [
-    { type: "run_started", runId, sessionKey, ts: Date.now(), model: "none" },
-    { type: "text_delta", runId, sessionKey, text },
-    { type: "final", ...response },
-  ];
-  for (const e of evs) {
-    events.push(e);
-    broadcast(e);
-  }
-  events.end();
-  return { runId, sessionKey, deduplicated: false, events, done: Promise.resolve(response) };
+  return settledHandle(response, [{ type: "text_delta", runId, sessionKey, text }], broadcast);
 }

@@ -1,6 +1,6 @@
 /**
  * Run handles for runs that are not live: a retried start whose run already ended (rebuilt from the
- * store) and a message blocked before it was stored.
+ * store), a message blocked before it was stored, and any run settled as it starts (a chat command).
  */
 import type { RunOutcome, StopCause, StoredEvent } from "../core/events.ts";
 import { emptyUsage, textOf } from "../core/messages.ts";
@@ -39,12 +39,15 @@ export async function dedupedHandle(store: SessionStore, userEvent: StoredEvent)
 
 /** A run that ended before it was stored (BeforeMessage blocked it): run_started then final "aborted". */
 export function finishedHandle(runId: string, sessionKey: string, reason: string, broadcast: (e: AgentEvent) => void): RunHandle {
-  const events = new EventBuffer<AgentEvent>();
   const response: AgentResponse = { runId, sessionKey, text: "", outcome: "aborted", cause: "blocked", usage: emptyUsage(), durationMs: 0, reason };
-  const evs: AgentEvent[] = [
-    { type: "run_started", runId, sessionKey, ts: Date.now(), model: "none" },
-    { type: "final", ...response },
-  ];
+  return settledHandle(response, [], broadcast);
+}
+
+/** A run that is over as it starts: run_started, `middle`, then final; each event broadcast and buffered. */
+export function settledHandle(response: AgentResponse, middle: AgentEvent[], broadcast: (e: AgentEvent) => void): RunHandle {
+  const { runId, sessionKey } = response;
+  const events = new EventBuffer<AgentEvent>();
+  const evs: AgentEvent[] = [{ type: "run_started", runId, sessionKey, ts: Date.now(), model: "none" }, ...middle, { type: "final", ...response }];
   for (const e of evs) {
     events.push(e);
     broadcast(e);
