@@ -13,6 +13,7 @@ import type { ProviderRequest } from "../../src/providers/types.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import type { SessionStore } from "../../src/store/types.ts";
 import { ScriptedProvider } from "../fakes/scripted-provider.ts";
+import { quantile, timeEach } from "./measure.ts";
 
 configureLogging({ level: "error" });
 const mib = () => (process.memoryUsage().rss / 2 ** 20).toFixed(0);
@@ -20,19 +21,8 @@ const req: ProviderRequest = { model: "", system: "s", messages: [{ role: "user"
 
 function line(name: string, times: number[]): void {
   times.sort((a, b) => a - b);
-  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+  const q = (p: number) => quantile(times, p);
   console.log(`${name.padEnd(52)} median ${(q(0.5) * 1000).toFixed(1).padStart(7)} µs   p99 ${(q(0.99) * 1000).toFixed(1).padStart(7)} µs   rss ${mib()} MiB`);
-}
-
-async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 200; i++) await fn(-1 - i);
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn(i);
-    times.push(performance.now() - t);
-  }
-  return times;
 }
 
 // 1. per turn, sequential: bare stream vs a full run (MemoryStore), sessions of 10 turns each

@@ -21,3 +21,15 @@ export async function measure(
   const rss = (process.memoryUsage().rss / 2 ** 20).toFixed(0);
   console.log(`${name.padEnd(opts.width ?? 48)} median ${ms(0.5)} ms   p95 ${ms(0.95)} ms   p99 ${ms(0.99)} ms   rss ${rss} MiB`);
 }
+
+/** Warm up with `warmup` calls (given negative indexes), then the times of `n` calls in ms, unsorted. */
+export async function timeEach(n: number, fn: (i: number) => Promise<unknown>, warmup = 200): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn(-1 - i);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    times.push(performance.now() - t);
+  }
+  return times;
+}

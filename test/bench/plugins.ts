@@ -16,6 +16,7 @@ import { discoverPlugins } from "../../src/plugins/discover.ts";
 import { PluginHost } from "../../src/plugins/host.ts";
 import type { HostTarget } from "../../src/plugins/register.ts";
 import { ScriptedProvider } from "../fakes/scripted-provider.ts";
+import { quantile, timeEach } from "./measure.ts";
 
 configureLogging({ level: "error" });
 const root = mkdtempSync(join(tmpdir(), "bench-plugins-"));
@@ -47,20 +48,9 @@ async function host(n: number, target: HostTarget): Promise<PluginHost> {
 
 function line(name: string, times: number[]): number {
   times.sort((a, b) => a - b);
-  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+  const q = (p: number) => quantile(times, p);
   console.log(`${name.padEnd(56)} median ${(q(0.5) * 1000).toFixed(1).padStart(8)} µs   p99 ${(q(0.99) * 1000).toFixed(1).padStart(8)} µs`);
   return q(0.5);
-}
-
-async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 200; i++) await fn(-1 - i);
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn(i);
-    times.push(performance.now() - t);
-  }
-  return times;
 }
 
 const payload = { sessionKey: "s", agentId: "main", runId: "run_b", text: "hello" };
