@@ -11,6 +11,7 @@ import { getCookie } from "hono/cookie";
 import { parse as parseCookies, serialize } from "hono/utils/cookie";
 import { z } from "zod";
 import { readBodyText } from "../core/body.ts";
+import { parseJson } from "../core/json.ts";
 import { PayloadTooLargeError } from "../core/errors.ts";
 import type { GatewayEnv } from "./app.ts";
 import type { Gateway, TokenCheck } from "./gateway.ts";
@@ -54,13 +55,9 @@ async function jsonBody<T>(c: Context<GatewayEnv>, schema: z.ZodType<T>, what: s
     if (!(err instanceof PayloadTooLargeError)) throw err;
     return { ok: false, response: c.json({ error: `the body is larger than ${MAX_AUTH_BODY} bytes` }, 413) };
   }
-  let data: unknown;
-  try {
-    data = text.trim() === "" ? undefined : JSON.parse(text);
-  } catch {
-    return { ok: false, response: c.json({ error: "the body is not valid JSON" }, 400) };
-  }
-  const parsed = schema.safeParse(data);
+  const r = text.trim() === "" ? ({ ok: true, value: undefined } as const) : parseJson(text, 8);
+  if (!r.ok) return { ok: false, response: c.json({ error: "the body is not valid JSON" }, 400) };
+  const parsed = schema.safeParse(r.value);
   if (!parsed.success) return { ok: false, response: c.json({ error: `expected ${what}` }, 400) };
   return { ok: true, value: parsed.data };
 }

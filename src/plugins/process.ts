@@ -11,6 +11,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { OpenClawError } from "../core/errors.ts";
 import { frame, LineReader, type LineReaderOptions } from "./jsonl.ts";
 import { LogParamsSchema, RunnerFrameSchema, type LogParams, type RequestMethod } from "./protocol.ts";
+import { parseJson } from "../core/json.ts";
+
+/** nesting a plugin frame may have (hook payloads and tool results are shallow; the gateway allows 64) */
+const MAX_FRAME_DEPTH = 64;
 
 export class PluginCallError extends OpenClawError {
   static override readonly type: string = "PluginCallError";
@@ -99,13 +103,9 @@ export class PluginProcess {
   }
 
   #onStdout(line: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      parsed = undefined;
-    }
-    const f = RunnerFrameSchema.safeParse(parsed);
+    // untrusted text: the shared parser bounds nesting and drops __proto__/constructor keys
+    const r = parseJson(line, MAX_FRAME_DEPTH);
+    const f = RunnerFrameSchema.safeParse(r.ok ? r.value : undefined);
     if (!f.success) return this.o.onLog({ level: "info", message: line.slice(0, 16_384), stream: "stdout" });
     const m = f.data;
     if ("method" in m) {
