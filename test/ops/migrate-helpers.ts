@@ -54,3 +54,9 @@ export function listTree(dir: string): string[] {
     return [];
   }
 }
+
+/** When the fixture's newest pending Telegram pairing request was made (it expires an hour later, as in OpenClaw). */
+export function pendingPairingCreatedAt(home: string): number {
+  const p = JSON.parse(readFileSync(join(home, "credentials", "telegram-pairing.json"), "utf8")) as { requests: { createdAt: string }[] };
+  return Math.max(...p.requests.map((r) => Date.parse(r.createdAt)));
+}

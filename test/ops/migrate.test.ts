@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { databasePath } from "../../src/config/paths.ts";
 import { runMigrate } from "../../src/ops/migrate.ts";
 import { openStore } from "../../src/store/sqlite.ts";
-import { fixtureHome, freshState, listTree, treeHash } from "./migrate-helpers.ts";
+import { fixtureHome, freshState, listTree, treeHash, pendingPairingCreatedAt } from "./migrate-helpers.ts";
 
 setDefaultTimeout(30_000);
 const saved = { state: process.env.OPENCLAW_STATE_DIR, config: process.env.OPENCLAW_CONFIG_PATH };
@@ -18,8 +18,7 @@ afterAll(() => {
 
 /** a moment when the fixture's pending pairing request is still live (one minute after it was made) */
 function fixtureNow(home: string): number {
-  const p = JSON.parse(readFileSync(join(home, "credentials", "telegram-pairing.json"), "utf8")) as { requests: { createdAt: string }[] };
-  return Math.max(...p.requests.map((r) => Date.parse(r.createdAt))) + 60_000;
+  return pendingPairingCreatedAt(home) + 60_000;
 }
 
 async function texts(key: string): Promise<string[]> {
