@@ -27,6 +27,7 @@ import { LRUCache } from "lru-cache";
 import type { StoredEvent } from "../core/events.ts";
 import type { Message } from "../core/messages.ts";
 import type { SessionStore } from "../store/types.ts";
+import { summaryMessage } from "./model-messages.ts";
 
 export interface PriorRun {
   runId: string;
@@ -40,6 +41,8 @@ export interface PriorRun {
 
 export interface History {
   summary?: string;
+  /** the summary as the message that opens the model's list, the same object while the summary stays (model-messages.ts) */
+  summaryMessage?: Message;
   runs: PriorRun[];
 }
 
@@ -49,6 +52,7 @@ interface Cached {
   /** serialized bytes held (messages and summary) plus a per-message overhead */
   bytes: number;
   summary?: string;
+  summaryMessage?: Message;
   runs: Map<string, PriorRun>;
 }
 
@@ -116,7 +120,9 @@ export class HistoryCache {
       if (r.userSeq >= beforeSeq) continue;
       runs.push(r);
     }
-    return c.summary === undefined ? { runs } : { summary: c.summary, runs };
+    if (c.summary === undefined) return { runs };
+    if (c.summaryMessage === undefined) c.summaryMessage = summaryMessage(c.summary);
+    return { summary: c.summary, summaryMessage: c.summaryMessage, runs };
   }
 }
 
@@ -159,10 +165,12 @@ function apply(c: Cached, events: readonly StoredEvent[]): void {
       case "session_reset":
         c.runs.clear();
         delete c.summary;
+        delete c.summaryMessage;
         c.bytes = 0;
         break;
       case "compaction":
         c.summary = d.summary;
+        delete c.summaryMessage;
         for (const [id, r] of c.runs) if (r.userSeq <= d.throughSeq) c.runs.delete(id);
         c.bytes = byteLength(d.summary);
         for (const r of c.runs.values()) for (const m of r.messages) c.bytes += messageBytes(m);

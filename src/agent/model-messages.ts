@@ -14,7 +14,7 @@ export function summaryMessage(summary: string): Message {
 /** The messages for the model: summary + prior runs + the current run, normalised. */
 export function toMessages(history: History, current: Message[]): Message[] {
   const all: Message[] = [];
-  if (history.summary !== undefined) all.push(summaryMessage(history.summary));
+  if (history.summary !== undefined) all.push(history.summaryMessage ?? summaryMessage(history.summary));
   // Prior runs that are self-contained (cached per run) need no check again: the whole list is
   // well-formed iff the rest of it is, checked from the first message after them.
   let checkFrom = 0;

@@ -15,7 +15,7 @@ import { abortedStop, errorStop, failure, httpFailure, kindOfErrorType, redactFa
 import { parseRetryAfter, retrySettings, withRetries, type RetrySettings } from "./retry.ts";
 import { AttemptControl } from "./attempt-control.ts";
 import { AnthropicAssembler } from "./anthropic-stream.ts";
-import { toAnthropicParams } from "./anthropic-map.ts";
+import { anthropicBody } from "./anthropic-body.ts";
 
 export const ANTHROPIC_BASE_URL = "https://api.anthropic.com";
 export const DEFAULT_TIMEOUT_MS = 300_000;
@@ -98,7 +98,8 @@ export class AnthropicProvider implements Provider {
       // `post` rather than `messages.create`: the same request, minus create()'s console.warn on
       // deprecated model ids, which would bypass our logger on every single call
       const stream = await this.#client.post<Stream<RawMessageStreamEvent>>("/v1/messages", {
-        body: toAnthropicParams(request),
+        body: anthropicBody(request),
+        headers: { "content-type": "application/json" },
         stream: true,
         timeout: this.#timeoutMs,
         signal: ctl.signal,

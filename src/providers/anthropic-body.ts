@@ -1,0 +1,111 @@
+/**
+ * The Messages API request body as JSON text, built so that a turn costs O(new messages), not
+ * O(history): each message's JSON is made once (anthropic-map.ts `mapMessages` semantics) and kept
+ * in a WeakMap keyed by the message object, which the history cache (agent/history.ts) holds for
+ * as long as the session is cached; a message whose `content` array was replaced since is mapped
+ * again. The one part that changes from request to request — the `cache_control` breakpoint on the
+ * last block of a final user turn — is mapped fresh. Tool definitions are kept the same way, per
+ * tool object. The result parses to exactly what `JSON.stringify(toAnthropicParams(request))` gives.
+ */
+import type { Message } from "../core/messages.ts";
+import { mapMessages, mapTools, toAnthropicParams } from "./anthropic-map.ts";
+import type { ProviderRequest, ToolSpec } from "./types.ts";
+
+interface Entry {
+  content: Message["content"];
+  length: number;
+  /** the message's JSON, or "" when the API would get an empty turn (skipped) */
+  json: string;
+}
+
+const messageJson = new WeakMap<Message, Entry>();
+const toolJson = new WeakMap<ToolSpec, string>();
+const TRAILER: Message = { role: "assistant", content: [{ type: "text", text: "." }] };
+
+function jsonOf(m: Message): string {
+  const hit = messageJson.get(m);
+  if (hit && hit.content === m.content && hit.length === m.content.length) return hit.json;
+  // mapMessages puts a cache breakpoint on a last user message: a trailing assistant turn keeps it off
+  const mapped = mapMessages([{ role: m.role, content: m.content }, TRAILER]);
+  const plain = mapped.length === 2 ? JSON.stringify(mapped[0]) : "";
+  messageJson.set(m, { content: m.content, length: m.content.length, json: plain });
+  return plain;
+}
+
+function toolsJson(tools: ToolSpec[]): string {
+  if (tools.length === 0) return "";
+  const parts: string[] = [];
+  for (let i = 0; i < tools.length; i++) {
+    const t = tools[i]!;
+    let json = toolJson.get(t);
+    if (json === undefined) {
+      const one = mapTools({ tools: [t] } as ProviderRequest)[0]!;
+      delete one.cache_control;
+      json = JSON.stringify(one);
+      toolJson.set(t, json);
+    }
+    parts.push(i === tools.length - 1 ? `${json.slice(0, -1)},"cache_control":{"type":"ephemeral"}}` : json);
+  }
+  return parts.join(",");
+}
+
+/**
+ * The joined JSON of a message list sent before, kept per conversation (keyed weakly by its first
+ * message, so it lives exactly as long as the history cache holds that session): the next request
+ * of the conversation repeats that list plus new messages, and only the new ones are joined.
+ */
+interface Prefix {
+  refs: Message[];
+  json: string;
+}
+const prefixes = new WeakMap<Message, Prefix>();
+
+/** The messages' JSON joined with "," (the empty turns left out), reusing the prefix sent last time. */
+function joinedJson(msgs: Message[], upto: number): string {
+  const anchor = msgs[0];
+  if (!anchor) return "";
+  const prev = prefixes.get(anchor);
+  let from = 0;
+  let json = "";
+  if (prev && prev.refs.length <= upto) {
+    const refs = prev.refs;
+    let same = true;
+    for (let i = 0; i < refs.length; i++) {
+      if (msgs[i] !== refs[i]) {
+        same = false;
+        break;
+      }
+    }
+    const last = refs[refs.length - 1];
+    if (same && last && messageJson.get(last)?.content === last.content) {
+      from = refs.length;
+      json = prev.json;
+    }
+  }
+  for (let i = from; i < upto; i++) {
+    const j = jsonOf(msgs[i]!);
+    if (j !== "") json = json === "" ? j : `${json},${j}`;
+  }
+  if (upto > 0) prefixes.set(anchor, { refs: msgs.slice(0, upto), json });
+  return json;
+}
+
+/** The request body (JSON text) for `POST /v1/messages` with `stream: true`. */
+export function anthropicBody(request: ProviderRequest): string {
+  const msgs = request.messages;
+  let lastIndex = msgs.length - 1;
+  while (lastIndex >= 0 && jsonOf(msgs[lastIndex]!) === "") lastIndex--;
+  // everything before the last turn is a prefix the next request repeats; the last turn carries
+  // the cache breakpoint when it is the user's, exactly as mapMessages places it
+  let body = joinedJson(msgs, Math.max(0, lastIndex));
+  if (lastIndex >= 0) {
+    const m = msgs[lastIndex]!;
+    const tail = m.role === "user" ? JSON.stringify(mapMessages([m])[0]) : jsonOf(m);
+    body = body === "" ? tail : `${body},${tail}`;
+  }
+  const rest = toAnthropicParams({ ...request, messages: [], tools: [] }) as unknown as Record<string, unknown>;
+  delete rest.messages;
+  const head = JSON.stringify(rest);
+  const tools = toolsJson(request.tools);
+  return `{"messages":[${body}]${tools ? `,"tools":[${tools}]` : ""},${head.slice(1)}`;
+}
