@@ -25,7 +25,7 @@ async function floor(mode: "echo" | "commit"): Promise<Child> {
 }
 
 const provider = await startProvider();
-const profEnv = process.env.BENCH_CPU_PROF ? { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {};
+const profEnv: Record<string, string> = process.env.BENCH_CPU_PROF ? { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {};
 const gw = await startBinary(provider.url, { env: profEnv });
 const wsUrl = `ws://127.0.0.1:${gw.port}/ws`;
 console.log(`gateway: dist/openclaw (default config), provider: ${provider.url}, ${navigator.hardwareConcurrency} cores`);
