@@ -26,9 +26,11 @@ async function floor(mode: "echo" | "commit"): Promise<Child> {
 
 const provider = await startProvider();
 const profEnv: Record<string, string> = process.env.BENCH_CPU_PROF ? { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {};
-const gw = await startBinary(provider.url, { env: profEnv });
+// BENCH_MAX_CONCURRENT=<n> sets agents.defaults.maxConcurrent (otherwise the default config's)
+const maxConcurrent = process.env.BENCH_MAX_CONCURRENT ? Number(process.env.BENCH_MAX_CONCURRENT) : undefined;
+const gw = await startBinary(provider.url, { env: profEnv, ...(maxConcurrent ? { config: { agents: { defaults: { maxConcurrent } } } } : {}) });
 const wsUrl = `ws://127.0.0.1:${gw.port}/ws`;
-console.log(`gateway: dist/openclaw (default config), provider: ${provider.url}, ${navigator.hardwareConcurrency} cores`);
+console.log(`gateway: dist/openclaw (${maxConcurrent ? `maxConcurrent ${maxConcurrent}` : "default config"}), provider: ${provider.url}, ${navigator.hardwareConcurrency} cores`);
 
 async function phase(name: string, o: { sessions: number; connections: number; messages: number; prefix: string }): Promise<void> {
   const echo = await floor("echo");
