@@ -42,6 +42,13 @@ interface ActiveRun {
   resolve(r: AgentResponse): void;
 }
 
+/**
+ * Runs in flight at once per agent when the config sets none. The limit exists to protect the
+ * model provider's rate limits (requests and tokens per minute), not the gateway: 16 turns of
+ * 5–10 s each is ~100–200 requests a minute. See docs/performance.md for what each value costs.
+ */
+export const DEFAULT_MAX_CONCURRENT = 16;
+
 export class AgentRuntime {
   /** THE hook dispatcher; the plugin host registers here too. */
   readonly hooks: HookDispatcher;
@@ -69,7 +76,7 @@ export class AgentRuntime {
     this.#opts = options;
     this.#log = options.log ?? createLogger("agent");
     this.hooks = new HookDispatcher(this.#log.child("hooks"));
-    this.#lanes = new Lanes(options.maxConcurrent ?? 4);
+    this.#lanes = new Lanes(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
     this.#admission = new Admission({
       store: () => this.store,
       hooks: this.hooks,
