@@ -56,6 +56,26 @@ describe("gateway.memory", () => {
   });
 });
 
+describe("gateway.limits.maxSubscriptionsPerConnection", () => {
+  const small = makeHarness({ config: { gateway: { limits: { maxSubscriptionsPerConnection: 3 } } } });
+  const srv = listen(small);
+  afterAll(async () => {
+    await srv.stop(true);
+    await small.close();
+  });
+  test("bounds one connection's subscriptions; re-subscribing a held key is free; the hub holds no more", async () => {
+    const c = await WsClient.connect(`ws://127.0.0.1:${srv.port}/ws`, { token: TOKEN });
+    for (let i = 0; i < 3; i++) expect((await c.call("sessions.subscribe", { sessionKey: `agent:main:k${i}` })).result.subscribed).toBe(true);
+    const over = await c.call("sessions.subscribe", { sessionKey: "agent:main:k3" });
+    expect(over.error.message).toContain("maxSubscriptionsPerConnection");
+    expect((await c.call("sessions.subscribe", { sessionKey: "agent:main:k0" })).result.subscribed).toBe(true);
+    expect(small.gw.hub.stats()).toEqual({ sessions: 3, subscriptions: 3, logTails: 0 });
+    c.ws.close();
+    await c.closedP;
+    await waitFor(() => small.gw.hub.stats().subscriptions === 0, "the subscriptions to be dropped on close");
+  });
+});
+
 describe("readers", () => {
   test("smaps_rollup: kB lines become bytes; a missing file is null", () => {
     const f = join(dir, "rollup");
