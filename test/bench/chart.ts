@@ -20,19 +20,19 @@ export function rssChartSvg(samples: readonly RssSample[], title: string, slope:
     width: 720,
     height: 320,
     marginLeft: 56,
-    title,
+    marginTop: 36,
     x: { label: "time (s)" },
     y: { label: "RSS (MiB)", zero: true, grid: true },
     marks: [
+      Plot.text([title], { frameAnchor: "top-left", dy: -24, fontSize: 12, fontWeight: "bold" }),
       Plot.line(samples, { x: "t", y: "rssMiB", stroke: "steelblue" }),
       Plot.dot(samples, { x: "t", y: "rssMiB", r: 1.5, fill: "steelblue" }),
       ...(fit.length ? [Plot.line(fit, { x: "t", y: "rssMiB", stroke: "firebrick", strokeDasharray: "4,3" })] : []),
     ],
   });
+  // with no title/caption/legend option Plot returns the <svg> itself
   chart.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  const svg = chart.tagName.toLowerCase() === "svg" ? chart : chart.querySelector("svg")!;
-  if (svg !== chart) svg.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  return (chart.tagName.toLowerCase() === "svg" ? chart.outerHTML : svg.outerHTML);
+  return chart.outerHTML;
 }
 
 /** Least-squares line rss = a + b·t (b in MiB per second); null with fewer than two samples. */

@@ -80,7 +80,7 @@ try {
   const svg = rssChartSvg(samples, `openclaw soak: RSS over ${MINUTES} min (${messages} messages, slope ${perHour(all)})`, all);
   writeFileSync(join(out, "soak-rss.svg"), svg);
   writeFileSync(join(out, "soak-rss.csv"), "t_s,rss_mib\n" + samples.map((s) => `${s.t},${s.rssMiB}`).join("\n") + "\n");
-  writeFileSync(join(out, "soak-rss.json"), JSON.stringify({ minutes: MINUTES, rounds: round, messages, deleted, samples, slopeMiBPerHour: all ? all.b * 3600 : null, secondHalfSlopeMiBPerHour: second ? second.b * 3600 : null, finalAfterGc: { rssBytes: final.rssBytes, smapsRollup: final.smapsRollup, structures: final.structures } }, null, 1));
+  writeFileSync(join(out, "soak-rss.json"), JSON.stringify({ minutes: MINUTES, rounds: round, messages, deleted, samples, slopeMiBPerHour: all ? all.b * 3600 : null, secondHalfSlopeMiBPerHour: second ? second.b * 3600 : null, finalAfterGc: { rssBytes: final.rssBytes, smapsRollup: final.smapsRollup, heap: final.heap, sqlite: final.sqlite, structures: final.structures } }, null, 1));
   const rss = samples.map((s) => s.rssMiB);
   console.log(`soak: ${round} rounds, ${messages} messages, ${deleted} sessions deleted, ${samples.length} samples`);
   console.log(`RSS: first ${rss[0]} MiB, min ${Math.min(...rss)}, max ${Math.max(...rss)}, last ${rss.at(-1)} MiB; after a full GC ${mib(final.rssBytes).toFixed(1)} MiB`);
