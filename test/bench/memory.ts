@@ -12,7 +12,7 @@
  */
 import { driveInChild } from "./oop/drive.ts";
 import { BENCH_TOKEN, startBinary, startProvider } from "./oop/gateway-proc.ts";
-import { mib, readMemory, type MemoryReading } from "./oop/memory-probe.ts";
+import { mib, readMemory, smapsByKind, type MemoryReading } from "./oop/memory-probe.ts";
 
 const RUNS = Number(process.env.MEMORY_RUNS ?? 5);
 const MESSAGES = Number(process.env.MEMORY_MESSAGES ?? 100_000);
@@ -42,8 +42,10 @@ try {
       const halfN = Math.floor(MESSAGES / 2);
       const a = await driveInChild({ kind: "gateway", url, token: BENCH_TOKEN, sessions: SESSIONS, connections, messages: halfN, maxSeconds: MAX_SECONDS, prefix: "s-" });
       const half = await readMemory(gw.port, true);
+      const halfMaps = smapsByKind(gw.pid);
       const b = await driveInChild({ kind: "gateway", url, token: BENCH_TOKEN, sessions: SESSIONS, connections, messages: MESSAGES - halfN, maxSeconds: MAX_SECONDS, prefix: "s-" });
       const full = await readMemory(gw.port, true);
+      const fullMaps = smapsByKind(gw.pid);
       const messages = warm + a.messages + b.messages;
       const stored = gw.storedBytes();
       const growth = ((full.rssBytes - half.rssBytes) / half.rssBytes) * 100;
@@ -55,6 +57,8 @@ try {
           `stored ${(perMsg).toFixed(0)} B/msg (target ≤ ${TARGET_BYTES_PER_MSG}) | ${a.rate.toFixed(0)}/${b.rate.toFixed(0)} msg/s`,
       );
       console.log(`        at end: ${split(full)}; JS heap ${mib(full.heap.heapSize).toFixed(1)} MiB, extra ${mib(full.heap.extraMemorySize).toFixed(1)} MiB, ${full.heap.objectCount} objects; top: ${top(full)}`);
+      const maps = (m: ReturnType<typeof smapsByKind>) => (m ? `brk ${mib(m.brk).toFixed(1)}, anon mmap ${mib(m.anonMmap).toFixed(1)}, file ${mib(m.file).toFixed(1)}, other ${mib(m.other).toFixed(1)} MiB` : "no smaps");
+      console.log(`        smaps by mapping: at half ${maps(halfMaps)}; at end ${maps(fullMaps)}`);
       console.log(`        sqlite: ${JSON.stringify(full.sqlite)}; structures: ${JSON.stringify(full.structures)}`);
     } finally {
       await gw.stop();

@@ -2,6 +2,7 @@
  * Reads a running binary's memory from outside: `gateway.memory` over its HTTP JSON-RPC endpoint
  * (admin scope, the bench token), optionally after a full GC in the gateway.
  */
+import { readFileSync } from "node:fs";
 import { BENCH_TOKEN } from "./gateway-proc.ts";
 
 export interface MemoryReading {
@@ -25,3 +26,30 @@ export async function readMemory(port: number, gc: boolean): Promise<MemoryReadi
 }
 
 export const mib = (bytes: number): number => bytes / (1024 * 1024);
+
+/**
+ * /proc/<pid>/smaps summed by kind of mapping (Rss bytes): `brk` ([heap], malloc's brk arena),
+ * `anonMmap` (unnamed anonymous mappings: mmap'd allocator arenas, the JSC heap, buffers), `file`
+ * (the executable, libraries, any mapped file), `other` ([stack], [vdso], …). Null off Linux.
+ */
+export function smapsByKind(pid: number): { brk: number; anonMmap: number; file: number; other: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, "utf8");
+  } catch {
+    return null;
+  }
+  const out = { brk: 0, anonMmap: 0, file: 0, other: 0 };
+  let kind: keyof typeof out = "other";
+  for (const line of text.split("\n")) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head) {
+      const name = head[1]!.trim();
+      kind = name === "" ? "anonMmap" : name === "[heap]" ? "brk" : name.startsWith("/") ? "file" : "other";
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB$/.exec(line);
+    if (rss) out[kind] += Number(rss[1]) * 1024;
+  }
+  return out;
+}
