@@ -197,6 +197,8 @@ export const GatewayConfigSchema = z.looseObject({
       maxBatch: z.number().int().positive().default(50),
       maxConnections: z.number().int().positive().default(1024),
       maxRunsPerSession: z.number().int().positive().default(8),
+      /** sessions one WebSocket may subscribe to (each costs a hub entry until the socket closes) */
+      maxSubscriptionsPerConnection: z.number().int().positive().default(1000),
       maxBufferedBytes: z.number().int().positive().default(4_194_304),
       shutdownGraceMs: z.number().int().min(0).default(10_000),
     })

@@ -30,6 +30,8 @@ export interface GatewayRuntime {
   /** abort the session's runs, wait for them to end, then delete it (false: there was none) */
   deleteSession(sessionKey: string): Promise<boolean>;
   shutdown(graceMs: number): Promise<void>;
+  /** sizes of the runtime's bounded tables (lanes, handles, idempotency map, history cache) for gateway.memory */
+  memoryStats?(): Record<string, number>;
 }
 
 /** What the gateway asks of the plugin host (plugins/host.ts PluginHost satisfies it). */

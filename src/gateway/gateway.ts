@@ -23,6 +23,7 @@ import { ALL_SCOPES, type Scope } from "./rpc/method.ts";
 import { chatMethods } from "./rpc/methods/chat.ts";
 import { configMethods } from "./rpc/methods/config.ts";
 import { dashboardMethods } from "./rpc/methods/dashboard.ts";
+import { memoryMethods } from "./rpc/methods/memory.ts";
 import { metricsMethods } from "./rpc/methods/metrics.ts";
 import { pairingMethods } from "./rpc/methods/pairing.ts";
 import { sessionMethods } from "./rpc/methods/sessions.ts";
@@ -88,7 +89,7 @@ export class Gateway {
     );
     this.runs = new RunGate(this.runtime, this.metrics, () => this.config().gateway.limits.maxRunsPerSession);
     this.dispatcher = new Dispatcher([...chatMethods(this), ...sessionMethods(this), ...configMethods(this), ...systemMethods(this), ...pairingMethods(this),
-      ...dashboardMethods(this), ...metricsMethods(this), ...pluginMethods(this)], {
+      ...dashboardMethods(this), ...metricsMethods(this), ...memoryMethods(this), ...pluginMethods(this)], {
       log: this.log.child("rpc"),
       observe: (m, ms, ok) => this.metrics.observeRpc(m, ms, ok),
     });

@@ -49,6 +49,13 @@ export class Hub {
     this.#logs.delete(sub);
   }
 
+  /** Sizes for `gateway.memory`: session keys with a subscriber, subscriptions in all, log tails. */
+  stats(): { sessions: number; subscriptions: number; logTails: number } {
+    let subscriptions = 0;
+    for (const set of this.#sessions.values()) subscriptions += set.size;
+    return { sessions: this.#sessions.size, subscriptions, logTails: this.#logs.size };
+  }
+
   publish(event: AgentEvent): void {
     if (!STREAMED.has(event.type)) return;
     // error and final always pass ClientEvents: it pairs a run's error with its final

@@ -6,8 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const dir = import.meta.dir;
+/** the runner itself, helpers, and the soak (`npm run soak`: 30 minutes, never part of this run) */
+const NOT_BENCHES = new Set(["run.ts", "soak.ts", "chart.ts", "measure.ts", "cpuprofile.ts", "jsdom.d.ts"]);
 let failed = 0;
-for (const f of readdirSync(dir).filter((f) => f.endsWith(".ts") && f !== "run.ts").sort()) {
+for (const f of readdirSync(dir).filter((f) => f.endsWith(".ts") && !NOT_BENCHES.has(f)).sort()) {
   console.log(`\n=== ${f} ===`);
   const home = mkdtempSync(join(tmpdir(), "openclaw-bench-"));
   const env = { ...process.env, HOME: home, OPENCLAW_STATE_DIR: join(home, ".openclaw"), OPENCLAW_CONFIG_PATH: join(home, ".openclaw", "openclaw.json") };

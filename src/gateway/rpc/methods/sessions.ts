@@ -6,7 +6,6 @@ import type { Gateway } from "../../gateway.ts";
 import { defineMethod, requirePeer, type MethodDef } from "../method.ts";
 import { requireSession, SessionKeySchema } from "./session-key.ts";
 
-const MAX_SUBSCRIPTIONS = 1000;
 const KeyParams = z.strictObject({ sessionKey: SessionKeySchema });
 const ListParams = z.strictObject({
   limit: z.number().int().min(1).max(500).default(50),
@@ -85,8 +84,9 @@ export function sessionMethods(gw: Gateway): MethodDef[] {
       params: KeyParams,
       handler: (p, call) => {
         const peer = requirePeer(call);
-        if (peer.subscriptionCount() >= MAX_SUBSCRIPTIONS && !peer.isSubscribed(p.sessionKey)) {
-          throw new RateLimitedError(`a connection may subscribe to at most ${MAX_SUBSCRIPTIONS} sessions`);
+        const max = gw.config().gateway.limits.maxSubscriptionsPerConnection;
+        if (peer.subscriptionCount() >= max && !peer.isSubscribed(p.sessionKey)) {
+          throw new RateLimitedError(`a connection may subscribe to at most ${max} sessions (gateway.limits.maxSubscriptionsPerConnection)`);
         }
         peer.subscribe(p.sessionKey);
         return { subscribed: true, sessionKey: p.sessionKey };
