@@ -1,35 +1,26 @@
 /**
- * The Messages API request body as JSON text, built so that a turn costs O(new messages), not
- * O(history): each message's JSON is made once (anthropic-map.ts `mapMessages` semantics) and kept
- * in a WeakMap keyed by the message object, which the history cache (agent/history.ts) holds for
- * as long as the session is cached; a message whose `content` array was replaced since is mapped
- * again. The one part that changes from request to request — the `cache_control` breakpoint on the
- * last block of a final user turn — is mapped fresh. Tool definitions are kept the same way, per
- * tool object. The result parses to exactly what `JSON.stringify(toAnthropicParams(request))` gives.
+ * The Messages API request body as JSON text, built so that a turn maps and serializes only its new
+ * messages, not the history (anthropic-map.ts `mapMessages` semantics): the joined JSON of the list
+ * sent last time is kept per conversation, weakly, and reused when the next list starts with the
+ * same message objects (a message whose `content` array was replaced since invalidates it). Memory:
+ * one string per cached conversation, about the size of its messages' JSON, alive exactly as long
+ * as the history cache holds the session. The one part that changes from request to request — the
+ * `cache_control` breakpoint on the last block of a final user turn — is mapped fresh. Tool
+ * definitions are kept per tool object. The result parses to exactly what
+ * `JSON.stringify(toAnthropicParams(request))` gives.
  */
 import type { Message } from "../core/messages.ts";
 import { mapMessages, mapTools, toAnthropicParams } from "./anthropic-map.ts";
 import type { ProviderRequest, ToolSpec } from "./types.ts";
 
-interface Entry {
-  content: Message["content"];
-  length: number;
-  /** the message's JSON, or "" when the API would get an empty turn (skipped) */
-  json: string;
-}
-
-const messageJson = new WeakMap<Message, Entry>();
 const toolJson = new WeakMap<ToolSpec, string>();
 const TRAILER: Message = { role: "assistant", content: [{ type: "text", text: "." }] };
 
+/** One message's JSON (no cache breakpoint), or "" when the API would get an empty turn (skipped). */
 function jsonOf(m: Message): string {
-  const hit = messageJson.get(m);
-  if (hit && hit.content === m.content && hit.length === m.content.length) return hit.json;
   // mapMessages puts a cache breakpoint on a last user message: a trailing assistant turn keeps it off
   const mapped = mapMessages([{ role: m.role, content: m.content }, TRAILER]);
-  const plain = mapped.length === 2 ? JSON.stringify(mapped[0]) : "";
-  messageJson.set(m, { content: m.content, length: m.content.length, json: plain });
-  return plain;
+  return mapped.length === 2 ? JSON.stringify(mapped[0]) : "";
 }
 
 function toolsJson(tools: ToolSpec[]): string {
@@ -56,6 +47,8 @@ function toolsJson(tools: ToolSpec[]): string {
  */
 interface Prefix {
   refs: Message[];
+  /** the `content` array of each message when it was serialized: a replaced one invalidates */
+  contents: Message["content"][];
   json: string;
 }
 const prefixes = new WeakMap<Message, Prefix>();
@@ -76,8 +69,8 @@ function joinedJson(msgs: Message[], upto: number): string {
         break;
       }
     }
-    const last = refs[refs.length - 1];
-    if (same && last && messageJson.get(last)?.content === last.content) {
+    for (let i = 0; same && i < refs.length; i++) if (refs[i]!.content !== prev.contents[i]) same = false;
+    if (same) {
       from = refs.length;
       json = prev.json;
     }
@@ -86,7 +79,10 @@ function joinedJson(msgs: Message[], upto: number): string {
     const j = jsonOf(msgs[i]!);
     if (j !== "") json = json === "" ? j : `${json},${j}`;
   }
-  if (upto > 0) prefixes.set(anchor, { refs: msgs.slice(0, upto), json });
+  if (upto > 0) {
+    const refs = msgs.slice(0, upto);
+    prefixes.set(anchor, { refs, contents: refs.map((m) => m.content), json });
+  }
   return json;
 }
 
