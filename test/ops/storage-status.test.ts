@@ -39,3 +39,18 @@ test("openclaw status (no gateway running) shows the database and hides the pass
   expect(out).toContain("UNREACHABLE");
   expect(out).not.toContain("pw-status-secret");
 });
+
+test("with no gateway running, openclaw sessions reads the PostgreSQL store the config names (not the SQLite file)", async () => {
+  const s = await openPgStore({ url: pg.url, schema: "st" });
+  await s.append("agent:main:from-pg", { data: { type: "session_reset" } });
+  await s.close();
+  const cfg = join(dir, "sessions.json");
+  writeFileSync(cfg, JSON.stringify({ gateway: { port: 1 }, storage: { driver: "postgres", url: pg.url, schema: "st" } }), { mode: 0o600 });
+  const r = Bun.spawnSync([process.execPath, join(import.meta.dir, "../../src/main.ts"), "--json", "sessions", "list"], {
+    stdout: "pipe", stderr: "pipe", env: { ...process.env, OPENCLAW_CONFIG_PATH: cfg },
+  });
+  expect(r.stderr.toString()).toBe("");
+  const body = JSON.parse(r.stdout.toString());
+  expect(body.source).toBe("store");
+  expect(body.sessions.map((x: { key: string }) => x.key)).toEqual(["agent:main:from-pg"]);
+});
