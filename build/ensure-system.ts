@@ -1,10 +1,12 @@
 // `pretest`: the system parts the tests need, never silently skipped.
 //   - the programs the sandbox and its adversarial suite use: bubblewrap (`bwrap`) for the sandbox
 //     itself; strace, python3, ip, curl and unshare as attack tools inside it; chromium for the
-//     dashboard's browser e2e. Missing ones are installed with apt-get when we are root and apt-get
-//     exists; otherwise the exact command is printed and we exit 1.
+//     dashboard's browser e2e; postgresql (initdb, pg_ctl) for the PostgreSQL store tests. Missing
+//     ones are installed with apt-get when we are root and apt-get exists; otherwise the exact
+//     command is printed and we exit 1.
 //   - the generated embed module (src/generated/embedded.ts) is brought up to date.
 // Run: bun build/ensure-system.ts
+import { existsSync, readdirSync } from "node:fs";
 import { generate } from "./embed.mjs";
 
 /** program → the Debian package that provides it */
@@ -18,9 +20,17 @@ const REQUIRED: Record<string, string> = {
   "systemd-analyze": "systemd", // test/daemon: the generated unit must pass `systemd-analyze verify`
   script: "bsdutils", // a real pseudo-terminal for the interactive onboard tests
   chromium: "chromium", // the dashboard e2e drives Debian's headless Chromium through playwright-core
+  initdb: "postgresql", // test/support/postgres.ts: a real server for the PostgreSQL store (in /usr/lib/postgresql/<ver>/bin, not on PATH)
 };
 
+/** Debian installs the server programs under /usr/lib/postgresql/<ver>/bin, off PATH. */
+function hasPostgres(): boolean {
+  const root = "/usr/lib/postgresql";
+  return existsSync(root) && readdirSync(root).some((v) => existsSync(`${root}/${v}/bin/initdb`) && existsSync(`${root}/${v}/bin/pg_ctl`));
+}
+
 function works(bin: string): boolean {
+  if (bin === "initdb") return hasPostgres();
   const path = Bun.which(bin, { PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` });
   if (!path) return false;
   if (bin !== "bwrap") return true;

@@ -18,7 +18,7 @@ import { describeAuth, resolveAuth, type ResolvedAuth } from "../gateway/auth.ts
 import { acquireGatewayLock } from "../gateway/lock.ts";
 import { bindHost, refuseOpenBind, serveGateway } from "../gateway/server.ts";
 import { notifyReady, notifyStopping } from "../daemon/notify.ts";
-import { openStore } from "../store/sqlite.ts";
+import { openConfiguredStore } from "../store/open.ts";
 import { logOpenClawNotice } from "../ops/migrate-notice.ts";
 import { assembleApp } from "./assemble.ts";
 import { installStopSignals, type StopSignals } from "./signals.ts";
@@ -89,7 +89,7 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     cleanups.push(() => lock.release());
     cleanups.push(installLogFile({ path: gatewayLogPath() })); // after the lock: one writer rotates the file
     const auth = authFor(loaded, opts.token);
-    const store = await openStore();
+    const store = await openConfiguredStore(config.storage); // SQLite by default, PostgreSQL with storage.driver
     cleanups.push(() => store.close());
     await logOpenClawNotice(store, log); // once: OpenClaw data in this home that `openclaw migrate` has not imported
     const app = assembleApp({ loaded, store, auth, log, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });

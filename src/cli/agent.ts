@@ -56,10 +56,10 @@ export async function runAgentTurn(opts: AgentTurnOptions): Promise<number> {
     else err(`error: ${e.message}\n`);
     return EXIT.error;
   }
-  const { openStore } = await import("../store/sqlite.ts");
+  const { openConfiguredStore } = await import("../store/open.ts");
   const { buildRuntime } = await import("../agent/build-runtime.ts");
   const sessionKey = opts.sessionKey ?? `agent:${agentId}:cli`;
-  const store = await openStore();
+  const store = await openConfiguredStore(config.storage);
   const runtime = buildRuntime(config, store, { agentId, provider: router });
   const onSigint = () => runtime.abort({ sessionKey });
   process.once("SIGINT", onSigint);

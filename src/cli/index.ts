@@ -38,6 +38,7 @@ export const root: CommandDef = {
     devices: lazy(() => import("./devices.ts")),
     plugins: lazy(() => import("./plugins.ts")),
     migrate: lazy(() => import("./migrate.ts")),
+    storage: lazy(() => import("./storage.ts")),
   },
 };
 

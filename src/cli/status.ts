@@ -17,7 +17,9 @@ function offline(o: OfflineFacts): string[] {
   return [
     `config:    ${o.configPath}${o.configExists ? "" : " (not found: defaults)"}`,
     `state dir: ${o.stateDir}`,
-    `database:  ${o.databasePath} (${o.databaseBytes === null ? "not created yet" : bytes(o.databaseBytes)})`,
+    o.storage
+      ? `database:  postgres ${o.storage.url} schema ${o.storage.schema}: ${o.storage.reachable ? `reachable, ${o.storage.schemaVersion === null ? "not created yet" : `schema version ${o.storage.schemaVersion}`}` : `UNREACHABLE (${o.storage.reason ?? "?"})`}`
+      : `database:  ${o.databasePath} (${o.databaseBytes === null ? "not created yet" : bytes(o.databaseBytes)})`,
     `daemon:    ${o.daemon ? `${o.daemon.unit}: ${o.daemon.state}` : "no unit installed (openclaw daemon install)"}`,
   ];
 }

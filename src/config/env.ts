@@ -53,6 +53,7 @@ export const ENV_OVERRIDES: readonly { env: string; path: string[]; kind: "strin
   { env: "OPENCLAW_GATEWAY_PORT", path: ["gateway", "port"], kind: "port" },
   { env: "ANTHROPIC_API_KEY", path: ["models", "providers", "anthropic", "apiKey"], kind: "string" },
   { env: "TELEGRAM_BOT_TOKEN", path: ["channels", "telegram", "botToken"], kind: "string" },
+  { env: "OPENCLAW_DATABASE_URL", path: ["storage", "url"], kind: "string" },
 ];
 
 /**

@@ -205,6 +205,31 @@ export const GatewayConfigSchema = z.looseObject({
     .prefault({}),
 });
 
+/**
+ * Where sessions live (docs/postgres.md): the embedded SQLite file (default) or a PostgreSQL database
+ * shared by several gateway nodes. `url` (or OPENCLAW_DATABASE_URL) may carry a password: it is
+ * masked by `redact()` wherever the URL is printed.
+ */
+export const StorageConfigSchema = z
+  .looseObject({
+    driver: z.enum(["sqlite", "postgres"]).default("sqlite"),
+    /** postgres://user:password@host:5432/db (or ?host=/socket/dir); required for driver "postgres" */
+    url: z
+      .string()
+      .min(1)
+      .refine((u) => /^postgres(ql)?:\/\//i.test(u), { message: "expected a postgres:// or postgresql:// URL, such as postgres://openclaw@db.example:5432/openclaw" })
+      .optional(),
+    /** the PostgreSQL schema OpenClaw's tables live in */
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected a lower-case SQL identifier (letters, digits, _; at most 63), such as openclaw")
+      .default("openclaw"),
+  })
+  .refine((s) => s.driver !== "postgres" || s.url !== undefined, {
+    message: 'driver "postgres" needs a database URL: set storage.url or OPENCLAW_DATABASE_URL (postgres://user:password@host:5432/db)',
+    path: ["url"],
+  });
+
 export const ConfigSchema = z.looseObject({
   $schema: z.string().optional(),
   meta: z.looseObject({}).optional(),
@@ -271,6 +296,7 @@ export const ConfigSchema = z.looseObject({
       timeoutMs: z.number().int().positive().max(600_000).default(5000),
     })
     .prefault({}),
+  storage: StorageConfigSchema.prefault({}),
   logging: z
     .looseObject({ level: z.enum(["silent", "error", "warn", "info", "debug", "trace"]).default("info") })
     .prefault({}),
@@ -286,4 +312,5 @@ export type AgentSettings = z.infer<typeof AgentSettingsSchema>;
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 export type TelegramConfig = z.infer<typeof TelegramConfigSchema>;
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+export type StorageConfig = z.infer<typeof StorageConfigSchema>;
 export type ModelSelection = z.infer<typeof ModelSelectionSchema>;

@@ -68,13 +68,15 @@ const PATTERNS: RegExp[] = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
   /\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
 ];
+/** the password of a URL's user info (postgres://user:password@host): kept up to the `:`, masked after */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)([^\s@/]+)@/gi;
 
 /** Masks every registered secret and every known token shape. The one function every log sink calls. */
 export function redact(text: string): string {
   let out = text;
   for (const value of known) if (out.includes(value)) out = out.split(value).join(mask(value));
   for (const re of PATTERNS) out = out.replace(re, (m) => (m.toLowerCase().startsWith("bearer") ? "Bearer …" : mask(m)));
-  return out;
+  return out.replace(URL_PASSWORD, "$1…@");
 }
 
 /** Deep-redacts a JSON-like value: ApiKeys become masks, strings pass through `redact`, secret-named keys are masked. */

@@ -7,7 +7,9 @@
  * that only reads (or finds nothing to change) answers without creating a database that is not there.
  */
 import { existsSync } from "node:fs";
+import { loadConfig } from "../config/load.ts";
 import { databasePath } from "../config/paths.ts";
+import type { StorageConfig } from "../config/schema.ts";
 import { UnavailableError } from "../core/errors.ts";
 import type { SessionStore } from "../store/types.ts";
 import { callGateway, type ClientOptions } from "./gateway-client.ts";
@@ -27,9 +29,18 @@ export interface Route<R, T> {
   missing?: () => T | Promise<T>;
 }
 
+/** storage.* of the config; SQLite's defaults when the config does not load (as before storage.* existed) */
+function storageConfig(): StorageConfig | undefined {
+  try {
+    return loadConfig().config.storage;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function withStore<T>(fn: (store: SessionStore) => Promise<T>): Promise<T> {
-  const { openStore } = await import("../store/sqlite.ts");
-  const store = await openStore();
+  const { openConfiguredStore } = await import("../store/open.ts");
+  const store = await openConfiguredStore(storageConfig()); // SQLite, or PostgreSQL with storage.driver
   try {
     return await fn(store);
   } finally {
@@ -41,6 +52,6 @@ export async function viaGatewayOrStore<R, T>(route: Route<R, T>, opts: ClientOp
   const answer = await callGateway<R>(route.method, route.params, opts);
   if (answer.reachable) return { source: "gateway", data: await route.remote(answer.result) };
   if (answer.running && route.write) throw new UnavailableError(`${answer.reason}; not changing the store behind a running gateway`);
-  if (route.missing && !existsSync(databasePath())) return { source: "store", data: await route.missing() };
+  if (route.missing && storageConfig()?.driver !== "postgres" && !existsSync(databasePath())) return { source: "store", data: await route.missing() };
   return { source: "store", data: await withStore(route.local) };
 }

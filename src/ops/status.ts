@@ -13,6 +13,8 @@ import { errorMessage, OpenClawError } from "../core/errors.ts";
 import { daemonStatus } from "../daemon/control.ts";
 import { redact } from "../core/secrets.ts";
 import { doctorContext } from "./doctor.ts";
+import { probePostgres, type StorageFacts } from "./storage-status.ts";
+import type { StorageConfig } from "../config/schema.ts";
 import { callGateway, gatewayUrl, type GatewayAnswer } from "./gateway-client.ts";
 
 export class GatewayStatusError extends OpenClawError {
@@ -29,6 +31,8 @@ export interface OfflineFacts {
   /** the database file plus its WAL, null when there is none */
   databaseBytes: number | null;
   daemon: { unit: string; state: string } | null;
+  /** with storage.driver "postgres": the database, reachable or not (the SQLite file above is then unused) */
+  storage?: StorageFacts;
 }
 
 /** `configError`: the config does not load, so the defaults' address was asked (run openclaw doctor) */
@@ -49,10 +53,12 @@ async function daemonFacts(): Promise<OfflineFacts["daemon"]> {
   return { unit: d.unitPath, state: d.reachable ? d.state : `unknown (${d.reason ?? "the service manager cannot be asked"})` };
 }
 
-export async function offlineFacts(): Promise<OfflineFacts> {
+export async function offlineFacts(storageConfig?: StorageConfig): Promise<OfflineFacts> {
   const db = databasePath();
   const dbBytes = size(db);
+  const storage = storageConfig ? await probePostgres(storageConfig) : null;
   return {
+    ...(storage ? { storage } : {}),
     configPath: configPath(),
     configExists: existsSync(configPath()),
     stateDir: stateDir(),
@@ -74,7 +80,7 @@ export async function gatewayStatus(opts: { env?: Record<string, string | undefi
   }
   if (!answer.reachable) {
     const reason = answer.running ? answer.reason : `no gateway is running at ${url} for this state dir`;
-    return { running: false, url, reason, offline: await offlineFacts(), ...note };
+    return { running: false, url, reason, offline: await offlineFacts(ctx.config?.storage), ...note };
   }
   if (!answer.result || typeof answer.result !== "object") throw new GatewayStatusError(`the gateway at ${url} answered status without a result (is this an openclaw gateway?)`);
   return { running: true, url, gateway: answer.result, ...note };
