@@ -41,6 +41,7 @@ export function buildRuntime(config: Config, store: SessionStore, opts: BuildRun
     workspace,
     displayModel: "defaultModel" in provider && typeof provider.defaultModel === "string" ? provider.defaultModel : provider.id,
     ...(s.maxConcurrent ? { maxConcurrent: s.maxConcurrent } : {}),
+    ...(s.historyCache ? { historyCache: s.historyCache } : {}),
     ...(s.limits ? { limits: s.limits } : {}),
     ...(s.systemPrompt ? { systemPrompt: s.systemPrompt } : {}),
     ...(s.contextWindow ? { contextWindow: s.contextWindow } : {}),

@@ -9,8 +9,10 @@ export interface RuntimeOptions {
   agentId?: string;
   /** holds AGENTS.md, SOUL.md, USER.md, IDENTITY.md; also the sandbox's default allowed path */
   workspace?: string;
-  /** runs executing at once across sessions; default 4 */
+  /** runs executing at once across sessions; default 16 (DEFAULT_MAX_CONCURRENT) */
   maxConcurrent?: number;
+  /** bounds of the history cache (history.ts); defaults 2,048 sessions, 16 MiB */
+  historyCache?: { maxSessions?: number; maxBytes?: number };
   limits?: Partial<RunLimits>;
   systemPrompt?: string;
   /** tokens; default 200,000 */

@@ -67,7 +67,7 @@ export class AgentRuntime {
   #listeners = new Set<(e: AgentEvent) => void>();
   /** sessions used by this process, most recent last (SessionEnd at shutdown); capped */
   #touched = new Set<string>();
-  readonly #history = new HistoryCache();
+  readonly #history: HistoryCache;
   #closed = false;
   #commands: ChatCommandHandler | undefined;
 
@@ -77,6 +77,7 @@ export class AgentRuntime {
     this.#log = options.log ?? createLogger("agent");
     this.hooks = new HookDispatcher(this.#log.child("hooks"));
     this.#lanes = new Lanes(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
+    this.#history = new HistoryCache(options.historyCache?.maxSessions, options.historyCache?.maxBytes);
     this.#admission = new Admission({
       store: () => this.store,
       hooks: this.hooks,
@@ -163,6 +164,11 @@ export class AgentRuntime {
 
   toolSpecs(): ToolSpec[] {
     return this.#tools.specs.map((s) => ({ ...s }));
+  }
+
+  /** Sizes of the runtime's per-session tables (the gateway's `gateway.memory` reports them). */
+  memoryStats(): Record<string, number> {
+    return { runsActive: this.#active.size, runIdempotencyKeys: this.#byIdem.size, sessionsTouched: this.#touched.size, historySessions: this.#history.size, historyBytes: this.#history.bytes };
   }
 
   runs(): RunInfo[] {
