@@ -18,6 +18,10 @@ const REQUIRED: Record<string, string> = {
   "systemd-analyze": "systemd", // test/daemon: the generated unit must pass `systemd-analyze verify`
   script: "bsdutils", // a real pseudo-terminal for the interactive onboard tests
   chromium: "chromium", // the dashboard e2e drives Debian's headless Chromium through playwright-core
+  "qemu-aarch64": "qemu-user", // test/e2e/release: the linux-arm64 binary runs under qemu-user
+  "musl-gcc": "musl-tools", // …and the musl binaries under /lib/ld-musl-x86_64.so.1 (musl, which musl-tools pulls in)
+  "/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1": "libc6-arm64-cross", // the arm64 glibc loader qemu-aarch64 -L uses
+  shellcheck: "shellcheck", // install.sh must be shellcheck-clean
 };
 
 function works(bin: string): boolean {
