@@ -82,6 +82,7 @@ describe("npm run release", () => {
       expect(sumOf.get(t.file)).toBe(t.sha256);
       expect(sumOf.get(t.archive)).toBe(t.archiveSha256);
     }
+    for (const t of m.targets) console.log(`release size: ${t.target} raw ${(t.size / 1048576).toFixed(1)} MiB, tar.gz ${(t.archiveSize / 1048576).toFixed(1)} MiB`);
     const sig = readFileSync(join(r1, "manifest.json.sig"), "utf8");
     expect(verifyRelease(bytes, sig, PUB)).toBe(true);
     const tampered = Buffer.from(bytes.toString().replace('"0.1.0"', '"9.9.9"'));
