@@ -21,6 +21,10 @@ const REQUIRED: Record<string, string> = {
   script: "bsdutils", // a real pseudo-terminal for the interactive onboard tests
   chromium: "chromium", // the dashboard e2e drives Debian's headless Chromium through playwright-core
   initdb: "postgresql", // test/support/postgres.ts: a real server for the PostgreSQL store (in /usr/lib/postgresql/<ver>/bin, not on PATH)
+  "qemu-aarch64": "qemu-user", // test/e2e/release: the linux-arm64 binary runs under qemu-user
+  "musl-gcc": "musl-tools", // …and the musl binaries under /lib/ld-musl-x86_64.so.1 (musl, which musl-tools pulls in)
+  "/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1": "libc6-arm64-cross", // the arm64 glibc loader qemu-aarch64 -L uses
+  shellcheck: "shellcheck", // install.sh must be shellcheck-clean
 };
 
 /** Debian installs the server programs under /usr/lib/postgresql/<ver>/bin, off PATH. */

@@ -10,7 +10,7 @@
  */
 import type { CommandDef } from "citty";
 import { EXIT, UsageError, output, reportError, setGlobals, splitGlobals, stripAnsi } from "./output.ts";
-import { COMMIT, VERSION } from "./version.ts";
+import { COMMIT, SIGNING, VERSION } from "./version.ts";
 
 const lazy = (load: () => Promise<{ command: unknown }>) => () => load().then((m) => m.command as CommandDef);
 
@@ -39,6 +39,7 @@ export const root: CommandDef = {
     plugins: lazy(() => import("./plugins.ts")),
     migrate: lazy(() => import("./migrate.ts")),
     storage: lazy(() => import("./storage.ts")),
+    update: lazy(() => import("./update.ts")),
   },
 };
 
@@ -51,7 +52,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     setGlobals(split.globals);
     const named = split.rest.some((a) => !a.startsWith("-"));
     if (split.version && !named) {
-      output(`openclaw ${VERSION} (${COMMIT})`, { version: VERSION, commit: COMMIT });
+      output(`openclaw ${VERSION} (${COMMIT}, ${SIGNING})`, { version: VERSION, commit: COMMIT, signing: SIGNING });
       return EXIT.ok;
     }
     if (split.help) {

@@ -302,6 +302,13 @@ export const ConfigSchema = z.looseObject({
   logging: z
     .looseObject({ level: z.enum(["silent", "error", "warn", "info", "debug", "trace"]).default("info") })
     .prefault({}),
+  /** `openclaw update`: where the signed release manifest lives; `check` lets `status` ask (off: no network call) */
+  update: z
+    .looseObject({
+      url: z.url({ protocol: /^https?$/, error: "an http(s) base URL of a release (the directory holding manifest.json)" }).optional(),
+      check: z.boolean().default(false),
+    })
+    .prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -42,7 +42,7 @@ describe("CLI frame (subprocess)", () => {
     const r = runCli(["--version"], st.env);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(pkg.version);
-    expect(JSON.parse(runCli(["--json", "-V"], st.env).stdout)).toEqual({ ok: true, version: pkg.version, commit: "dev" });
+    expect(JSON.parse(runCli(["--json", "-V"], st.env).stdout)).toEqual({ ok: true, version: pkg.version, commit: "dev", signing: "unsigned" });
   });
 
   test("--version loads no subcommand, no gateway and no config loader", () => {
