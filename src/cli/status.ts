@@ -24,8 +24,15 @@ function offline(o: OfflineFacts): string[] {
   ];
 }
 
+function updateLine(r: StatusReport): string[] {
+  const u = r.update;
+  if (!u) return [];
+  if ("error" in u) return [`update:    could not check (${u.error})`];
+  return [u.available ? `update:    ${u.latest} available (running ${u.current}): openclaw update` : `update:    up to date (${u.current})`];
+}
+
 export function formatStatus(r: StatusReport): string {
-  const warning = r.configError ? [`warning: the config does not load, so the default address was asked: ${r.configError} (openclaw doctor)`] : [];
+  const warning = [...updateLine(r), ...(r.configError ? [`warning: the config does not load, so the default address was asked: ${r.configError} (openclaw doctor)`] : [])];
   if (!r.running) return [`gateway: not running (${r.reason})`, ...offline(r.offline), "start it: openclaw gateway run (or openclaw daemon start)", ...warning].join("\n");
   const g = r.gateway;
   const channels = Array.isArray(g.channels) ? (g.channels as { id?: string; state?: string }[]).map((c) => `${c.id ?? "?"} ${c.state ?? "?"}`).join(", ") : "";
@@ -44,7 +51,8 @@ export const command = defineCommand({
   meta: { name: "status", description: "Ask the running gateway how it is (or say it is not running, with the offline facts)" },
   async run() {
     const { gatewayStatus } = await import("../ops/status.ts");
-    const report = await gatewayStatus();
+    const { VERSION } = await import("./version.ts");
+    const report = await gatewayStatus({ version: VERSION });
     output(() => redact(formatStatus(report)), report);
   },
 });

@@ -16,6 +16,7 @@ import { doctorContext } from "./doctor.ts";
 import { probePostgres, type StorageFacts } from "./storage-status.ts";
 import type { StorageConfig } from "../config/schema.ts";
 import { callGateway, gatewayUrl, type GatewayAnswer } from "./gateway-client.ts";
+import { checkUpdate } from "./update.ts";
 
 export class GatewayStatusError extends OpenClawError {
   static override readonly type: string = "GatewayStatusError";
@@ -36,7 +37,21 @@ export interface OfflineFacts {
 }
 
 /** `configError`: the config does not load, so the defaults' address was asked (run openclaw doctor) */
-export type StatusReport = ({ running: true; url: string; gateway: Record<string, unknown> } | { running: false; url: string; reason: string; offline: OfflineFacts }) & { configError?: string };
+/** `update.check` on: what the signed release manifest at `update.url` says (no network call without it). */
+export type UpdateStatus = { current: string; latest: string; available: boolean } | { current: string; error: string };
+
+export type StatusReport = ({ running: true; url: string; gateway: Record<string, unknown> } | { running: false; url: string; reason: string; offline: OfflineFacts }) & { configError?: string; update?: UpdateStatus };
+
+/** Asks the release manifest only when `update.check` is true and `update.url` is set. */
+export async function updateStatus(update: { check: boolean; url?: string | undefined } | undefined, current: string, pubkey?: string | null): Promise<UpdateStatus | undefined> {
+  if (!update?.check || !update.url) return undefined;
+  try {
+    const { manifest, newer } = await checkUpdate({ current, url: update.url, ...(pubkey !== undefined ? { pubkey } : {}) });
+    return { current, latest: manifest.version, available: newer };
+  } catch (err) {
+    return { current, error: redact(errorMessage(err)) };
+  }
+}
 
 function size(path: string): number | null {
   try {
@@ -68,10 +83,11 @@ export async function offlineFacts(storageConfig?: StorageConfig): Promise<Offli
   };
 }
 
-export async function gatewayStatus(opts: { env?: Record<string, string | undefined> } = {}): Promise<StatusReport> {
+export async function gatewayStatus(opts: { env?: Record<string, string | undefined>; version?: string } = {}): Promise<StatusReport> {
   const ctx = doctorContext(opts.env ? { env: opts.env } : {});
   const url = gatewayUrl(ctx.config);
-  const note = ctx.configError ? { configError: ctx.configError } : {};
+  const update = opts.version ? await updateStatus(ctx.config?.update, opts.version) : undefined;
+  const note = { ...(ctx.configError ? { configError: ctx.configError } : {}), ...(update ? { update } : {}) };
   let answer: GatewayAnswer<Record<string, unknown>>;
   try {
     answer = await callGateway<Record<string, unknown>>("status", {}, { config: ctx.config, envOverrides: ctx.envOverrides, timeoutMs: TIMEOUT_MS });
