@@ -244,4 +244,23 @@ describe("install.sh and openclaw update", () => {
     expect(sh([bin, "--version"]).out).toContain("openclaw 0.1.0");
     expect(existsSync(`${bin}.previous`)).toBe(false);
   }, 120_000);
+
+  test("a daemon that does not come back healthy after the update: the previous binary is put back by itself", async () => {
+    const { runUpdate } = await import("../../src/ops/update.ts");
+    const restarts: string[] = [];
+    // the daemon step, observed: what version the binary on disk is at each restart; the first is unhealthy
+    const restart = async () => {
+      restarts.push(sh([bin, "--version"]).out.trim().split(/[ ,]/)[1] ?? "?");
+      return restarts.length > 1;
+    };
+    const err = await runUpdate({ current: "0.1.0", execPath: bin, url: `${base}/next`, pubkey: PUB, restart }).then(() => null, (e: Error) => e);
+    expect(err?.message).toContain("did not come back healthy on 0.2.0: the previous binary (0.1.0) was put back");
+    expect(restarts).toEqual(["0.2.0", "0.1.0"]); // restarted on the new one, then again on the old one
+    expect(sh([bin, "--version"]).out).toContain("openclaw 0.1.0");
+    expect(sha(bin)).toBe(sha(join(r1, "openclaw-linux-x64")));
+    // and a healthy restart keeps the new binary
+    const ok = await runUpdate({ current: "0.1.0", execPath: bin, url: `${base}/next`, pubkey: PUB, restart: async () => true });
+    expect(ok.action).toBe("updated");
+    expect(sh([bin, "--version"]).out).toContain("openclaw 0.2.0");
+  }, 120_000);
 });
