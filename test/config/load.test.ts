@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { ConfigError } from "../../src/core/errors.ts";
 import { redact } from "../../src/core/secrets.ts";
 import { loadConfig } from "../../src/config/load.ts";
+import { loadErrorAt } from "./load-error.ts";
 
 let dir: string;
 let file: string;
@@ -19,15 +20,7 @@ function write(text: string, mode = 0o600): void {
   chmodSync(file, mode);
 }
 
-function loadError(env: Record<string, string> = {}): ConfigError {
-  try {
-    loadConfig({ path: file, env });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
+const loadError = (env: Record<string, string> = {}): ConfigError => loadErrorAt(file, env);
 
 describe("loadConfig", () => {
   test("a missing file gives the defaults", () => {

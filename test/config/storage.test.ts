@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { ConfigError } from "../../src/core/errors.ts";
 import { redact, redactValue } from "../../src/core/secrets.ts";
 import { loadConfig } from "../../src/config/load.ts";
+import { loadErrorAt } from "./load-error.ts";
 
 let dir: string;
 let file: string;
@@ -21,15 +22,7 @@ function write(doc: unknown): void {
   chmodSync(file, 0o600);
 }
 
-function loadError(env: Record<string, string> = {}): ConfigError {
-  try {
-    loadConfig({ path: file, env });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
+const loadError = (env: Record<string, string> = {}): ConfigError => loadErrorAt(file, env);
 
 describe("storage config", () => {
   test("defaults to the embedded SQLite store and the openclaw schema", () => {
