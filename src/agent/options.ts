@@ -11,7 +11,7 @@ export interface RuntimeOptions {
   workspace?: string;
   /** runs executing at once across sessions; default 16 (DEFAULT_MAX_CONCURRENT) */
   maxConcurrent?: number;
-  /** bounds of the history cache (history.ts); defaults 2,048 sessions, 16 MiB */
+  /** bounds of the history cache (history.ts); defaults 2,048 sessions, 64 MiB */
   historyCache?: { maxSessions?: number; maxBytes?: number };
   limits?: Partial<RunLimits>;
   systemPrompt?: string;
