@@ -18,6 +18,7 @@ import type {
 } from "../types.ts";
 import { mapPgError } from "./errors.ts";
 import { PG_MIGRATIONS } from "./migrations.ts";
+import { EVENT_COLS, likePattern, MESSAGE_TYPES, PAIR_COLS, SESSION_COLS, toEvent, toPairing, toSession, type Row } from "./rows.ts";
 
 export interface PgStoreOptions extends StoreOptions {
   url: string;
@@ -27,32 +28,6 @@ export interface PgStoreOptions extends StoreOptions {
 }
 
 type Q = SQL; // a pool or a transaction: both have unsafe()
-type Row = Record<string, unknown>;
-
-const SESSION_COLS = "key, agent_id, channel, peer, title, created_at, updated_at, last_seq";
-const EVENT_COLS = "session_key, seq, ts, type, data, idempotency_key";
-const PAIR_COLS = "channel, peer_id, code, status, created_at, expires_at, meta";
-const MESSAGE_TYPES = "('user_message', 'assistant_message')";
-
-const toSession = (r: Row): SessionRecord => ({
-  key: r.key as string, agentId: r.agent_id as string, channel: (r.channel as string | null) ?? null, peer: (r.peer as string | null) ?? null,
-  title: (r.title as string | null) ?? null, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at), lastSeq: Number(r.last_seq),
-});
-
-function toEvent(r: Row): StoredEvent {
-  const data = JSON.parse(r.data as string) as StoredEventData;
-  const e: StoredEvent = { sessionKey: r.session_key as string, seq: Number(r.seq), ts: Number(r.ts), type: data.type, data };
-  if (r.idempotency_key !== null && r.idempotency_key !== undefined) e.idempotencyKey = r.idempotency_key as string;
-  return e;
-}
-
-const toPairing = (r: Row): PairingRecord => ({
-  channel: r.channel as string, peerId: r.peer_id as string, code: r.code as string, status: r.status as PairingStatus,
-  createdAt: Number(r.created_at), expiresAt: Number(r.expires_at), meta: JSON.parse(r.meta as string) as Record<string, unknown>,
-});
-
-const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
-
 export class PgStore implements SessionStore {
   readonly schema: string;
   #sql: SQL;
