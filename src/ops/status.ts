@@ -42,14 +42,23 @@ export type UpdateStatus = { current: string; latest: string; available: boolean
 
 export type StatusReport = ({ running: true; url: string; gateway: Record<string, unknown> } | { running: false; url: string; reason: string; offline: OfflineFacts }) & { configError?: string; update?: UpdateStatus };
 
+const UPDATE_CHECK_MS = 5_000;
+
 /** Asks the release manifest only when `update.check` is true and `update.url` is set. */
 export async function updateStatus(update: { check: boolean; url?: string | undefined } | undefined, current: string, pubkey?: string | null): Promise<UpdateStatus | undefined> {
   if (!update?.check || !update.url) return undefined;
+  // status must answer promptly: a slow release server costs at most UPDATE_CHECK_MS, then says so
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the release manifest at ${update.url} did not answer within ${UPDATE_CHECK_MS / 1000} s`)), UPDATE_CHECK_MS);
+  });
   try {
-    const { manifest, newer } = await checkUpdate({ current, url: update.url, ...(pubkey !== undefined ? { pubkey } : {}) });
+    const { manifest, newer } = await Promise.race([checkUpdate({ current, url: update.url, ...(pubkey !== undefined ? { pubkey } : {}) }), late]);
     return { current, latest: manifest.version, available: newer };
   } catch (err) {
     return { current, error: redact(errorMessage(err)) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

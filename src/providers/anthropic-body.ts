@@ -89,14 +89,20 @@ function joinedJson(msgs: Message[], upto: number): string {
 /** The request body (JSON text) for `POST /v1/messages` with `stream: true`. */
 export function anthropicBody(request: ProviderRequest): string {
   const msgs = request.messages;
+  // the last non-empty turn, mapped once: with the cache breakpoint when it is the user's, exactly
+  // as mapMessages places it; everything before it is a prefix the next request repeats
   let lastIndex = msgs.length - 1;
-  while (lastIndex >= 0 && jsonOf(msgs[lastIndex]!) === "") lastIndex--;
-  // everything before the last turn is a prefix the next request repeats; the last turn carries
-  // the cache breakpoint when it is the user's, exactly as mapMessages places it
+  let tail = "";
+  for (; lastIndex >= 0; lastIndex--) {
+    const m = msgs[lastIndex]!;
+    const mapped = mapMessages([{ role: m.role, content: m.content }]);
+    if (mapped.length > 0) {
+      tail = JSON.stringify(mapped[0]);
+      break;
+    }
+  }
   let body = joinedJson(msgs, Math.max(0, lastIndex));
   if (lastIndex >= 0) {
-    const m = msgs[lastIndex]!;
-    const tail = m.role === "user" ? JSON.stringify(mapMessages([m])[0]) : jsonOf(m);
     body = body === "" ? tail : `${body},${tail}`;
   }
   const rest = toAnthropicParams({ ...request, messages: [], tools: [] }) as unknown as Record<string, unknown>;

@@ -61,3 +61,13 @@ describe("status: update check", () => {
     }
   });
 });
+
+test("a release server that never answers costs status a bounded wait and says so", async () => {
+  const stall = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Promise<Response>(() => {}) });
+  try {
+    const u = await updateStatus({ check: true, url: `http://127.0.0.1:${stall.port}/rel` }, "0.1.0", pubkey);
+    expect(u && "error" in u && u.error).toContain("did not answer within 5 s");
+  } finally {
+    void stall.stop(true);
+  }
+}, 30_000);
