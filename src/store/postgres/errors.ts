@@ -26,3 +26,12 @@ export function mapPgError(err: unknown, doing: string): Error {
   }
   return new StorageError(`${doing}: PostgreSQL error${sqlstate ? ` ${sqlstate}` : ""}: ${msg}`, { cause: err });
 }
+
+/**
+ * The server refused a statement before COMMIT (integrity violation, class 23; transaction rollback,
+ * class 40: deadlock, serialization): the transaction committed nothing, so its work may be retried.
+ */
+export function rejectedBeforeCommit(err: unknown): boolean {
+  const sqlstate = field(err, "errno") || field(err, "sqlState");
+  return sqlstate.startsWith("23") || sqlstate.startsWith("40");
+}
