@@ -41,7 +41,12 @@ function run(argv: string[], asUser: string | null, what: string): string {
 
 let nextPort = 15432 + (process.pid % 1000) * 7;
 
-export function startPostgres(): PgServer {
+export interface PgServerOptions {
+  /** fsync on (a real server's durability, for benchmarks); tests default to fsync=off */
+  durable?: boolean;
+}
+
+export function startPostgres(o: PgServerOptions = {}): PgServer {
   const bin = pgBinDir();
   if (!bin) throw new Error("postgres harness: PostgreSQL is not installed; run: apt-get install -y postgresql (bun build/ensure-system.ts does it as root)");
   const isRoot = process.getuid?.() === 0;
@@ -58,7 +63,7 @@ export function startPostgres(): PgServer {
   // The port only names the socket file; a per-process number keeps parallel test files apart.
   const port = nextPort++;
   run([join(bin, "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], user, "initdb");
-  const opts = `-c listen_addresses='' -k ${dir} -p ${port} -c fsync=off -c max_connections=200`;
+  const opts = `-c listen_addresses='' -k ${dir} -p ${port} -c fsync=${o.durable ? "on" : "off"} -c max_connections=200`;
   const start = () => run([join(bin, "pg_ctl"), "-D", data, "-l", log, "-o", opts, "-w", "-t", "60", "start"], user, "pg_ctl start");
   const halt = (mode: "fast" | "immediate" = "fast") =>
     void run([join(bin, "pg_ctl"), "-D", data, "-m", mode, "-w", "-t", "60", "stop"], user, "pg_ctl stop");
