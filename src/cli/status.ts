@@ -6,6 +6,7 @@
 import { defineCommand } from "citty";
 import type { OfflineFacts, StatusReport } from "../ops/status.ts";
 import { redact } from "../core/secrets.ts";
+import { clusterLines } from "../ops/storage-status.ts";
 import { output } from "./output.ts";
 
 function bytes(n: unknown): string {
@@ -20,6 +21,7 @@ function offline(o: OfflineFacts): string[] {
     o.storage
       ? `database:  postgres ${o.storage.url} schema ${o.storage.schema}: ${o.storage.reachable ? `reachable, ${o.storage.schemaVersion === null ? "not created yet" : `schema version ${o.storage.schemaVersion}`}` : `UNREACHABLE (${o.storage.reason ?? "?"})`}`
       : `database:  ${o.databasePath} (${o.databaseBytes === null ? "not created yet" : bytes(o.databaseBytes)})`,
+    ...(o.storage ? clusterLines(o.storage) : []),
     `daemon:    ${o.daemon ? `${o.daemon.unit}: ${o.daemon.state}` : "no unit installed (openclaw daemon install)"}`,
   ];
 }
