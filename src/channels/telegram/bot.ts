@@ -119,7 +119,8 @@ export class TelegramChannel implements Channel {
    */
   async start(): Promise<void> {
     if (this.#connecting) return;
-    if (!this.#s.webhook) this.#releasePolling = claimPolling(this.#s.token.reveal().split(":")[0]!);
+    // one poller per token in this process; with a cluster the claim is taken when leadership is (#lead)
+    if (!this.#s.webhook && !this.#cluster()?.multiNode) this.#releasePolling = claimPolling(this.#tokenId());
     this.#stopping = false;
     this.#state = "starting";
     this.#lastError = undefined;
@@ -171,7 +172,7 @@ export class TelegramChannel implements Channel {
     if (!s.webhook) {
       if (signal.aborted) return;
       // several nodes on one database: only the leader long-polls (getUpdates allows one consumer per token)
-      const cluster = this.#ctx.runtime.cluster as Cluster | undefined;
+      const cluster = this.#cluster();
       if (cluster?.multiNode) this.#stopLeading = cluster.leader("telegram-poller", (leader) => void this.#lead(leader));
       else await (this.#poller = this.#newPoller()).start();
     }
@@ -179,6 +180,14 @@ export class TelegramChannel implements Channel {
     this.#state = "running";
     this.#lastError = undefined;
     this.#log.info("telegram channel started", { bot: `@${this.bot.botInfo.username}`, mode: s.webhook ? "webhook" : "polling", host });
+  }
+
+  #cluster(): Cluster | undefined {
+    return (this.#ctx.runtime as { cluster?: Cluster }).cluster;
+  }
+
+  #tokenId(): string {
+    return this.#s.token.reveal().split(":")[0]!;
   }
 
   #newPoller(): Poller {
@@ -200,6 +209,7 @@ export class TelegramChannel implements Channel {
   #lead(leader: boolean): Promise<void> {
     this.#leading = this.#leading.then(async () => {
       if (leader && !this.#poller && !this.#stopping) {
+        this.#releasePolling = claimPolling(this.#tokenId());
         this.#log.info("this node is the Telegram poller now");
         await (this.#poller = this.#newPoller()).start();
       } else if (!leader && this.#poller) {
@@ -207,6 +217,8 @@ export class TelegramChannel implements Channel {
         this.#poller = null;
         this.#log.info("this node stops polling Telegram (another node leads)");
         await p.stop();
+        this.#releasePolling?.();
+        this.#releasePolling = null;
       }
     }).catch((err: unknown) => this.#log.warn("telegram poller hand-over failed", { error: errorMessage(err) }));
     return this.#leading;
