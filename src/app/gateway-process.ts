@@ -96,7 +96,7 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     await cluster.start();
     cleanups.push(() => cluster.close()); // before the store closes: releases leases, marks the node stopped
     await logOpenClawNotice(store, log); // once: OpenClaw data in this home that `openclaw migrate` has not imported
-    const app = assembleApp({ loaded, store, auth, log, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
+    const app = assembleApp({ loaded, store, auth, log, cluster, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
     const { router, gateway: gw, channels, plugins } = app;
     for (const id of router.agentIds()) router.get(id).withCluster(cluster);
     const interrupted = await router.get(MAIN_AGENT).recoverInterrupted(); // one store: one recovery covers every agent

@@ -26,6 +26,13 @@ function offline(o: OfflineFacts): string[] {
   ];
 }
 
+function clusterLine(c: unknown): string[] {
+  const x = c as { nodeId?: string; multiNode?: boolean; nodesAlive?: number; leasesHeld?: number; leader?: string[]; error?: string } | undefined;
+  if (!x?.multiNode) return [];
+  if (x.error) return [`cluster:   node ${x.nodeId} · database: ${x.error}`];
+  return [`cluster:   node ${x.nodeId} · ${x.nodesAlive} node${x.nodesAlive === 1 ? "" : "s"} alive · ${x.leasesHeld} lease${x.leasesHeld === 1 ? "" : "s"} held here${x.leader?.length ? ` (leader: ${x.leader.join(", ")})` : ""}`];
+}
+
 function updateLine(r: StatusReport): string[] {
   const u = r.update;
   if (!u) return [];
@@ -44,6 +51,7 @@ export function formatStatus(r: StatusReport): string {
     `channels:  ${channels || "none"}`,
     ...(Array.isArray(g.plugins) && g.plugins.length ? [`plugins:   ${(g.plugins as { id: string; state: string; reason?: string }[]).map((p) => `${p.id} ${p.state}${p.state === "disabled" && p.reason ? ` (${p.reason})` : ""}`).join(", ")}`] : []),
     `memory:    ${bytes(g.rssBytes)} RSS · store ${bytes(g.storeBytes)}`,
+    ...clusterLine(g.cluster),
     ...(g.stateDir ? [`state dir: ${String(g.stateDir)}`] : []),
     ...warning,
   ].join("\n");

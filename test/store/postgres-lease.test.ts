@@ -3,6 +3,7 @@
 // go in user_seq order, orphans are marked exactly once, the leader moves, a lost heart-beat loses leases.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { configureLogging } from "../../src/core/log.ts";
+import { clusterStatus } from "../../src/gateway/rpc/methods/cluster-status.ts";
 import { PgCluster, type PgClusterOptions } from "../../src/store/postgres/cluster.ts";
 import { openPgStore, type PgStore } from "../../src/store/postgres/store.ts";
 import type { UnfinishedRun } from "../../src/store/types.ts";
@@ -274,4 +275,21 @@ describe("PgCluster without its database", () => {
     const again = await c.acquireRun("agent:main:db", 1);
     await again.release();
   }, 60_000);
+});
+
+describe("the gateway status method's cluster part", () => {
+  test("node id, nodes alive, leases held here and leader roles; a cluster that cannot ask the database says why", async () => {
+    const { nodes } = await setup(2);
+    let leader = false;
+    const stop = nodes[0]!.leader("telegram-poller", (l) => (leader = l));
+    await until(() => leader);
+    const lease = await nodes[0]!.acquireRun("agent:main:st", 1);
+    expect(await clusterStatus(nodes[0]!)).toEqual({ nodeId: "node0", multiNode: true, nodesAlive: 2, leasesHeld: 2, leader: ["telegram-poller"] });
+    expect(await clusterStatus(nodes[1]!)).toEqual({ nodeId: "node1", multiNode: true, nodesAlive: 2, leasesHeld: 0, leader: [] });
+    await lease.release();
+    await stop();
+    await nodes[1]!.close();
+    const closed = await clusterStatus(nodes[1]!);
+    expect(closed.error).toContain("closed");
+  });
 });
