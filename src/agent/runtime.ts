@@ -101,6 +101,7 @@ export class AgentRuntime {
       register: (state, o) => this.#register(state, o),
       broadcast: (e) => this.#broadcast(e),
       commands: () => this.#commands,
+      deferStart: () => this.cluster.multiNode,
       touched: (sessionKey) => {
         this.#touched.delete(sessionKey);
         this.#touched.add(sessionKey);
