@@ -65,6 +65,14 @@ describe("AgentRuntime on two nodes of one PostgreSQL database", () => {
     const bySeq = log.filter((e) => e.data.type === "user_message").map((e) => textOf((e.data as { message: Message }).message));
     const served = provider.requests.map((r) => textOf(r.messages[r.messages.length - 1]));
     expect(served).toEqual(bySeq);
+    // the log never shows two runs of the session started at once (run_started is stored under the lease)
+    let open = 0;
+    for (const e of log) {
+      if (e.data.type === "run_started") open++;
+      if (e.data.type === "run_finished") open--;
+      expect(open).toBeLessThanOrEqual(1);
+    }
+    expect(open).toBe(0);
     // every request carried all earlier turns, whichever node ran them (history reloads others' appends)
     provider.requests.forEach((r, i) => {
       expect(r.messages).toHaveLength(2 * i + 1);
