@@ -359,7 +359,9 @@ export class AgentRuntime {
       if (lease.lost.aborted) onLost();
       else lease.lost.addEventListener("abort", onLost, { once: true });
       return lease;
-    } catch {
+    } catch (err) {
+      // aborted while waiting: executeRun sees the signal. Anything else (the cluster closed) must not run unleased.
+      if (!state.controller.signal.aborted) stopRun(state, { outcome: "aborted", cause: "shutdown", reason: `aborted: ${errorMessage(err)}` });
       return undefined;
     }
   }

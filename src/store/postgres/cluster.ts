@@ -65,7 +65,8 @@ export class PgCluster implements Cluster {
   readonly #held = new Map<string, Held>();
   /** leases whose release failed (database down): retried every tick, else other nodes would wait for our death */
   readonly #unreleased = new Set<string>();
-  readonly #wakers = new Set<() => void>();
+  /** waiters per lease name: a release wakes only the ones waiting for that lease ("" wakes all) */
+  readonly #wakers = new Map<string, Set<() => void>>();
   readonly #leaders = new Set<LeaderEntry>();
   #unlisten: (() => Promise<void>) | undefined;
 
@@ -104,24 +105,35 @@ export class PgCluster implements Cluster {
     }));
   }
 
-  #wake(_name: string): void {
-    for (const w of [...this.#wakers]) w();
-    for (const w of [...this.#leaderWakers]) w();
+  #wake(name: string): void {
+    const sets = name === "" ? [...this.#wakers.values()] : [this.#wakers.get(name)].filter((x) => x !== undefined);
+    for (const set of sets) for (const w of [...set]) w();
   }
 
   /** Waits for a NOTIFY, a local release, the poll interval or the abort, whichever comes first. */
-  #nap(signal?: AbortSignal): Promise<void> {
+  #nap(name: string, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t);
-        this.#wakers.delete(done);
+        this.#unwait(name, done);
         signal?.removeEventListener("abort", done);
         resolve();
       };
       const t = setTimeout(done, this.heartbeatMs);
-      this.#wakers.add(done);
+      this.#wait(name, done);
       signal?.addEventListener("abort", done, { once: true });
     });
+  }
+
+  #wait(name: string, fn: () => void): void {
+    let set = this.#wakers.get(name);
+    if (!set) this.#wakers.set(name, (set = new Set()));
+    set.add(fn);
+  }
+
+  #unwait(name: string, fn: () => void): void {
+    const set = this.#wakers.get(name);
+    if (set?.delete(fn) && set.size === 0) this.#wakers.delete(name);
   }
 
   async #tick(): Promise<void> {
@@ -238,7 +250,7 @@ export class PgCluster implements Cluster {
         if (!warned) this.#log.warn("waiting for a session lease: the database is not answering; retrying", { error: errorMessage(err) });
         warned = true;
       }
-      await this.#nap(signal);
+      await this.#nap(name, signal);
     }
   }
 
@@ -269,11 +281,11 @@ export class PgCluster implements Cluster {
     const onNotify = () => {
       if (!e.leader && !e.stopped && this.#started) void this.#campaign(e).catch(() => {});
     };
-    this.#leaderWakers.add(onNotify);
+    this.#wait(leaderLease(role), onNotify);
     return async () => {
       e.stopped = true;
       this.#leaders.delete(e);
-      this.#leaderWakers.delete(onNotify);
+      this.#unwait(leaderLease(role), onNotify);
       if (e.leader) {
         this.#setLeaderStopped(e);
         if (!this.#closed) await this.#release(leaderLease(role));
@@ -281,7 +293,6 @@ export class PgCluster implements Cluster {
     };
   }
 
-  readonly #leaderWakers = new Set<() => void>();
 
   #setLeaderStopped(e: LeaderEntry): void {
     e.leader = false;
@@ -316,11 +327,6 @@ export class PgCluster implements Cluster {
       })),
       leases: leases.map((l) => ({ name: l.name as string, node: l.node_id as string })),
     };
-  }
-
-  /** Leases this node holds right now (for `status`). */
-  get heldCount(): number {
-    return this.#held.size + [...this.#leaders].filter((e) => e.leader).length;
   }
 
   async close(): Promise<void> {
