@@ -264,16 +264,17 @@ export class AgentRuntime {
    * Marks unfinished runs nobody runs any more `interrupted` and emits their `final` to listeners.
    * One node: every unfinished run not live here (at start). Several nodes: only runs whose node is
    * dead, each by exactly one node (the cluster's sweep); the gateway calls this every heart-beat.
+   * `isLive`: runs in flight in this process (default: this runtime's; the gateway passes every agent's).
    */
-  recoverInterrupted(): Promise<UnfinishedRun[]> {
-    return (this.#sweeping ??= this.#sweep().finally(() => (this.#sweeping = undefined)));
+  recoverInterrupted(isLive?: (runId: string) => boolean): Promise<UnfinishedRun[]> {
+    return (this.#sweeping ??= this.#sweep(isLive ?? ((id) => this.#active.has(id))).finally(() => (this.#sweeping = undefined)));
   }
 
-  async #sweep(): Promise<UnfinishedRun[]> {
+  async #sweep(isLive: (runId: string) => boolean): Promise<UnfinishedRun[]> {
     const multi = this.cluster.multiNode;
     const reason = multi ? "the node running this run stopped while it was in flight" : "the process stopped while this run was in flight";
     const marked = await this.cluster.sweepOrphans(async (u) => {
-      if (this.#active.has(u.runId)) return false;
+      if (isLive(u.runId) || this.#active.has(u.runId)) return false;
       const durationMs = Math.max(0, Date.now() - u.startedAt);
       const events = await this.store.append(u.sessionKey, {
         data: { type: "run_finished", runId: u.runId, outcome: "interrupted", cause: "interrupted", reason, durationMs },

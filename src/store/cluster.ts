@@ -54,7 +54,9 @@ export interface Cluster {
   acquireRun(sessionKey: string, userSeq: number, signal?: AbortSignal): Promise<RunLease>;
   /**
    * Unfinished runs whose node is gone are handed to `mark`, each under its session's lease, so
-   * exactly one node marks each. Returns the runs this call marked.
+   * exactly one node marks each. Also this node's own runs older than the lease TTL (a run whose last
+   * write failed while the database was away): `mark` must skip the ones still live here.
+   * Returns the runs this call marked.
    */
   sweepOrphans(mark: OrphanMarker): Promise<UnfinishedRun[]>;
   /** Leader election for `role` (e.g. "telegram-poller"): `onChange(true)` when gained, `(false)` when lost. Returns a stop (releases it). */

@@ -225,6 +225,21 @@ describe("PgCluster orphan sweep", () => {
     const next = await nodes[1]!.acquireRun("agent:main:k", 3);
     await next.release();
   });
+
+  test("this node's own runs are handed over only when older than the TTL (a run whose last write failed)", async () => {
+    const { schema, nodes } = await setup(1);
+    const old = await openPgStore({ url: pg.url, schema, nodeId: "node0", max: 2, clock: () => Date.now() - 60_000 });
+    open.push(old);
+    const fresh = await storeFor(schema, "node0");
+    await old.append("agent:main:leak", { data: userMsg("leaked_run") });
+    await fresh.append("agent:main:live2", { data: userMsg("fresh_run") });
+    const offered: string[] = [];
+    await nodes[0]!.sweepOrphans(async (u) => {
+      offered.push(u.runId);
+      return false; // the runtime says "live here": nothing marked
+    });
+    expect(offered).toEqual(["leaked_run"]);
+  });
 });
 
 describe("PgCluster leader lease", () => {
@@ -252,7 +267,7 @@ describe("PgCluster leader lease", () => {
 
 describe("PgCluster without its database", () => {
   test("a heart-beat not written for longer than the TTL loses the leases; they are taken again after", async () => {
-    const { nodes } = await setup(1);
+    const { nodes } = await setup(2);
     const c = nodes[0]!;
     let leader = false;
     const changes: boolean[] = [];
@@ -272,6 +287,9 @@ describe("PgCluster without its database", () => {
     await until(() => leader); // heart-beats again: leadership comes back
     expect(changes).toEqual([true, false, true]);
     await lease.release(); // lost already: a no-op
+    // node0 is alive again, but the lease row it lost is not left behind to block the others
+    const other = await nodes[1]!.acquireRun("agent:main:db", 1);
+    await other.release();
     const again = await c.acquireRun("agent:main:db", 1);
     await again.release();
   }, 60_000);

@@ -152,8 +152,12 @@ export class PgCluster implements Cluster {
       }
       if (performance.now() - sent <= this.ttlMs) this.#lastOk = sent;
       if (this.#lost && performance.now() - this.#lastOk <= this.ttlMs) {
+        // rows we still own count as valid again now that we are alive, but nobody here holds them (nothing
+        // is taken while lost): give them all back before anything is taken anew, or they would block others
+        const gone = await this.#q("releasing the leases lost with the heart-beat", Q.RELEASE_ALL, [this.nodeId]);
+        for (const r of gone) await this.#q("waking lease waiters", "SELECT pg_notify($1, $2)", [this.#channel, r.name]);
         this.#lost = false;
-        this.#log.info("the database heart-beat works again; leases are taken anew");
+        this.#log.info("the database heart-beat works again; leases are taken anew", { released: gone.length });
       }
       for (const name of [...this.#unreleased]) await this.#release(name);
       for (const e of [...this.#leaders]) await this.#campaign(e);
@@ -256,7 +260,7 @@ export class PgCluster implements Cluster {
 
   async sweepOrphans(mark: OrphanMarker): Promise<UnfinishedRun[]> {
     await this.start();
-    const rows = await this.#q("listing orphaned runs", Q.ORPHANS, [this.ttlMs, this.nodeId]);
+    const rows = await this.#q("listing orphaned runs", Q.ORPHANS, [this.ttlMs, this.nodeId, Date.now() - this.ttlMs]);
     const out: UnfinishedRun[] = [];
     for (const r of rows) {
       const u: UnfinishedRun = { sessionKey: r.session_key as string, runId: r.run_id as string, startedAt: Number(r.started_at) };
