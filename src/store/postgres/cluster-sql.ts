@@ -32,7 +32,8 @@ export const ACQUIRE = `INSERT INTO leases (name, node_id, acquired_at)
   WHERE leases.node_id = excluded.node_id OR NOT ${aliveNode("n", "leases.node_id", "$3")}
   RETURNING node_id`;
 
-export const RELEASE = "DELETE FROM leases WHERE name = $1 AND node_id = $2 RETURNING name";
+/** deletes our row and, in the same statement, wakes the waiters ($3: the schema's lease channel) */
+export const RELEASE = "WITH gone AS (DELETE FROM leases WHERE name = $1 AND node_id = $2 RETURNING name) SELECT pg_notify($3, name) FROM gone";
 
 /**
  * Unfinished runs nobody will finish: their node is not alive (or unknown: rows from older builds or a

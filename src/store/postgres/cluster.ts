@@ -209,8 +209,7 @@ export class PgCluster implements Cluster {
 
   async #release(name: string): Promise<void> {
     try {
-      await this.#q("releasing a lease", Q.RELEASE, [name, this.nodeId]);
-      await this.#q("waking lease waiters", "SELECT pg_notify($1, $2)", [this.#channel, name]);
+      await this.#q("releasing a lease", Q.RELEASE, [name, this.nodeId, this.#channel]);
       this.#unreleased.delete(name);
     } catch (err) {
       if (this.#closed) return;
