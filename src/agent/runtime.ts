@@ -162,7 +162,7 @@ export class AgentRuntime {
   }
 
   get cluster(): Cluster {
-    return (this.#cluster ??= this.#opts.cluster ?? new SingleNodeCluster(this.store, { driver: "memory" }));
+    return (this.#cluster ??= this.#opts.cluster ?? new SingleNodeCluster(() => this.store, { driver: "memory" }));
   }
 
   withStore(store: SessionStore): this {

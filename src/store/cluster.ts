@@ -77,13 +77,14 @@ const NEVER_LOST = new AbortController().signal;
 export class SingleNodeCluster implements Cluster {
   readonly nodeId: string;
   readonly multiNode = false;
-  readonly #store: SessionStore;
+  readonly #store: () => SessionStore;
   readonly #driver: ClusterDescription["driver"];
   readonly #started = Date.now();
   readonly #leaders = new Map<string, (leader: boolean) => void>();
 
-  constructor(store: SessionStore, opts: { nodeId?: string; driver?: ClusterDescription["driver"] } = {}) {
-    this.#store = store;
+  /** `store` may be a getter (the runtime's store can be replaced after the cluster was made) */
+  constructor(store: SessionStore | (() => SessionStore), opts: { nodeId?: string; driver?: ClusterDescription["driver"] } = {}) {
+    this.#store = typeof store === "function" ? store : () => store;
     this.nodeId = opts.nodeId ?? newNodeId();
     this.#driver = opts.driver ?? "sqlite";
   }
@@ -98,7 +99,7 @@ export class SingleNodeCluster implements Cluster {
   /** Every unfinished run in the store is an orphan: this is the only node. */
   async sweepOrphans(mark: OrphanMarker): Promise<UnfinishedRun[]> {
     const out: UnfinishedRun[] = [];
-    for (const u of await this.#store.listUnfinishedRuns()) if (await mark(u)) out.push(u);
+    for (const u of await this.#store().listUnfinishedRuns()) if (await mark(u)) out.push(u);
     return out;
   }
 
