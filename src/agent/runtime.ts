@@ -354,17 +354,22 @@ export class AgentRuntime {
     const cluster = this.cluster;
     if (!cluster.multiNode) return undefined;
     const { state } = run;
+    const signal = state.controller.signal;
+    this.#lanes.park(run.job); // no permit held while waiting: a run waiting on another node never blocks other sessions here
+    let lease: RunLease;
     try {
-      const lease = await cluster.acquireRun(state.sessionKey, state.userSeq, state.controller.signal);
-      const onLost = () => stopRun(state, { outcome: "aborted", cause: "aborted", reason: "aborted: this node lost the session's lease (the database was unreachable for longer than storage.cluster.leaseTtlMs)" });
-      if (lease.lost.aborted) onLost();
-      else lease.lost.addEventListener("abort", onLost, { once: true });
-      return lease;
+      lease = await cluster.acquireRun(state.sessionKey, state.userSeq, signal);
     } catch (err) {
       // aborted while waiting: executeRun sees the signal. Anything else (the cluster closed) must not run unleased.
-      if (!state.controller.signal.aborted) stopRun(state, { outcome: "aborted", cause: "shutdown", reason: `aborted: ${errorMessage(err)}` });
-      return undefined;
+      if (!signal.aborted) stopRun(state, { outcome: "aborted", cause: "shutdown", reason: `aborted: ${errorMessage(err)}` });
+      return undefined; // recording the aborted run needs no permit
     }
+    // a permit again before the run goes on; an abort meanwhile ends it without waiting for one
+    await Promise.race([this.#lanes.unpark(run.job), new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener("abort", () => r(), { once: true })))]);
+    const onLost = () => stopRun(state, { outcome: "aborted", cause: "aborted", reason: "aborted: this node lost the session's lease (the database was unreachable for longer than storage.cluster.leaseTtlMs)" });
+    if (lease.lost.aborted) onLost();
+    else lease.lost.addEventListener("abort", onLost, { once: true });
+    return lease;
   }
 
   async #finishQueued(run: ActiveRun, stop: ExternalStop): Promise<void> {
