@@ -44,6 +44,8 @@ export interface Cluster {
   readonly nodeId: string;
   /** true when other nodes may share the store (PostgreSQL) */
   readonly multiNode: boolean;
+  /** how often the node heart-beats (and sweeps); periodic work of other parts may follow it */
+  readonly heartbeatMs?: number;
   /** registers the node and starts heart-beating; idempotent */
   start(): Promise<void>;
   /**

@@ -242,6 +242,30 @@ describe("PgCluster orphan sweep", () => {
   });
 });
 
+describe("the channel inbox on several nodes", () => {
+  test("a node lists its own pending updates; a dead node's are claimed by exactly one other node", async () => {
+    const { schema, nodes } = await setup(3);
+    const [sa, sb, sc] = await Promise.all(nodes.map((c) => openPgStore({ url: pg.url, schema, nodeId: c.nodeId, leaseTtlMs: 1500, max: 2 })));
+    open.push(sa!, sb!, sc!);
+    expect(await sa!.inboxPut("telegram", "u1", { update_id: 1 })).toBe(true);
+    expect(await sa!.inboxPut("telegram", "u2", { update_id: 2 })).toBe(true);
+    expect((await sa!.inboxPending("telegram")).map((p) => p.updateId)).toEqual(["u1", "u2"]);
+    expect(await sb!.inboxPending("telegram")).toEqual([]); // node0 is alive: its updates in flight stay its own
+    await sa!.inboxDone("telegram", "u1");
+    await nodes[0]!.halt(); // node0 dies with u2 pending
+    let got: string[][] = [];
+    await until(async () => {
+      got = await Promise.all([sb!.inboxPending("telegram"), sc!.inboxPending("telegram")]).then((r) => r.map((x) => x.map((p) => p.updateId)));
+      return got.flat().length > 0;
+    });
+    expect(got.flat()).toEqual(["u2"]); // claimed by one of them only
+    const owner = got[0]!.length ? sb! : sc!;
+    const otherStore = owner === sb ? sc! : sb!;
+    expect((await owner.inboxPending("telegram")).map((p) => p.updateId)).toEqual(["u2"]);
+    expect(await otherStore.inboxPending("telegram")).toEqual([]);
+  });
+});
+
 describe("PgCluster leader lease", () => {
   test("exactly one leader; it moves when the leader dies, and at once when it stops cleanly", async () => {
     const { nodes } = await setup(3);
