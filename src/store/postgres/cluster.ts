@@ -95,7 +95,9 @@ export class PgCluster implements Cluster {
       await this.#q("registering this node", Q.REGISTER, [this.nodeId, hostname(), process.pid]);
       this.#lastOk = sent;
       await this.#q("pruning old node rows", Q.PRUNE_NODES, []).catch(() => {});
-      const sub = await this.#sql.listen(this.#channel, (name) => this.#wake(name));
+      const sub = await this.#sql.listen(this.#channel, (name) => this.#wake(name)).catch((err: unknown) => {
+        throw mapPgError(err, "listening for lease releases");
+      });
       this.#unlisten = () => sub.unlisten();
       this.#timer = setInterval(() => void this.#tick(), this.heartbeatMs);
       (this.#timer as { unref?: () => void }).unref?.();
