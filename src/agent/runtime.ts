@@ -18,6 +18,7 @@ import { emptyUsage } from "../core/messages.ts";
 import type { SandboxConfig } from "../config/schema.ts";
 import type { Provider, ToolSpec } from "../providers/types.ts";
 import type { Executor } from "../sandbox/executor.ts";
+import { SingleNodeCluster, type Cluster, type RunLease } from "../store/cluster.ts";
 import { MemoryStore } from "../store/memory.ts";
 import type { SessionStore, UnfinishedRun } from "../store/types.ts";
 import type { ToolPolicy } from "../tools/registry.ts";
@@ -70,6 +71,8 @@ export class AgentRuntime {
   readonly #history: HistoryCache;
   #closed = false;
   #commands: ChatCommandHandler | undefined;
+  #cluster: Cluster | undefined;
+  #sweeping: Promise<UnfinishedRun[]> | undefined;
 
   constructor(provider: Provider, options: RuntimeOptions = {}) {
     this.#provider = provider;
@@ -98,6 +101,7 @@ export class AgentRuntime {
       register: (state, o) => this.#register(state, o),
       broadcast: (e) => this.#broadcast(e),
       commands: () => this.#commands,
+      deferStart: () => this.cluster.multiNode,
       touched: (sessionKey) => {
         this.#touched.delete(sessionKey);
         this.#touched.add(sessionKey);
@@ -149,6 +153,16 @@ export class AgentRuntime {
   withHooks(hooks: Partial<HookHandlers>, opts?: HookOptions): this {
     this.hooks.registerAll(hooks, opts);
     return this;
+  }
+
+  /** The cluster this runtime's store is shared in (store/cluster.ts); default: one node alone. */
+  withCluster(cluster: Cluster): this {
+    this.#cluster = cluster;
+    return this;
+  }
+
+  get cluster(): Cluster {
+    return (this.#cluster ??= this.#opts.cluster ?? new SingleNodeCluster(() => this.store, { driver: "memory" }));
   }
 
   withStore(store: SessionStore): this {
@@ -246,16 +260,31 @@ export class AgentRuntime {
     } else stopRun(run.state, stop);
   }
 
-  async recoverInterrupted(): Promise<UnfinishedRun[]> {
-    const unfinished = (await this.store.listUnfinishedRuns()).filter((u) => !this.#active.has(u.runId));
-    const now = Date.now();
-    for (const u of unfinished) {
-      await this.store.append(u.sessionKey, {
-        data: { type: "run_finished", runId: u.runId, outcome: "interrupted", cause: "interrupted", reason: "the process stopped while this run was in flight", durationMs: Math.max(0, now - u.startedAt) },
+  /**
+   * Marks unfinished runs nobody runs any more `interrupted` and emits their `final` to listeners.
+   * One node: every unfinished run not live here (at start). Several nodes: only runs whose node is
+   * dead, each by exactly one node (the cluster's sweep); the gateway calls this every heart-beat.
+   * `isLive`: runs in flight in this process (default: this runtime's; the gateway passes every agent's).
+   */
+  recoverInterrupted(isLive?: (runId: string) => boolean): Promise<UnfinishedRun[]> {
+    return (this.#sweeping ??= this.#sweep(isLive ?? ((id) => this.#active.has(id))).finally(() => (this.#sweeping = undefined)));
+  }
+
+  async #sweep(isLive: (runId: string) => boolean): Promise<UnfinishedRun[]> {
+    const multi = this.cluster.multiNode;
+    const reason = multi ? "the node running this run stopped while it was in flight" : "the process stopped while this run was in flight";
+    const marked = await this.cluster.sweepOrphans(async (u) => {
+      if (isLive(u.runId) || this.#active.has(u.runId)) return false;
+      const durationMs = Math.max(0, Date.now() - u.startedAt);
+      const events = await this.store.append(u.sessionKey, {
+        data: { type: "run_finished", runId: u.runId, outcome: "interrupted", cause: "interrupted", reason, durationMs },
       });
-    }
-    if (unfinished.length) this.#log.warn("marked interrupted runs", { count: unfinished.length });
-    return unfinished;
+      this.#history.appended(u.sessionKey, [events]);
+      this.#broadcast({ type: "final", runId: u.runId, sessionKey: u.sessionKey, text: "", outcome: "interrupted", cause: "interrupted", usage: emptyUsage(), durationMs, reason });
+      return true;
+    });
+    if (marked.length) this.#log.warn("marked interrupted runs", { count: marked.length });
+    return marked;
   }
 
   async resetSession(sessionKey: string): Promise<void> {
@@ -305,9 +334,42 @@ export class AgentRuntime {
 
   async #execute(run: ActiveRun): Promise<void> {
     if (run.status === "done") return;
+    const lease = await this.#lease(run);
     run.status = "running";
-    const response = await executeRun(this.#loopDeps(), run.state);
+    let response: AgentResponse;
+    try {
+      response = await executeRun(this.#loopDeps(), run.state);
+    } finally {
+      await lease?.release().catch((err: unknown) => this.#log.warn("could not release a run lease", { runId: run.state.runId, error: errorMessage(err) }));
+    }
     this.#settle(run, response);
+  }
+
+  /**
+   * With several nodes: waits for the session's lease (this run is next cluster-wide). Aborted while
+   * waiting → undefined, and executeRun, seeing the aborted signal, records the run as aborted. A lease
+   * lost while running (database unreachable longer than the TTL) aborts the run.
+   */
+  async #lease(run: ActiveRun): Promise<RunLease | undefined> {
+    const cluster = this.cluster;
+    if (!cluster.multiNode) return undefined;
+    const { state } = run;
+    const signal = state.controller.signal;
+    this.#lanes.park(run.job); // no permit held while waiting: a run waiting on another node never blocks other sessions here
+    let lease: RunLease;
+    try {
+      lease = await cluster.acquireRun(state.sessionKey, state.userSeq, signal);
+    } catch (err) {
+      // aborted while waiting: executeRun sees the signal. Anything else (the cluster closed) must not run unleased.
+      if (!signal.aborted) stopRun(state, { outcome: "aborted", cause: "shutdown", reason: `aborted: ${errorMessage(err)}` });
+      return undefined; // recording the aborted run needs no permit
+    }
+    // a permit again before the run goes on; an abort meanwhile ends it without waiting for one
+    await Promise.race([this.#lanes.unpark(run.job), new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener("abort", () => r(), { once: true })))]);
+    const onLost = () => stopRun(state, { outcome: "aborted", cause: "aborted", reason: "aborted: this node lost the session's lease (the database was unreachable for longer than storage.cluster.leaseTtlMs)" });
+    if (lease.lost.aborted) onLost();
+    else lease.lost.addEventListener("abort", onLost, { once: true });
+    return lease;
   }
 
   async #finishQueued(run: ActiveRun, stop: ExternalStop): Promise<void> {
