@@ -75,3 +75,19 @@ test("two nodes' batches locking the same rows in opposite orders do not deadloc
   expect(nodes[0]!.stats.retriedAlone + nodes[1]!.stats.retriedAlone).toBe(0); // a deadlock would have been retried
   expect(await sql`SELECT key, n FROM locks ORDER BY key`).toEqual([{ key: "a", n: 2 }, { key: "b", n: 2 }]);
 });
+
+test("PgStore: appends to many sessions at once share commits, each session's seqs stay gap-free", async () => {
+  const store = await openPgStore({ url: pg.url, schema: "grouped", max: 4 });
+  try {
+    const sessions = Array.from({ length: 50 }, (_, i) => `agent:main:g${i}`);
+    const events = await Promise.all(sessions.flatMap((key) => [1, 2, 3, 4].map((n) => store.append(key, { data: userMsg(`run_${key}_${n}`) }))));
+    expect(events).toHaveLength(200);
+    for (const key of sessions) expect((await store.readRange(key, 1)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    const stats = store.commitStats;
+    expect(stats.jobs).toBe(200);
+    expect(stats.transactions).toBeLessThan(100); // 200 appends, far fewer COMMITs
+    expect(stats.retriedAlone).toBe(0);
+  } finally {
+    await store.close();
+  }
+});

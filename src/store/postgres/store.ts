@@ -2,8 +2,9 @@
  * `PgStore`: the SessionStore on PostgreSQL through Bun's built-in SQL client (no ORM). Several
  * gateway nodes may share one database: `seq` comes from `UPDATE sessions … RETURNING last_seq`
  * inside the append's transaction, so the session row lock orders appends cluster-wide and a
- * rolled-back append consumes nothing (gap-free). A resolved append is a committed transaction.
- * Tables live in their own schema (`storage.schema`, default `openclaw`), set as the search_path.
+ * rolled-back append consumes nothing (gap-free). Appends are group-committed (group-commit.ts):
+ * the appends that arrive while a transaction commits share the next one, and an append resolves
+ * after the COMMIT of the transaction that carried it (acknowledged means committed). Tables live in their own schema (`storage.schema`, default `openclaw`), set as the search_path.
  */
 import { SQL } from "bun";
 import type { StoredEvent, StoredEventData } from "../../core/events.ts";
@@ -17,7 +18,8 @@ import type {
   SessionStore, StoreOptions, UnfinishedRun,
 } from "../types.ts";
 import { aliveNode } from "./cluster-sql.ts";
-import { mapPgError } from "./errors.ts";
+import { mapPgError, rejectedBeforeCommit } from "./errors.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { PG_MIGRATIONS } from "./migrations.ts";
 import { EVENT_COLS, likePattern, MESSAGE_TYPES, PAIR_COLS, SESSION_COLS, toEvent, toPairing, toSession, type Row } from "./rows.ts";
 
@@ -38,6 +40,7 @@ export class PgStore implements SessionStore {
   readonly nodeId: string | null;
   readonly #ttlMs: number;
   #sql: SQL;
+  readonly #group: GroupCommit<Q>;
   #closed = false;
   #lastTs = 0;
   readonly #clock: () => number;
@@ -47,7 +50,13 @@ export class PgStore implements SessionStore {
   constructor(opts: PgStoreOptions) {
     this.schema = opts.schema ?? "openclaw";
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new StorageError(`storage.schema ${JSON.stringify(this.schema)}: expected a lower-case SQL identifier`);
-    this.#sql = new SQL(opts.url, { max: opts.max ?? 10, connection: { search_path: this.schema } });
+    const max = opts.max ?? 10;
+    this.#sql = new SQL(opts.url, { max, connection: { search_path: this.schema } });
+    // at most half the pool in append transactions: reads and the cluster's statements keep theirs
+    this.#group = new GroupCommit<Q>((fn) => this.#sql.begin((t) => fn(t as unknown as Q)) as Promise<never>, {
+      maxBatches: Math.max(1, Math.floor(max / 2)),
+      retryAlone: rejectedBeforeCommit,
+    });
     this.#clock = opts.clock ?? Date.now;
     this.nodeId = opts.nodeId ?? null;
     this.#ttlMs = opts.leaseTtlMs ?? 15_000;
@@ -57,6 +66,21 @@ export class PgStore implements SessionStore {
   #now(): number {
     this.#lastTs = Math.max(this.#clock(), this.#lastTs);
     return this.#lastTs;
+  }
+
+  /** An append's transaction, shared with the appends that arrive while one commits (group-commit.ts). */
+  async #grouped<T>(doing: string, sessionKey: string, fn: (q: Q) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new StorageError("the store is closed");
+    try {
+      return await this.#group.submit(sessionKey, fn);
+    } catch (err) {
+      throw mapPgError(err, doing);
+    }
+  }
+
+  /** transactions committed and appends they carried (group commit) */
+  get commitStats(): { transactions: number; jobs: number; retriedAlone: number } {
+    return { ...this.#group.stats };
   }
 
   async #run<T>(doing: string, fn: (q: Q) => Promise<T>, tx = false): Promise<T> {
@@ -207,7 +231,7 @@ export class PgStore implements SessionStore {
 
   #appendNow(sessionKey: string, items: AppendInput[], opts?: AppendOptions): Promise<StoredEvent[]> {
     const session = opts?.session;
-    return this.#run("appending events", async (q) => {
+    return this.#grouped("appending events", sessionKey, async (q) => {
       const now = opts?.ts ?? this.#now();
       await this.#ensure(q, { ...session, key: sessionKey }, now);
       // the row lock on the session orders concurrent appends across every node
@@ -236,7 +260,7 @@ export class PgStore implements SessionStore {
         await q.unsafe("UPDATE sessions SET last_seq = $1, updated_at = $2 WHERE key = $3", [lastSeq, now, sessionKey]);
       }
       return out;
-    }, true);
+    });
   }
 
   // runs.user_seq (the seq of the run's first event) orders a session's runs cluster-wide; node_id says who runs it
