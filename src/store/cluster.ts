@@ -64,6 +64,11 @@ export interface Cluster {
   /** Leader election for `role` (e.g. "telegram-poller"): `onChange(true)` when gained, `(false)` when lost. Returns a stop (releases it). */
   leader(role: string, onChange: (leader: boolean) => void): () => Promise<void>;
   describe(): Promise<ClusterDescription>;
+  /**
+   * Awaited (at most 2 s) before a lease is given up: the gateway passes its fan-out's flush, so what
+   * a run published reaches every node before the session's next run can start anywhere.
+   */
+  setReleaseBarrier?(barrier: () => Promise<void>): void;
   /** releases what this node holds and marks the node gone */
   close(): Promise<void>;
 }

@@ -335,3 +335,25 @@ describe("the gateway status method's cluster part", () => {
     expect(closed.error).toContain("closed");
   });
 });
+
+describe("PgCluster release barrier", () => {
+  test("a release gives the lease up only after the barrier (the fan-out's flush) settled", async () => {
+    const { nodes } = await setup(2);
+    const [a, b] = nodes as [PgCluster, PgCluster];
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let barrierCalls = 0;
+    a.setReleaseBarrier(() => (barrierCalls++, gate));
+    const lease = await a.acquireRun("agent:main:barrier", 1);
+    const releasing = lease.release();
+    let bHolds = false;
+    const bLease = b.acquireRun("agent:main:barrier", 1).then((l) => ((bHolds = true), l));
+    await until(() => barrierCalls === 1);
+    await sleep(300); // b polls every 250 ms: it would have taken a released lease by now
+    expect(bHolds).toBe(false);
+    open();
+    await releasing;
+    await (await bLease).release();
+    expect(bHolds).toBe(true);
+  });
+});

@@ -12,6 +12,7 @@
  */
 import { SQL } from "bun";
 import { hostname } from "node:os";
+import { settleWithin } from "../../core/backoff.ts";
 import { AbortedError, errorMessage } from "../../core/errors.ts";
 import { createLogger, type Logger } from "../../core/log.ts";
 import type { Cluster, ClusterDescription, OrphanMarker, RunLease } from "../cluster.ts";
@@ -220,6 +221,12 @@ export class PgCluster implements Cluster {
     }
   }
 
+  #barrier: (() => Promise<void>) | null = null;
+
+  setReleaseBarrier(barrier: () => Promise<void>): void {
+    this.#barrier = barrier;
+  }
+
   #hold(name: string): RunLease {
     const controller = new AbortController();
     this.#held.set(name, { controller });
@@ -230,6 +237,8 @@ export class PgCluster implements Cluster {
         if (released) return;
         released = true;
         if (this.#held.get(name)?.controller !== controller) return; // lost meanwhile: nothing to give back
+        if (this.#barrier) await settleWithin([this.#barrier()], 2000); // what the run published goes out first
+        if (this.#held.get(name)?.controller !== controller) return;
         // the row goes first: a local caller taking the name before the DELETE would get "mine" and then lose it to the DELETE
         if (!this.#closed) await this.#release(name);
         if (this.#held.get(name)?.controller === controller) this.#held.delete(name);
