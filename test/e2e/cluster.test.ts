@@ -24,12 +24,14 @@ const sessionOf = (text: string) => /^(\S+)#\d+/.exec(text)?.[1];
 
 /** Waits until every acknowledged run of `acks` has its run_finished in the database. */
 async function allFinished(acks: Ack[], timeoutMs = 60_000): Promise<Map<string, string[]>> {
+  let open: string[] = [];
   return waitUntil(
     async () => {
       const f = await logFacts(rig.sql, rig.schema);
-      return acks.every((a) => f.finished.has(a.runId)) ? f.finished : undefined;
+      open = acks.filter((a) => !f.finished.has(a.runId)).map((a) => `${a.runId} (${a.sessionKey} via ${a.node})`);
+      return open.length === 0 ? f.finished : undefined;
     },
-    async () => `every acknowledged run to finish (${acks.length} runs)`,
+    () => `every acknowledged run to finish (${acks.length} runs; unfinished: ${open.join(", ")})`,
     timeoutMs,
   );
 }
