@@ -3,11 +3,13 @@
 // LISTEN coming back after a server restart, outbox pruning, payloads that are not ours.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
+import { createLogger } from "../../src/core/log.ts";
 import type { FanoutEvent } from "../../src/store/fanout.ts";
 import { singleNodeFanout } from "../../src/store/fanout.ts";
 import { openConfiguredFanout } from "../../src/store/open.ts";
 import { channelFor, MAX_NOTIFY_BYTES, utf8Bytes } from "../../src/store/postgres/fanout-envelope.ts";
 import { openPgFanout, type PgFanout, type PgFanoutOptions } from "../../src/store/postgres/fanout.ts";
+import { FanoutReceiver } from "../../src/store/postgres/fanout-receiver.ts";
 import { openPgStore, type PgStore } from "../../src/store/postgres/store.ts";
 import { type PgServer, startPostgres } from "../support/postgres.ts";
 
@@ -144,9 +146,10 @@ describe("PgFanout between nodes on one database", () => {
     expect(b!.f.stats().lost).toBeGreaterThanOrEqual(1);
     expect(b!.f.stats().listening).toBe(true);
     // and the node sends again too
-    b!.f.publish({ sessionKey: "s", back: true });
-    await b!.f.flush();
-    await until(() => a!.got.some((e) => e.back === true), "b's event at a");
+    await until(() => {
+      if (!a!.got.some((e) => e.back === true)) b!.f.publish({ sessionKey: "s", back: true });
+      return a!.got.some((e) => e.back === true);
+    }, "b's event at a", 30_000);
   }, 60_000);
 
   test("outbox rows are pruned after the retention", async () => {
@@ -210,5 +213,43 @@ describe("the configured fan-out", () => {
     expect(f.stats()).toMatchObject({ kind: "postgres", listening: true });
     expect((f as PgFanout).channel).toBe(channelFor("configured"));
     await f.close();
+  });
+});
+
+describe("FanoutReceiver (payloads fed directly, reads from a real outbox)", () => {
+  test("events behind an outbox fetch wait for it; other sessions do not; gaps and missing rows are counted as lost", async () => {
+    const store = await openPgStore({ url: pg.url, schema: "recv", max: 2 });
+    open.push(store);
+    const sql = new SQL(pg.url, { max: 1, connection: { search_path: "recv" } });
+    const [row] = await sql.unsafe("INSERT INTO fanout_outbox (session_key, payload, created_at) VALUES ('s1', $1, 0) RETURNING id", [JSON.stringify({ sessionKey: "s1", big: true })]);
+    const r = new FanoutReceiver({ sql, origin: "me", log: createLogger("test") });
+    const got: FanoutEvent[] = [];
+    r.on((e) => got.push(e));
+    const env = (n: number, s: string, body: object) => JSON.stringify({ o: "peer", n, s, ...body });
+    r.onPayload(env(1, "s1", { r: String(row.id) })); // fetched
+    r.onPayload(env(2, "s1", { e: { sessionKey: "s1", after: 1 } })); // waits for the fetch
+    r.onPayload(env(3, "s2", { e: { sessionKey: "s2", other: 1 } })); // another session: at once
+    expect(got).toEqual([{ sessionKey: "s2", other: 1 }]);
+    r.onPayload(env(4, "s1", { e: { sessionKey: "s1", after: 2 } }));
+    r.onPayload(JSON.stringify({ o: "me", n: 99, s: "s1", e: { sessionKey: "s1", mine: true } })); // own: dropped
+    await until(() => got.length === 4, "the fetched event and the two behind it");
+    expect(got).toEqual([{ sessionKey: "s2", other: 1 }, { sessionKey: "s1", big: true }, { sessionKey: "s1", after: 1 }, { sessionKey: "s1", after: 2 }]);
+    // a reference whose row is gone (pruned): skipped and counted; what follows still arrives
+    r.onPayload(env(5, "s1", { r: "999999" }));
+    r.onPayload(env(6, "s1", { e: { sessionKey: "s1", after: 3 } }));
+    await until(() => got.length === 5, "the event after the missing row");
+    expect(got.at(-1)).toEqual({ sessionKey: "s1", after: 3 });
+    expect(r.counts.lost).toBe(1);
+    // a jump in the origin's counter: two events were missed
+    r.onPayload(env(9, "s3", { e: { sessionKey: "s3" } }));
+    expect(r.counts).toMatchObject({ received: 6, lost: 3 });
+    // the same number again (a batch sent twice): dropped
+    r.onPayload(env(9, "s3", { e: { sessionKey: "s3", again: true } }));
+    expect(r.counts).toMatchObject({ received: 6, repeats: 1 });
+    // an envelope whose event names another session is not ours
+    r.onPayload(env(10, "s3", { e: { sessionKey: "elsewhere" } }));
+    expect(r.counts.foreign).toBe(1);
+    r.close();
+    await sql.close();
   });
 });

@@ -16,6 +16,7 @@ import { inlineEnvelope, MAX_NOTIFY_BYTES, refEnvelope, utf8Bytes } from "./fano
 /** per statement: at most this many events / about this many bytes */
 const BATCH_EVENTS = 500;
 const BATCH_BYTES = 1 << 20;
+const RETRY_AFTER_MS = 200;
 
 export interface PublisherOptions {
   sql: SQL;
@@ -86,7 +87,7 @@ export class FanoutPublisher {
       while (this.#queue.length > 0) {
         const batch = this.#take();
         try {
-          await this.#send(batch);
+          await this.#sendRetrying(batch);
           this.counts.sent += batch.length;
         } catch (err) {
           this.#fail(batch.length, errorMessage(err));
@@ -102,6 +103,20 @@ export class FanoutPublisher {
     let i = 0;
     while (i < this.#queue.length && i < BATCH_EVENTS && bytes < BATCH_BYTES) bytes += this.#queue[i++]!.json.length;
     return this.#queue.splice(0, i);
+  }
+
+  /**
+   * A failed statement committed nothing, so it is sent once more after a pause: the first query
+   * after a server restart fails on the pool's dead connection, and the retry opens a new one. (Were
+   * a NOTIFY ever delivered twice, receivers drop the repeat: its counter is not above the last seen.)
+   */
+  async #sendRetrying(batch: Item[]): Promise<void> {
+    try {
+      await this.#send(batch);
+    } catch {
+      await Bun.sleep(RETRY_AFTER_MS);
+      await this.#send(batch);
+    }
   }
 
   async #send(batch: Item[]): Promise<void> {

@@ -3,7 +3,8 @@
  * listeners, per session in the order they arrived. An inline event goes out at once unless its
  * session is waiting on an outbox fetch; a reference is fetched (`fanout_outbox` by id) and
  * everything of that session behind it waits for it. Own envelopes (same origin) are dropped. A gap
- * in an origin's counter means missed events (the LISTEN connection was down): counted as lost.
+ * in an origin's counter means missed events (the LISTEN connection was down): counted as lost; a
+ * number already seen is a repeat and dropped.
  */
 import type { SQL } from "bun";
 import { errorMessage } from "../../core/errors.ts";
@@ -16,7 +17,7 @@ const FETCH_TRIES = 3;
 const MAX_ORIGINS = 1000;
 
 export class FanoutReceiver {
-  readonly counts = { received: 0, lost: 0, foreign: 0 };
+  readonly counts = { received: 0, lost: 0, foreign: 0, repeats: 0 };
   readonly #listeners = new Set<(event: FanoutEvent) => void>();
   /** sessions with an outbox fetch in flight: what waits behind it */
   readonly #waiting = new Map<string, Envelope[]>();
@@ -44,7 +45,7 @@ export class FanoutReceiver {
       return;
     }
     if (env.o === this.o.origin) return;
-    this.#countGap(env);
+    if (!this.#countGap(env)) return; // a repeat (a batch sent again after an error)
     const queue = this.#waiting.get(env.s);
     if (queue) queue.push(env);
     else if ("e" in env) this.#deliver(env.e);
@@ -54,14 +55,21 @@ export class FanoutReceiver {
     }
   }
 
-  #countGap(env: Envelope): void {
+  /**
+   * One origin's envelopes arrive in its counter's order (one sending connection, commit order): a
+   * jump means missed events (counted lost), a number not above the last one a repeat (false: drop).
+   */
+  #countGap(env: Envelope): boolean {
     const last = this.#lastN.get(env.o);
-    if (last !== undefined && env.n > last + 1) this.counts.lost += env.n - last - 1;
-    if (last === undefined || env.n > last) {
-      this.#lastN.delete(env.o); // re-insert: the map's order is least recently heard first
-      this.#lastN.set(env.o, env.n);
-      if (this.#lastN.size > MAX_ORIGINS) this.#lastN.delete(this.#lastN.keys().next().value!);
+    if (last !== undefined && env.n <= last) {
+      this.counts.repeats++;
+      return false;
     }
+    if (last !== undefined && env.n > last + 1) this.counts.lost += env.n - last - 1;
+    this.#lastN.delete(env.o); // re-insert: the map's order is least recently heard first
+    this.#lastN.set(env.o, env.n);
+    if (this.#lastN.size > MAX_ORIGINS) this.#lastN.delete(this.#lastN.keys().next().value!);
+    return true;
   }
 
   /** Work through a session's queue, fetching references in turn; the queue ends when it is empty. */
