@@ -18,7 +18,7 @@ import { describeAuth, resolveAuth, type ResolvedAuth } from "../gateway/auth.ts
 import { acquireGatewayLock } from "../gateway/lock.ts";
 import { bindHost, refuseOpenBind, serveGateway } from "../gateway/server.ts";
 import { notifyReady, notifyStopping } from "../daemon/notify.ts";
-import { openConfiguredStore } from "../store/open.ts";
+import { openConfiguredFanout, openConfiguredStore } from "../store/open.ts";
 import { logOpenClawNotice } from "../ops/migrate-notice.ts";
 import { assembleApp } from "./assemble.ts";
 import { installStopSignals, type StopSignals } from "./signals.ts";
@@ -91,8 +91,10 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     const auth = authFor(loaded, opts.token);
     const store = await openConfiguredStore(config.storage); // SQLite by default, PostgreSQL with storage.driver
     cleanups.push(() => store.close());
+    const fanout = await openConfiguredFanout(config.storage, { log: log.child("fanout") }); // run events to/from other nodes (PostgreSQL)
+    cleanups.push(() => fanout.close()); // after the gateway stopped publishing, before the store closes
     await logOpenClawNotice(store, log); // once: OpenClaw data in this home that `openclaw migrate` has not imported
-    const app = assembleApp({ loaded, store, auth, log, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
+    const app = assembleApp({ loaded, store, fanout, auth, log, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
     const { router, gateway: gw, channels, plugins } = app;
     const interrupted = await router.get(MAIN_AGENT).recoverInterrupted(); // one store: one recovery covers every agent
     if (interrupted.length) log.warn("runs interrupted by the last stop were marked interrupted", { count: interrupted.length });

@@ -4,10 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { probePostgres } from "../../src/ops/storage-status.ts";
+import { PG_MIGRATIONS } from "../../src/store/postgres/migrations.ts";
 import { openPgStore } from "../../src/store/postgres/store.ts";
 import { type PgServer, startPostgres } from "../support/postgres.ts";
 
 let pg: PgServer;
+const LATEST = Math.max(...PG_MIGRATIONS.map((m) => m.version));
 const dir = mkdtempSync(join(tmpdir(), "storage-status-"));
 beforeAll(() => {
   pg = startPostgres();
@@ -20,7 +22,7 @@ afterAll(() => {
 test("probe: not created yet, then the schema version; unreachable with the reason", async () => {
   expect(await probePostgres({ driver: "postgres", url: pg.url, schema: "st" })).toMatchObject({ reachable: true, schemaVersion: null });
   await (await openPgStore({ url: pg.url, schema: "st" })).close();
-  expect(await probePostgres({ driver: "postgres", url: pg.url, schema: "st" })).toMatchObject({ reachable: true, schemaVersion: 1 });
+  expect(await probePostgres({ driver: "postgres", url: pg.url, schema: "st" })).toMatchObject({ reachable: true, schemaVersion: LATEST });
   expect(await probePostgres({ driver: "sqlite", schema: "openclaw" })).toBeNull();
 });
 
@@ -34,7 +36,7 @@ test("openclaw status (no gateway running) shows the database and hides the pass
     });
     return r.stdout.toString() + r.stderr.toString();
   };
-  expect(run(pg.url)).toContain("schema st: reachable, schema version 1");
+  expect(run(pg.url)).toContain(`schema st: reachable, schema version ${LATEST}`);
   const out = run(down);
   expect(out).toContain("UNREACHABLE");
   expect(out).not.toContain("pw-status-secret");

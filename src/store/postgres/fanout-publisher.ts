@@ -1,0 +1,150 @@
+/**
+ * The sending half of the PostgreSQL fan-out: ONE connection and a serial queue. NOTIFYs sent by one
+ * connection reach listeners in commit order, so one session's events keep their order only if
+ * they never race on several pool connections; here each batch waits for the previous one. Events
+ * queued while a batch is in flight go out together in the next one: one statement
+ * `SELECT pg_notify(channel, x) FROM json_array_elements_text(batch)` (one transaction, delivered in
+ * array order). An event whose envelope is over the NOTIFY limit is stored in `fanout_outbox` first
+ * (committed before its reference is notified) and pruned after `retentionMs`.
+ */
+import type { SQL } from "bun";
+import { errorMessage } from "../../core/errors.ts";
+import type { Logger } from "../../core/log.ts";
+import type { FanoutEvent } from "../fanout.ts";
+import { inlineEnvelope, MAX_NOTIFY_BYTES, refEnvelope, utf8Bytes } from "./fanout-envelope.ts";
+
+/** per statement: at most this many events / about this many bytes */
+const BATCH_EVENTS = 500;
+const BATCH_BYTES = 1 << 20;
+const RETRY_AFTER_MS = 200;
+
+export interface PublisherOptions {
+  sql: SQL;
+  channel: string;
+  origin: string;
+  log: Logger;
+  clock: () => number;
+  maxNotifyBytes?: number;
+  /** outbox rows older than this are deleted (default 5 minutes) */
+  retentionMs?: number;
+  /** prune at most this often (default 60 s; 0: after every outbox write) */
+  pruneEveryMs?: number;
+  /** events waiting beyond this are dropped and counted as failed (default 10,000) */
+  maxQueued?: number;
+}
+
+type Item = { sessionKey: string; json: string; n: number };
+
+export class FanoutPublisher {
+  readonly counts = { published: 0, sent: 0, viaOutbox: 0, failed: 0 };
+  readonly #o: Required<PublisherOptions>;
+  #queue: Item[] = [];
+  #n = 0;
+  #draining: Promise<void> | null = null;
+  #lastPrune = 0;
+  #lastFailureLog = 0;
+
+  constructor(opts: PublisherOptions) {
+    this.#o = { maxNotifyBytes: MAX_NOTIFY_BYTES, retentionMs: 5 * 60_000, pruneEveryMs: 60_000, maxQueued: 10_000, ...opts };
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  publish(event: FanoutEvent): void {
+    this.counts.published++;
+    const n = ++this.#n; // a dropped event still takes its number: receivers see the gap
+    if (this.#queue.length >= this.#o.maxQueued) {
+      this.#fail(1, `more than ${this.#o.maxQueued} events waiting to be sent`);
+      return;
+    }
+    let json: string;
+    try {
+      json = JSON.stringify(event);
+    } catch (err) {
+      this.#fail(1, `an event of session ${event.sessionKey} is not serialisable (${errorMessage(err)})`);
+      return;
+    }
+    this.#queue.push({ sessionKey: event.sessionKey, json, n });
+    this.#draining ??= this.#drain();
+  }
+
+  /** Resolves once everything queued so far was sent or failed. */
+  async flush(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  /** Delete outbox rows past the retention; returns how many. */
+  async prune(): Promise<number> {
+    this.#lastPrune = this.#o.clock();
+    const rows = await this.#o.sql.unsafe("DELETE FROM fanout_outbox WHERE created_at < $1", [this.#o.clock() - this.#o.retentionMs]);
+    return rows.count ?? 0;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#take();
+        try {
+          await this.#sendRetrying(batch);
+          this.counts.sent += batch.length;
+        } catch (err) {
+          this.#fail(batch.length, errorMessage(err));
+        }
+      }
+    } finally {
+      this.#draining = null;
+    }
+  }
+
+  #take(): Item[] {
+    let bytes = 0;
+    let i = 0;
+    while (i < this.#queue.length && i < BATCH_EVENTS && bytes < BATCH_BYTES) bytes += this.#queue[i++]!.json.length;
+    return this.#queue.splice(0, i);
+  }
+
+  /**
+   * A failed statement committed nothing, so it is sent once more after a pause: the first query
+   * after a server restart fails on the pool's dead connection, and the retry opens a new one. (Were
+   * a NOTIFY ever delivered twice, receivers drop the repeat: its counter is not above the last seen.)
+   */
+  async #sendRetrying(batch: Item[]): Promise<void> {
+    try {
+      await this.#send(batch);
+    } catch {
+      await Bun.sleep(RETRY_AFTER_MS);
+      await this.#send(batch);
+    }
+  }
+
+  async #send(batch: Item[]): Promise<void> {
+    const { sql, origin, channel } = this.#o;
+    const payloads: string[] = [];
+    let stored = false;
+    for (const it of batch) {
+      const inline = inlineEnvelope(origin, it.n, it.json, it.sessionKey);
+      if (utf8Bytes(inline) <= this.#o.maxNotifyBytes) {
+        payloads.push(inline);
+        continue;
+      }
+      const [row] = await sql.unsafe("INSERT INTO fanout_outbox (session_key, payload, created_at) VALUES ($1, $2, $3) RETURNING id", [it.sessionKey, it.json, this.#o.clock()]);
+      payloads.push(refEnvelope(origin, it.n, it.sessionKey, String(row.id)));
+      this.counts.viaOutbox++;
+      stored = true;
+    }
+    await sql.unsafe("SELECT pg_notify($1, x) FROM json_array_elements_text($2::text::json) AS x", [channel, JSON.stringify(payloads)]);
+    if (stored && this.#o.clock() - this.#lastPrune >= this.#o.pruneEveryMs) {
+      await this.prune().catch((err: unknown) => this.#o.log.warn("fan-out: pruning the outbox failed", { error: errorMessage(err) }));
+    }
+  }
+
+  #fail(count: number, why: string): void {
+    this.counts.failed += count;
+    const now = this.#o.clock();
+    if (now - this.#lastFailureLog < 5000) return; // a database outage fails every batch: one line per 5 s
+    this.#lastFailureLog = now;
+    this.#o.log.warn(`fan-out: ${count} event(s) not sent to the other nodes (${why}); their clients resume from the log`, { failed: this.counts.failed });
+  }
+}
