@@ -74,7 +74,7 @@ test("20 rounds of random kill -9 under load: after each, every acknowledged eve
     for (const c of rec.clients) c.ws.close();
   }
   expect(acks.length).toBeGreaterThan(100); // the load really ran: most sends of 20 rounds were acknowledged
-});
+}, 200_000);
 
 async function readyz(node: ClusterNode): Promise<{ status: number; store: string }> {
   try {
@@ -136,7 +136,7 @@ test("database restart while idle: clear errors while it is down, every node ser
   const sessions = [...new Set(after.map((a) => a.sessionKey)), "agent:main:down-idle"];
   await settle(sessions);
   expect(await checkLog(rig.sql, rig.schema, after, { settled: true, sessions })).toEqual([]);
-});
+}, 120_000);
 
 test("database restart under load: acknowledged events survive, clients get typed errors, recovery without a gateway restart", async () => {
   const pids = new Map(rig.nodes.map((n) => [n.name, n.pid]));
@@ -164,4 +164,4 @@ test("database restart under load: acknowledged events survive, clients get type
   }
   for (const e of rec.errors) expect(e).toMatchObject({ code: -32040, message: STORAGE_MESSAGE });
   for (const c of rec.clients) c.ws.close();
-});
+}, 120_000);

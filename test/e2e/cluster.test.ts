@@ -68,35 +68,41 @@ async function concurrentOneSession(nodeCount: number, session: string, perNode:
 
 test("two nodes: concurrent messages to one session run one at a time, in order", async () => {
   await concurrentOneSession(2, "agent:main:two", 3);
-});
+}, 120_000);
 
 test("three nodes: concurrent messages to one session run one at a time, in order", async () => {
   await concurrentOneSession(3, "agent:main:three", 3);
-});
+}, 120_000);
 
-test("fan-out: a client on node 1 gets every chat.event of a run on node 2, in order, a large payload whole", async () => {
+test("fan-out: clients on nodes 1 and 3 get every chat.event of runs on node 2, in order, a large payload whole", async () => {
   const session = "agent:main:fan";
-  const watcher = await rig.connect(rig.node(0));
-  expect((await callSafe(watcher, "sessions.subscribe", { sessionKey: session })).kind).toBe("answer");
+  const watchers = [await rig.connect(rig.node(0)), await rig.connect(rig.node(2))];
+  for (const w of watchers) expect((await callSafe(w, "sessions.subscribe", { sessionKey: session })).kind).toBe("answer");
   const sender = await rig.connect(rig.node(1));
   const acks: Ack[] = [];
-  const texts = [`${session}#0 short`, `${session}#1 [big=20000]`, `${session}#2 short again`];
-  for (const t of texts) {
-    const out = await send(sender, "n2", session, t, acks);
-    expect(out.kind).toBe("answer");
-    await finalOf(sender, acks.at(-1)!.runId);
-  }
-  for (const a of acks) await finalOf(watcher, a.runId, 15_000);
-  const seen = chatEvents(watcher, session);
+  const texts = [`${session}#0 short`, `${session}#1 [big=20000]`, `${session}#2 short again`, `${session}#3 [slow=200] last`];
+  // sent together: they queue on node 2 and run in the order of their user messages' seqs (which
+  // concurrent calls on one socket do not fix); the watchers must see that order
+  const outs = await Promise.all(texts.map((t) => send(sender, "n2", session, t, acks)));
+  for (const o of outs) expect(o.kind).toBe("answer");
+  for (const a of acks) await finalOf(sender, a.runId);
   const local = chatEvents(sender, session);
-  // the same events in the same order as the client on the node that ran them
-  expect(seen.map((p) => [p.runId, p.event.type])).toEqual(local.map((p) => [p.runId, p.event.type]));
-  const finals = seen.filter((p) => p.event.type === "final");
-  expect(finals.map((p) => p.event.outcome)).toEqual(["ok", "ok", "ok"]);
-  expect(finals.map((p) => p.event.text)).toEqual(texts.map(echoOf));
-  expect(finals[1].event.text.length).toBeGreaterThan(20000);
+  const inLog = (await rig.log(session)).filter((r) => r.type === "user_message").map((r) => r.data.runId as string);
+  const textOf = new Map(acks.map((a) => [a.runId, a.text]));
+  for (const w of watchers) {
+    for (const a of acks) await finalOf(w, a.runId, 15_000);
+    const seen = chatEvents(w, session);
+    // the same events in the same order as the client on the node that ran them
+    expect(seen.map((p) => [p.runId, p.event.type])).toEqual(local.map((p) => [p.runId, p.event.type]));
+    expect(seen.map((p) => p.event)).toEqual(local.map((p) => p.event));
+    const finals = seen.filter((p) => p.event.type === "final");
+    expect(finals.map((p) => p.runId)).toEqual(inLog);
+    expect(finals.map((p) => p.event.outcome)).toEqual(["ok", "ok", "ok", "ok"]);
+    expect(finals.map((p) => p.event.text)).toEqual(inLog.map((r) => echoOf(textOf.get(r)!)));
+    expect(finals.find((p) => p.event.text.includes("[big=20000]")).event.text.length).toBeGreaterThan(20000);
+  }
   expect(await check(acks)).toEqual([]);
-});
+}, 120_000);
 
 test("kill -9 of the node holding a run: interrupted exactly once, the client on a survivor told, other sessions unaffected", async () => {
   const held = "agent:main:held";
@@ -137,7 +143,7 @@ test("kill -9 of the node holding a run: interrupted exactly once, the client on
   const again = await logFacts(rig.sql, rig.schema);
   expect(again.finished.get(runId)).toEqual(["interrupted"]);
   expect(victim.stderr()).not.toContain(DB_PASSWORD);
-});
+}, 120_000);
 
 test("a reconnecting client resumes the history from a seq without gaps, on another node", async () => {
   const session = "agent:main:resume";
@@ -163,4 +169,4 @@ test("a reconnecting client resumes the history from a seq without gaps, on anot
   expect(after).toEqual(log.filter((r) => r.seq > seenUpTo).map((r) => r.seq));
   expect([...first.result.entries.map((e) => e.seq), ...after]).toEqual(log.map((_, i) => i + 1));
   expect(await check(acks)).toEqual([]);
-});
+}, 120_000);
