@@ -162,11 +162,17 @@ test("a reconnecting client resumes the history from a seq without gaps, on anot
     expect((await send(b, "n3", session, `${session}#${i} while away`, acks)).kind).toBe("answer");
     await finalOf(b, acks.at(-1)!.runId);
   }
+  // the resume protocol (docs/cluster.md): subscribe first, then the history after the last seq seen
   const c = await rig.connect(rig.node(1));
+  expect((await callSafe(c, "sessions.subscribe", { sessionKey: session })).kind).toBe("answer");
   const rest = (await callSafe(c, "chat.history", { sessionKey: session, limit: 500 })) as { kind: "answer"; result: { entries: Array<{ seq: number }> } };
   const after = rest.result.entries.filter((e) => e.seq > seenUpTo).map((e) => e.seq);
   const log = await rig.log(session);
   expect(after).toEqual(log.filter((r) => r.seq > seenUpTo).map((r) => r.seq));
   expect([...first.result.entries.map((e) => e.seq), ...after]).toEqual(log.map((_, i) => i + 1));
+  // and from then on it streams live what another node runs
+  expect((await send(b, "n3", session, `${session}#6 live again`, acks)).kind).toBe("answer");
+  const live = await finalOf(c, acks.at(-1)!.runId, 15_000);
+  expect(live).toMatchObject({ outcome: "ok", text: echoOf(`${session}#6 live again`) });
   expect(await check(acks)).toEqual([]);
 }, 120_000);
