@@ -27,6 +27,10 @@ export interface ClusterOptions {
   leaseTtlMs?: number;
   /** storage.cluster.heartbeatMs */
   heartbeatMs?: number;
+  /** more config for a node, by its name (merged at the top level: e.g. `channels`) */
+  extra?: (name: string) => Record<string, unknown>;
+  /** a server another rig of the file started (this rig then leaves it running at stop) */
+  pg?: PgServer | null;
 }
 
 export class ClusterNode {
@@ -69,9 +73,9 @@ export class ClusterRig {
   /** The database, the fake and `opts.nodes` gateways, started one after another. */
   static async start(opts: ClusterOptions): Promise<ClusterRig> {
     freshBinary();
-    const pg = startPostgres();
+    const pg = opts.pg ?? startPostgres();
     const fake = await startClusterFake();
-    const full: Required<ClusterOptions> = { schema: "cluster", leaseTtlMs: 2000, heartbeatMs: 500, ...opts };
+    const full: Required<ClusterOptions> = { schema: "cluster", leaseTtlMs: 2000, heartbeatMs: 500, extra: () => ({}), ...opts, pg: opts.pg ?? null };
     const rig = new ClusterRig(pg, fake, full.schema, full);
     try {
       for (let i = 0; i < opts.nodes; i++) await rig.addNode();
@@ -99,6 +103,7 @@ export class ClusterRig {
         schema: this.schema,
         cluster: { leaseTtlMs: this.opts.leaseTtlMs, heartbeatMs: this.opts.heartbeatMs },
       },
+      ...this.opts.extra(name),
     };
   }
 
@@ -191,6 +196,6 @@ export class ClusterRig {
     }
     await this.dropSql();
     await this.fake.stop();
-    this.pg.stop();
+    if (!this.opts.pg) this.pg.stop();
   }
 }
