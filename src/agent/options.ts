@@ -1,5 +1,6 @@
 /** What an `AgentRuntime` is built with, and the defaults it falls back to. */
 import type { Logger } from "../core/log.ts";
+import type { Cluster } from "../store/cluster.ts";
 import type { ToolSettings } from "../tools/types.ts";
 import type { RunLimits } from "./loop.ts";
 
@@ -26,6 +27,8 @@ export interface RuntimeOptions {
   displayModel?: string;
   /** tool calls of one assistant message run at once; default 8 */
   maxParallelTools?: number;
+  /** several nodes on one store (store/cluster.ts): session run leases, orphan recovery; default one node alone */
+  cluster?: Cluster;
 }
 
 export const DEFAULT_LIMITS: RunLimits = { maxSteps: 25, maxWallMs: 600_000, maxOutputTokens: 8192 };

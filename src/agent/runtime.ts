@@ -18,6 +18,7 @@ import { emptyUsage } from "../core/messages.ts";
 import type { SandboxConfig } from "../config/schema.ts";
 import type { Provider, ToolSpec } from "../providers/types.ts";
 import type { Executor } from "../sandbox/executor.ts";
+import { SingleNodeCluster, type Cluster, type RunLease } from "../store/cluster.ts";
 import { MemoryStore } from "../store/memory.ts";
 import type { SessionStore, UnfinishedRun } from "../store/types.ts";
 import type { ToolPolicy } from "../tools/registry.ts";
@@ -70,6 +71,8 @@ export class AgentRuntime {
   readonly #history: HistoryCache;
   #closed = false;
   #commands: ChatCommandHandler | undefined;
+  #cluster: Cluster | undefined;
+  #sweeping: Promise<UnfinishedRun[]> | undefined;
 
   constructor(provider: Provider, options: RuntimeOptions = {}) {
     this.#provider = provider;
@@ -149,6 +152,16 @@ export class AgentRuntime {
   withHooks(hooks: Partial<HookHandlers>, opts?: HookOptions): this {
     this.hooks.registerAll(hooks, opts);
     return this;
+  }
+
+  /** The cluster this runtime's store is shared in (store/cluster.ts); default: one node alone. */
+  withCluster(cluster: Cluster): this {
+    this.#cluster = cluster;
+    return this;
+  }
+
+  get cluster(): Cluster {
+    return (this.#cluster ??= this.#opts.cluster ?? new SingleNodeCluster(this.store, { driver: "memory" }));
   }
 
   withStore(store: SessionStore): this {
@@ -246,16 +259,30 @@ export class AgentRuntime {
     } else stopRun(run.state, stop);
   }
 
-  async recoverInterrupted(): Promise<UnfinishedRun[]> {
-    const unfinished = (await this.store.listUnfinishedRuns()).filter((u) => !this.#active.has(u.runId));
-    const now = Date.now();
-    for (const u of unfinished) {
-      await this.store.append(u.sessionKey, {
-        data: { type: "run_finished", runId: u.runId, outcome: "interrupted", cause: "interrupted", reason: "the process stopped while this run was in flight", durationMs: Math.max(0, now - u.startedAt) },
+  /**
+   * Marks unfinished runs nobody runs any more `interrupted` and emits their `final` to listeners.
+   * One node: every unfinished run not live here (at start). Several nodes: only runs whose node is
+   * dead, each by exactly one node (the cluster's sweep); the gateway calls this every heart-beat.
+   */
+  recoverInterrupted(): Promise<UnfinishedRun[]> {
+    return (this.#sweeping ??= this.#sweep().finally(() => (this.#sweeping = undefined)));
+  }
+
+  async #sweep(): Promise<UnfinishedRun[]> {
+    const multi = this.cluster.multiNode;
+    const reason = multi ? "the node running this run stopped while it was in flight" : "the process stopped while this run was in flight";
+    const marked = await this.cluster.sweepOrphans(async (u) => {
+      if (this.#active.has(u.runId)) return false;
+      const durationMs = Math.max(0, Date.now() - u.startedAt);
+      const events = await this.store.append(u.sessionKey, {
+        data: { type: "run_finished", runId: u.runId, outcome: "interrupted", cause: "interrupted", reason, durationMs },
       });
-    }
-    if (unfinished.length) this.#log.warn("marked interrupted runs", { count: unfinished.length });
-    return unfinished;
+      this.#history.appended(u.sessionKey, [events]);
+      this.#broadcast({ type: "final", runId: u.runId, sessionKey: u.sessionKey, text: "", outcome: "interrupted", cause: "interrupted", usage: emptyUsage(), durationMs, reason });
+      return true;
+    });
+    if (marked.length) this.#log.warn("marked interrupted runs", { count: marked.length });
+    return marked;
   }
 
   async resetSession(sessionKey: string): Promise<void> {
@@ -305,9 +332,35 @@ export class AgentRuntime {
 
   async #execute(run: ActiveRun): Promise<void> {
     if (run.status === "done") return;
+    const lease = await this.#lease(run);
     run.status = "running";
-    const response = await executeRun(this.#loopDeps(), run.state);
+    let response: AgentResponse;
+    try {
+      response = await executeRun(this.#loopDeps(), run.state);
+    } finally {
+      await lease?.release().catch((err: unknown) => this.#log.warn("could not release a run lease", { runId: run.state.runId, error: errorMessage(err) }));
+    }
     this.#settle(run, response);
+  }
+
+  /**
+   * With several nodes: waits for the session's lease (this run is next cluster-wide). Aborted while
+   * waiting → undefined, and executeRun, seeing the aborted signal, records the run as aborted. A lease
+   * lost while running (database unreachable longer than the TTL) aborts the run.
+   */
+  async #lease(run: ActiveRun): Promise<RunLease | undefined> {
+    const cluster = this.cluster;
+    if (!cluster.multiNode) return undefined;
+    const { state } = run;
+    try {
+      const lease = await cluster.acquireRun(state.sessionKey, state.userSeq, state.controller.signal);
+      const onLost = () => stopRun(state, { outcome: "aborted", cause: "aborted", reason: "aborted: this node lost the session's lease (the database was unreachable for longer than storage.cluster.leaseTtlMs)" });
+      if (lease.lost.aborted) onLost();
+      else lease.lost.addEventListener("abort", onLost, { once: true });
+      return lease;
+    } catch {
+      return undefined;
+    }
   }
 
   async #finishQueued(run: ActiveRun, stop: ExternalStop): Promise<void> {

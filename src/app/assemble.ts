@@ -15,6 +15,7 @@ import { ConfigError, errorMessage } from "../core/errors.ts";
 import type { Logger } from "../core/log.ts";
 import type { Provider } from "../providers/types.ts";
 import type { Fanout } from "../store/fanout.ts";
+import type { Cluster } from "../store/cluster.ts";
 import type { SessionStore } from "../store/types.ts";
 import type { ResolvedAuth } from "../gateway/auth.ts";
 import { FileConfigSource } from "../gateway/config-source.ts";
@@ -38,6 +39,8 @@ export interface AssembleOptions {
   telegram?: TelegramChannelOptions;
   /** replaces each agent's model router (embedders) */
   provider?: (agentId: string) => Provider;
+  /** the cluster the store is shared in (status shows it); the runtimes get it from gateway-process.ts */
+  cluster?: Cluster;
 }
 
 export interface App {
@@ -66,6 +69,7 @@ export function assembleApp(o: AssembleOptions): App {
     log: o.log,
     sandboxStatus: () => agents.sandboxStatus(),
     plugins,
+    ...(o.cluster ? { cluster: o.cluster } : {}),
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
     ...(o.version ? { version: o.version } : {}),
   });

@@ -18,7 +18,8 @@ import { describeAuth, resolveAuth, type ResolvedAuth } from "../gateway/auth.ts
 import { acquireGatewayLock } from "../gateway/lock.ts";
 import { bindHost, refuseOpenBind, serveGateway } from "../gateway/server.ts";
 import { notifyReady, notifyStopping } from "../daemon/notify.ts";
-import { openConfiguredFanout, openConfiguredStore } from "../store/open.ts";
+import { openCluster, openConfiguredFanout, openConfiguredStore } from "../store/open.ts";
+import { startOrphanSweep } from "./cluster-sweep.ts";
 import { logOpenClawNotice } from "../ops/migrate-notice.ts";
 import { assembleApp } from "./assemble.ts";
 import { installStopSignals, type StopSignals } from "./signals.ts";
@@ -91,13 +92,18 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     const auth = authFor(loaded, opts.token);
     const store = await openConfiguredStore(config.storage); // SQLite by default, PostgreSQL with storage.driver
     cleanups.push(() => store.close());
-    const fanout = await openConfiguredFanout(config.storage, { log: log.child("fanout") }); // run events to/from other nodes (PostgreSQL)
+    const cluster = openCluster(config.storage, store); // PostgreSQL: node registry, run leases, leader; SQLite: one node
+    await cluster.start();
+    cleanups.push(() => cluster.close()); // before the store closes: releases leases, marks the node stopped
+    const fanout = await openConfiguredFanout(config.storage, { origin: cluster.nodeId, log: log.child("fanout") }); // run events to/from other nodes (PostgreSQL)
     cleanups.push(() => fanout.close()); // after the gateway stopped publishing, before the store closes
     await logOpenClawNotice(store, log); // once: OpenClaw data in this home that `openclaw migrate` has not imported
-    const app = assembleApp({ loaded, store, fanout, auth, log, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
+    const app = assembleApp({ loaded, store, fanout, auth, log, cluster, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
     const { router, gateway: gw, channels, plugins } = app;
+    for (const id of router.agentIds()) router.get(id).withCluster(cluster);
     const interrupted = await router.get(MAIN_AGENT).recoverInterrupted(); // one store: one recovery covers every agent
     if (interrupted.length) log.warn("runs interrupted by the last stop were marked interrupted", { count: interrupted.length });
+    cleanups.push(startOrphanSweep(router.get(MAIN_AGENT), config.storage.cluster?.heartbeatMs ?? 5_000, log));
     cleanups.push(() => gw.dispose());
     cleanups.push(() => plugins.stop());
     await plugins.start(); // before listening: plugin hooks apply from the first message; a failing plugin is listed, never fatal

@@ -6,6 +6,7 @@
 import { defineCommand } from "citty";
 import type { OfflineFacts, StatusReport } from "../ops/status.ts";
 import { redact } from "../core/secrets.ts";
+import { clusterLines } from "../ops/storage-status.ts";
 import { output } from "./output.ts";
 
 function bytes(n: unknown): string {
@@ -20,8 +21,16 @@ function offline(o: OfflineFacts): string[] {
     o.storage
       ? `database:  postgres ${o.storage.url} schema ${o.storage.schema}: ${o.storage.reachable ? `reachable, ${o.storage.schemaVersion === null ? "not created yet" : `schema version ${o.storage.schemaVersion}`}` : `UNREACHABLE (${o.storage.reason ?? "?"})`}`
       : `database:  ${o.databasePath} (${o.databaseBytes === null ? "not created yet" : bytes(o.databaseBytes)})`,
+    ...(o.storage ? clusterLines(o.storage) : []),
     `daemon:    ${o.daemon ? `${o.daemon.unit}: ${o.daemon.state}` : "no unit installed (openclaw daemon install)"}`,
   ];
+}
+
+function clusterLine(c: unknown): string[] {
+  const x = c as { nodeId?: string; multiNode?: boolean; nodesAlive?: number; leasesHeld?: number; leader?: string[]; error?: string } | undefined;
+  if (!x?.multiNode) return [];
+  if (x.error) return [`cluster:   node ${x.nodeId} · database: ${x.error}`];
+  return [`cluster:   node ${x.nodeId} · ${x.nodesAlive} node${x.nodesAlive === 1 ? "" : "s"} alive · ${x.leasesHeld} lease${x.leasesHeld === 1 ? "" : "s"} held here${x.leader?.length ? ` (leader: ${x.leader.join(", ")})` : ""}`];
 }
 
 function updateLine(r: StatusReport): string[] {
@@ -42,6 +51,7 @@ export function formatStatus(r: StatusReport): string {
     `channels:  ${channels || "none"}`,
     ...(Array.isArray(g.plugins) && g.plugins.length ? [`plugins:   ${(g.plugins as { id: string; state: string; reason?: string }[]).map((p) => `${p.id} ${p.state}${p.state === "disabled" && p.reason ? ` (${p.reason})` : ""}`).join(", ")}`] : []),
     `memory:    ${bytes(g.rssBytes)} RSS · store ${bytes(g.storeBytes)}`,
+    ...clusterLine(g.cluster),
     ...(g.stateDir ? [`state dir: ${String(g.stateDir)}`] : []),
     ...warning,
   ].join("\n");

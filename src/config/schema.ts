@@ -226,6 +226,16 @@ export const StorageConfigSchema = z
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, "expected a lower-case SQL identifier (letters, digits, _; at most 63), such as openclaw")
       .default("openclaw"),
+    /** several nodes on one PostgreSQL database (docs/cluster-leases.md); ignored by SQLite */
+    cluster: z
+      .looseObject({
+        /** a node's leases (session runs, the Telegram poller) are valid while its heart-beat is younger than this */
+        leaseTtlMs: z.number().int().min(500, "at least 500 ms").max(600_000, "at most 600000 ms (10 minutes)").default(15_000),
+        /** how often a node writes its heart-beat and polls for leases; must be below leaseTtlMs */
+        heartbeatMs: z.number().int().min(100, "at least 100 ms").max(60_000, "at most 60000 ms").default(5_000),
+      })
+      .refine((c) => c.heartbeatMs < c.leaseTtlMs, { message: "storage.cluster.heartbeatMs must be below leaseTtlMs (e.g. 5000 and 15000)", path: ["heartbeatMs"] })
+      .optional(), // absent: the defaults (store/open.ts openCluster)
   })
   .refine((s) => s.driver !== "postgres" || s.url !== undefined, {
     message: 'driver "postgres" needs a database URL: set storage.url or OPENCLAW_DATABASE_URL (postgres://user:password@host:5432/db)',

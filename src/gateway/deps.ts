@@ -11,6 +11,7 @@ import type { RateLimitOptions } from "../core/ratelimit.ts";
 import type { ToolSpec } from "../providers/types.ts";
 import type { PluginInfo } from "../plugins/host.ts";
 import type { Fanout } from "../store/fanout.ts";
+import type { Cluster } from "../store/cluster.ts";
 import type { SessionStore } from "../store/types.ts";
 import type { ResolvedAuth } from "./auth.ts";
 import type { Codec } from "./codec.ts";
@@ -80,6 +81,8 @@ export interface GatewayDeps {
   dashboardAuth?: Partial<DashboardAuthOptions>;
   /** the plugin host (plugins.list, plugins.restart, status); absent: no plugin methods data */
   plugins?: PluginsControl;
+  /** the cluster this node is part of (status shows its node id, nodes alive, leases held here) */
+  cluster?: Cluster;
   /** wire formats tried before JSON-RPC on a WebSocket's first frame (the OpenClaw codec, gateway/compat/) */
   codecs?: readonly Codec[];
   /** run events to and from the other gateway nodes on one database (store/fanout.ts); default: none (one node) */

@@ -8,6 +8,7 @@ import type { Update } from "grammy/types";
 import type { Sleep } from "../../core/backoff.ts";
 import { errorMessage } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
+import type { Cluster } from "../../store/cluster.ts";
 import type { RateLimitOptions } from "../../core/ratelimit.ts";
 import type { Channel, ChannelContext, ChannelRoute, ChannelState, ChannelStatus } from "../channel.ts";
 import { normalizeId } from "./access.ts";
@@ -59,6 +60,8 @@ export class TelegramChannel implements Channel {
   readonly #userAborted = new Set<string>();
   readonly #clock: Clock;
   #poller: Poller | null = null;
+  #stopLeading: (() => Promise<void>) | null = null;
+  #leading: Promise<void> = Promise.resolve();
   #state: ChannelState = "starting";
   #stopping = false;
   #lastError: string | undefined;
@@ -116,7 +119,8 @@ export class TelegramChannel implements Channel {
    */
   async start(): Promise<void> {
     if (this.#connecting) return;
-    if (!this.#s.webhook) this.#releasePolling = claimPolling(this.#s.token.reveal().split(":")[0]!);
+    // one poller per token in this process; with a cluster the claim is taken when leadership is (#lead)
+    if (!this.#s.webhook && !this.#cluster()?.multiNode) this.#releasePolling = claimPolling(this.#tokenId());
     this.#stopping = false;
     this.#state = "starting";
     this.#lastError = undefined;
@@ -166,24 +170,58 @@ export class TelegramChannel implements Channel {
     this.sender.call("setMyCommands", () => this.bot.api.setMyCommands(COMMANDS, {}, signal as never)).catch((err) => this.#log.warn("telegram setMyCommands failed", { err: errorMessage(err) }));
     await this.inbox.recover();
     if (!s.webhook) {
-      const store = this.#ctx.store;
-      const ns = "telegram.poll";
-      const key = String(this.bot.botInfo.id);
-      this.#poller = new Poller({
-        api: this.bot.api, log: this.#log, timeoutSeconds: s.pollTimeoutSeconds, watchdogMs: s.watchdogMs, allowedUpdates: ALLOWED_UPDATES, clock: this.#clock,
-        loadOffset: async () => (await store.kvGet(ns, key)) as number | undefined,
-        saveOffset: (offset) => store.kvSet(ns, key, offset),
-        onUpdates: async (updates) => {
-          for (const u of updates) await this.inbox.accept(u);
-        },
-      });
       if (signal.aborted) return;
-      await this.#poller.start();
+      // several nodes on one database: only the leader long-polls (getUpdates allows one consumer per token)
+      const cluster = this.#cluster();
+      if (cluster?.multiNode) this.#stopLeading = cluster.leader("telegram-poller", (leader) => void this.#lead(leader));
+      else await (this.#poller = this.#newPoller()).start();
     }
     this.#sweep = setInterval(() => this.#throttle.sweep(), 60_000);
     this.#state = "running";
     this.#lastError = undefined;
     this.#log.info("telegram channel started", { bot: `@${this.bot.botInfo.username}`, mode: s.webhook ? "webhook" : "polling", host });
+  }
+
+  #cluster(): Cluster | undefined {
+    return (this.#ctx.runtime as { cluster?: Cluster }).cluster;
+  }
+
+  #tokenId(): string {
+    return this.#s.token.reveal().split(":")[0]!;
+  }
+
+  #newPoller(): Poller {
+    const s = this.#s;
+    const store = this.#ctx.store;
+    const ns = "telegram.poll";
+    const key = String(this.bot.botInfo.id);
+    return new Poller({
+      api: this.bot.api, log: this.#log, timeoutSeconds: s.pollTimeoutSeconds, watchdogMs: s.watchdogMs, allowedUpdates: ALLOWED_UPDATES, clock: this.#clock,
+      loadOffset: async () => (await store.kvGet(ns, key)) as number | undefined,
+      saveOffset: (offset) => store.kvSet(ns, key, offset),
+      onUpdates: async (updates) => {
+        for (const u of updates) await this.inbox.accept(u);
+      },
+    });
+  }
+
+  /** Leadership of "telegram-poller" changed: start a fresh poller (the offset is in the shared store) or stop ours. */
+  #lead(leader: boolean): Promise<void> {
+    this.#leading = this.#leading.then(async () => {
+      if (leader && !this.#poller && !this.#stopping) {
+        this.#releasePolling = claimPolling(this.#tokenId());
+        this.#log.info("this node is the Telegram poller now");
+        await (this.#poller = this.#newPoller()).start();
+      } else if (!leader && this.#poller) {
+        const p = this.#poller;
+        this.#poller = null;
+        this.#log.info("this node stops polling Telegram (another node leads)");
+        await p.stop();
+        this.#releasePolling?.();
+        this.#releasePolling = null;
+      }
+    }).catch((err: unknown) => this.#log.warn("telegram poller hand-over failed", { error: errorMessage(err) }));
+    return this.#leading;
   }
 
   #fail(lastError: string): void {
@@ -200,6 +238,9 @@ export class TelegramChannel implements Channel {
     await this.#connecting;
     if (this.#sweep) clearInterval(this.#sweep);
     this.#sweep = null;
+    await this.#stopLeading?.();
+    this.#stopLeading = null;
+    await this.#leading;
     await this.#poller?.stop();
     this.#poller = null;
     this.#releasePolling?.();

@@ -39,6 +39,22 @@ CREATE INDEX pairing_by_code ON pairing (channel, code);
 `,
   },
   {
+    version: 2,
+    name: "cluster",
+    // nodes: one row per gateway process start (heart-beats on the database clock); leases: valid while
+    // their node's heart-beat is younger than storage.cluster.leaseTtlMs; runs: who runs it, in what order
+    sql: `
+CREATE TABLE nodes (
+  node_id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INT NOT NULL,
+  started_at TIMESTAMPTZ NOT NULL, heartbeat_at TIMESTAMPTZ NOT NULL, stopped_at TIMESTAMPTZ
+);
+CREATE TABLE leases (name TEXT PRIMARY KEY, node_id TEXT NOT NULL, acquired_at TIMESTAMPTZ NOT NULL);
+CREATE INDEX leases_by_node ON leases (node_id);
+ALTER TABLE runs ADD COLUMN node_id TEXT, ADD COLUMN user_seq BIGINT;
+CREATE INDEX runs_by_node ON runs (node_id);
+`,
+  },
+  {
     // fan-out (src/store/postgres/fanout.ts): events too large for a NOTIFY payload, read once by the
     // other nodes and pruned after a few minutes. UNLOGGED: live streaming only, nothing to recover after a crash.
     version: 3,

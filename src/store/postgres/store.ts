@@ -25,11 +25,14 @@ export interface PgStoreOptions extends StoreOptions {
   schema?: string;
   /** pool size (default 10) */
   max?: number;
+  /** the cluster node this store writes for: recorded in `runs.node_id` (see store/cluster.ts) */
+  nodeId?: string;
 }
 
 type Q = SQL; // a pool or a transaction: both have unsafe()
 export class PgStore implements SessionStore {
   readonly schema: string;
+  readonly nodeId: string | null;
   #sql: SQL;
   #closed = false;
   #lastTs = 0;
@@ -42,6 +45,7 @@ export class PgStore implements SessionStore {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new StorageError(`storage.schema ${JSON.stringify(this.schema)}: expected a lower-case SQL identifier`);
     this.#sql = new SQL(opts.url, { max: opts.max ?? 10, connection: { search_path: this.schema } });
     this.#clock = opts.clock ?? Date.now;
+    this.nodeId = opts.nodeId ?? null;
     this.#retention = inboxRetention(opts.inboxRetention);
   }
 
@@ -182,6 +186,21 @@ export class PgStore implements SessionStore {
   async appendMany(sessionKey: string, inputs: AppendInput[], opts?: AppendOptions): Promise<StoredEvent[]> {
     validateSessionKey(sessionKey);
     const items = opts?.trusted ? inputs.map(checkTrustedAppend) : inputs.map(validateAppend); // before any write
+    // one append of a session at a time from this process: seqs follow the call order (as SQLite's write
+    // queue does), so the runtime's per-session queue order is the user_seq order the cluster runs by
+    const prev = this.#tails.get(sessionKey);
+    const mine = (prev ? prev.then(() => this.#appendNow(sessionKey, items, opts)) : this.#appendNow(sessionKey, items, opts));
+    const tail = mine.then(() => {}, () => {});
+    this.#tails.set(sessionKey, tail);
+    void tail.then(() => {
+      if (this.#tails.get(sessionKey) === tail) this.#tails.delete(sessionKey);
+    });
+    return mine;
+  }
+
+  readonly #tails = new Map<string, Promise<void>>();
+
+  #appendNow(sessionKey: string, items: AppendInput[], opts?: AppendOptions): Promise<StoredEvent[]> {
     const session = opts?.session;
     return this.#run("appending events", async (q) => {
       const now = opts?.ts ?? this.#now();
@@ -203,7 +222,7 @@ export class PgStore implements SessionStore {
         await q.unsafe(`INSERT INTO events (${EVENT_COLS}) VALUES ($1, $2, $3, $4, $5, $6)`, [
           sessionKey, seq, now, item.data.type, JSON.stringify(item.data), item.idempotencyKey ?? null,
         ]);
-        tracked = await this.#trackRun(q, sessionKey, item.data, now, tracked);
+        tracked = await this.#trackRun(q, sessionKey, item.data, now, tracked, seq);
         const e: StoredEvent = { sessionKey, seq, ts: now, type: item.data.type, data: item.data };
         if (item.idempotencyKey !== undefined) e.idempotencyKey = item.idempotencyKey;
         out.push(e);
@@ -215,10 +234,14 @@ export class PgStore implements SessionStore {
     }, true);
   }
 
-  async #trackRun(q: Q, sessionKey: string, data: StoredEventData, now: number, tracked: string | undefined): Promise<string | undefined> {
+  // runs.user_seq (the seq of the run's first event) orders a session's runs cluster-wide; node_id says who runs it
+  async #trackRun(q: Q, sessionKey: string, data: StoredEventData, now: number, tracked: string | undefined, seq: number): Promise<string | undefined> {
     if (data.type === "user_message" || data.type === "run_started") {
       if (tracked !== data.runId) {
-        await q.unsafe("INSERT INTO runs (session_key, run_id, started_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", [sessionKey, data.runId, now]);
+        await q.unsafe(
+          "INSERT INTO runs (session_key, run_id, started_at, node_id, user_seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+          [sessionKey, data.runId, now, this.nodeId, seq],
+        );
       }
       return data.runId;
     }

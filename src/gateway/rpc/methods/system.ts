@@ -8,6 +8,7 @@ import type { LogRecord } from "../../../core/log.ts";
 import { PAIRING_CHANNELS } from "../../../pairing/requests.ts";
 import type { Gateway } from "../../gateway.ts";
 import { defineMethod, type MethodDef } from "../method.ts";
+import { clusterStatus } from "./cluster-status.ts";
 
 const TailParams = z.strictObject({
   lines: z.number().int().min(0).max(500).default(100),
@@ -44,6 +45,7 @@ export function systemMethods(gw: Gateway): MethodDef[] {
         channels: gw.channels.map((c) => c.status()),
         ...(gw.deps.plugins ? { plugins: gw.deps.plugins.list().map((x) => ({ id: x.id, state: x.state, ...(x.reason ? { reason: x.reason } : {}) })) } : {}),
         ...(gw.deps.stateDir ? { stateDir: gw.deps.stateDir, storeBytes: storeBytes(gw.deps.stateDir) } : {}),
+        ...(gw.deps.cluster ? { cluster: await clusterStatus(gw.deps.cluster) } : {}),
       }),
     }),
 
