@@ -38,8 +38,8 @@ export function chatEvents(ws: WsClient, sessionKey?: string): any[] {
 
 /** The `final` event of `runId` on this socket, waiting up to `timeoutMs`. */
 // biome-ignore lint: events are arbitrary JSON
-export async function finalOf(ws: WsClient, runId: string, timeoutMs = 30_000): Promise<any> {
+export async function finalOf(ws: WsClient, runId: string, timeoutMs = 30_000, label = ""): Promise<any> {
   const find = () => chatEvents(ws).find((p) => p.runId === runId && p.event.type === "final");
-  await ws.until(() => find() !== undefined, timeoutMs, `the final chat.event of ${runId}`);
+  await ws.until(() => find() !== undefined, timeoutMs, `the final chat.event of ${runId}${label ? ` (${label})` : ""}`);
   return find().event;
 }

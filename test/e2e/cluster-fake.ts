@@ -10,15 +10,17 @@
 // read the last frame before it is recorded); `[big=N]` answers N more characters (past the NOTIFY
 // payload limit of 8000 bytes).
 import { messageFrames, reply } from "../fakes/anthropic.ts";
-import { json, lastUserText, playReply, startHttpFake } from "../fakes/http-fake.ts";
+import { json, playReply, startHttpFake } from "../fakes/http-fake.ts";
 
 export interface ModelCall {
   /** the node's name (n1, n2 …), from the request path */
   node: string;
-  /** the last user text of the request (what the echo answers) */
+  /** the last text block of the request's last user message (what the echo answers) */
   text: string;
-  /** the texts of every user message in the request, oldest first (the history the node read) */
+  /** the text blocks of every user message in the request, oldest first (the history the node read) */
   userTexts: string[];
+  /** the texts of every assistant message in the request, oldest first */
+  assistantTexts: string[];
   start: number;
   /** when the response ended (null while it is in flight) */
   end: number | null;
@@ -41,12 +43,11 @@ export function echoOf(text: string): string {
   return big === undefined ? `echo: ${text}` : `echo: ${text} ` + "x".repeat(big);
 }
 
-function userTexts(messages: Array<{ role: string; content: unknown }> = []): string[] {
+function textsOf(messages: Array<{ role: string; content: unknown }> = [], role: "user" | "assistant"): string[] {
   return messages.flatMap((m) => {
-    if (m.role !== "user") return [];
+    if (m.role !== role) return [];
     if (typeof m.content === "string") return [m.content];
-    const texts = (m.content as Array<{ type: string; text?: string }>).filter((b) => b.type === "text").map((b) => b.text ?? "");
-    return texts.length ? [texts.join("")] : [];
+    return (m.content as Array<{ type: string; text?: string }>).filter((b) => b.type === "text").map((b) => b.text ?? "");
   });
 }
 
@@ -57,8 +58,10 @@ export async function startClusterFake(): Promise<ClusterFake> {
       const m = /^\/([a-z0-9]+)\/v1\/messages$/.exec(req.path);
       if (req.method !== "POST" || !m) return json(res, 404, { type: "error", error: { type: "not_found_error", message: `cluster fake: no route ${req.method} ${req.path}` } });
       if (req.body?.stream !== true) return json(res, 400, { type: "error", error: { type: "invalid_request_error", message: "cluster fake: stream: true expected" } });
-      const text = lastUserText(req);
-      const call: ModelCall = { node: m[1]!, text, userTexts: userTexts(req.body.messages), start: performance.now(), end: null };
+      // the last text block only: a user message left without an answer (an interrupted run) is merged
+      // into the next one's request, and its directives must not apply again
+      const text = textsOf(req.body.messages, "user").at(-1) ?? "";
+      const call: ModelCall = { node: m[1]!, text, userTexts: textsOf(req.body.messages, "user"), assistantTexts: textsOf(req.body.messages, "assistant"), start: performance.now(), end: null };
       calls.push(call);
       const hold = text.includes("[hold]");
       const slow = num(text, "slow");

@@ -5,9 +5,10 @@
 //   - seqs gap-free per session (1..n, and `sessions.last_seq` = n);
 //   - at most one run_started and one run_finished per run, and (once the cluster has settled) every
 //     run finished exactly once and no unfinished run left in `runs`;
-//   - one run at a time per session: between a run's run_started and its run_finished the log holds no
-//     run_started, assistant message or tool result of another run (user messages queue in between);
-//   - order kept: runs start in the order of their user messages' seqs.
+//   - one run at a time per session: the assistant messages, tool results and run_finished of two runs
+//     never interleave (user messages queue in between), and no run_started is logged while another
+//     run of the session has started and not finished (`lenientRunStarted` skips that one rule);
+//   - order kept: runs execute in the order of their user messages' seqs.
 import type { SQL } from "bun";
 
 export interface LogRow {
@@ -70,7 +71,7 @@ export async function logFacts(sql: SQL, schema: string, only?: string[]): Promi
  * Every violation of the rules above, as sentences (empty: the log is sound). `settled`: the cluster
  * is idle and every lease has expired or been released, so every run must have finished by now.
  */
-export async function checkLog(sql: SQL, schema: string, acks: Ack[], o: { settled: boolean; sessions?: string[] }): Promise<string[]> {
+export async function checkLog(sql: SQL, schema: string, acks: Ack[], o: { settled: boolean; sessions?: string[]; lenientRunStarted?: boolean }): Promise<string[]> {
   const f = await logFacts(sql, schema, o.sessions);
   const bad: string[] = [];
   const lastSeq = new Map(
@@ -83,6 +84,7 @@ export async function checkLog(sql: SQL, schema: string, acks: Ack[], o: { settl
     });
     if (lastSeq.get(key) !== rows.length) bad.push(`${key}: sessions.last_seq is ${lastSeq.get(key)} but the log holds ${rows.length} events`);
     bad.push(...oneAtATime(key, rows));
+    if (!o.lenientRunStarted) bad.push(...startedWhileAnotherRuns(key, rows));
   }
   for (const a of acks) {
     const text = f.userText.get(a.runId);
@@ -100,28 +102,58 @@ export async function checkLog(sql: SQL, schema: string, acks: Ack[], o: { settl
   return bad;
 }
 
-/** One run at a time, and runs in user-message order, in one session's log. */
+/**
+ * One run at a time, and runs in user-message order, in one session's log. A run's execution is its
+ * assistant messages, tool results and run_finished: those of two runs must never interleave (a run
+ * that wrote an event must finish before another run writes one), and runs execute in the order of
+ * their user messages' seqs. (A run that never executed, e.g. interrupted while queued, has only a
+ * run_finished.)
+ */
 export function oneAtATime(key: string, rows: LogRow[]): string[] {
   const bad: string[] = [];
   const userSeq = new Map<string, number>();
-  let open: string | null = null;
-  let lastStartedUserSeq = 0;
-  const finishedRuns = new Set<string>();
+  const finished = new Set<string>();
+  let current: string | null = null;
+  let lastUserSeq = 0;
   for (const r of rows) {
     const runId: string | undefined = r.data?.runId;
     if (r.type === "user_message") userSeq.set(runId!, r.seq);
-    else if (r.type === "run_started") {
-      if (open !== null) bad.push(`${key}: run ${runId} started at seq ${r.seq} while run ${open} was still running`);
-      const us = userSeq.get(runId!) ?? 0;
-      if (us < lastStartedUserSeq) bad.push(`${key}: run ${runId} (user message seq ${us}) started after a run whose user message is later (seq ${lastStartedUserSeq})`);
-      lastStartedUserSeq = Math.max(lastStartedUserSeq, us);
-      open = runId!;
-    } else if (r.type === "run_finished") {
-      if (open === runId) open = null;
-      finishedRuns.add(runId!);
-    } else if (runId !== undefined && runId !== open && (r.type === "assistant_message" || r.type === "tool_result")) {
-      bad.push(`${key}: ${r.type} of run ${runId} at seq ${r.seq} while ${open === null ? "no run" : `run ${open}`} was running`);
+    if (r.type !== "assistant_message" && r.type !== "tool_result" && r.type !== "run_finished") continue;
+    if (runId === undefined) continue;
+    if (finished.has(runId)) {
+      bad.push(`${key}: ${r.type} of run ${runId} at seq ${r.seq} after that run finished`);
+      continue;
     }
+    if (runId !== current) {
+      if (current !== null) bad.push(`${key}: ${r.type} of run ${runId} at seq ${r.seq} while run ${current} was executing (it has not finished)`);
+      const us = userSeq.get(runId) ?? 0;
+      if (us < lastUserSeq) bad.push(`${key}: run ${runId} (user message seq ${us}) executed after a run whose user message is later (seq ${lastUserSeq})`);
+      lastUserSeq = Math.max(lastUserSeq, us);
+      current = runId;
+    }
+    if (r.type === "run_finished") {
+      finished.add(runId);
+      current = null;
+    }
+  }
+  return bad;
+}
+
+/**
+ * `run_started` of a run while another run of the session has started and not finished: the log then
+ * says two runs were running at once (what `chat.history` shows and what other nodes are told), even
+ * when the second one was in fact queued behind the first one's lease.
+ */
+export function startedWhileAnotherRuns(key: string, rows: LogRow[]): string[] {
+  const bad: string[] = [];
+  const open = new Set<string>();
+  for (const r of rows) {
+    const runId: string | undefined = r.data?.runId;
+    if (runId === undefined) continue;
+    if (r.type === "run_started") {
+      if (open.size > 0) bad.push(`${key}: run_started of run ${runId} at seq ${r.seq} while run ${[...open].join(", ")} had started and not finished`);
+      open.add(runId);
+    } else if (r.type === "run_finished") open.delete(runId);
   }
   return bad;
 }
