@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { waitUntil } from "./binary-gateway.ts";
 import { callSafe, finalOf, send } from "./cluster-client.ts";
-import { LoadRecord, prng, runLoad, type Shown } from "./cluster-load.ts";
+import { LoadRecord, prng, startLoad, type Shown } from "./cluster-load.ts";
 import { checkLog, logFacts, startedWhileAnotherRuns, type Ack } from "./cluster-log.ts";
 import { ClusterRig, DB_PASSWORD, type ClusterNode } from "./cluster-rig.ts";
 
@@ -57,13 +57,13 @@ const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
 test("20 rounds of random kill -9 under load: after each, every acknowledged event is in the log, gap-free, each run finished once", async () => {
   for (let round = 1; round <= 20; round++) {
     const rec = new LoadRecord();
-    const load = runLoad(rig, rec, { perNode: 4, sessions: SESSIONS, slowMs: 400, rand, tag: `r${round}` });
+    const load = await startLoad(rig, rec, { perNode: 4, sessions: SESSIONS, slowMs: 400, rand, tag: `r${round}` });
     await Bun.sleep(Math.floor(rand() * 600));
     const alive = rig.alive();
     const victims: ClusterNode[] = [pick(alive)];
     if (alive.length === 3 && rand() < 0.25) victims.push(pick(alive.filter((n) => n !== victims[0])));
     for (const v of victims) await rig.kill(v);
-    await load;
+    await load.done;
     // restarted before the check: a starting node must not mark live nodes' runs interrupted
     for (const v of victims) await rig.restart(v);
     await settle();
@@ -144,18 +144,31 @@ test("database restart under load: acknowledged events survive, clients get type
   const pids = new Map(rig.nodes.map((n) => [n.name, n.pid]));
   const rec = new LoadRecord();
   const dbSessions = Array.from({ length: 6 }, (_, i) => `agent:main:db${i}`);
-  const load = runLoad(rig, rec, { perNode: 8, sessions: dbSessions, slowMs: 300, rand, tag: "db" });
+  const load = await startLoad(rig, rec, { perNode: 8, sessions: dbSessions, slowMs: 300, rand, tag: "db" });
   await Bun.sleep(400);
   await rig.dropSql();
   rig.pg.halt("immediate"); // a crash of the server, mid-transaction for some appends
   try {
     await refusedWhileDown("load");
-    await load;
+    await load.done;
   } finally {
     rig.pg.restart();
   }
   logsExplain(rig.nodes);
   const all = [...rec.acks, ...(await servesAgain("load", pids))];
+  // every session the outage hit takes a new message again (none is left waiting behind a run that
+  // can no longer finish)
+  const ws = await rig.connect(rig.node(0));
+  for (const session of dbSessions) {
+    const out = await send(ws, "n1", session, `${session}#after-the-outage`, all);
+    expect(out.kind).toBe("answer");
+    const final = await finalOf(ws, all.at(-1)!.runId, 30_000, `${session} after the outage`).catch(async (err) => {
+      const runs = await rig.sql.unsafe(`SELECT session_key, run_id, node_id, user_seq FROM "${rig.schema}".runs WHERE session_key = $1`, [session]);
+      const leases = await rig.sql.unsafe(`SELECT name, node_id FROM "${rig.schema}".leases`);
+      throw new Error(`${err instanceof Error ? err.message : err}; unfinished runs of ${session}: ${JSON.stringify(runs)}; leases: ${JSON.stringify(leases)}`);
+    });
+    expect({ session, outcome: final.outcome }).toEqual({ session, outcome: "ok" });
+  }
   const sessions = [...dbSessions, "agent:main:down-load", "agent:main:back-load"];
   await settle(sessions);
   expect(await checkLog(rig.sql, rig.schema, all, { settled: true, sessions })).toEqual([]);

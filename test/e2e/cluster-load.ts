@@ -72,12 +72,14 @@ export interface LoadOptions {
   tag: string;
 }
 
-/** Connects one client per live node and sends the load; resolves when every send is answered, cut off or timed out. */
-export async function runLoad(rig: ClusterRig, rec: LoadRecord, o: LoadOptions): Promise<void> {
-  const nodes = rig.alive();
-  const clients = await Promise.all(nodes.map(async (node) => ({ node, ws: await rig.connect(node) })));
+/**
+ * Connects one client per live node (resolves once connected), then sends the load in the background:
+ * `done` resolves when every send is answered, cut off or timed out.
+ */
+export async function startLoad(rig: ClusterRig, rec: LoadRecord, o: LoadOptions): Promise<{ done: Promise<void> }> {
+  const clients = await Promise.all(rig.alive().map(async (node) => ({ node, ws: await rig.connect(node) })));
   rec.clients.push(...clients);
-  await Promise.all(
+  const done = Promise.all(
     clients.map(async ({ node, ws }) => {
       const pending: Promise<void>[] = [];
       for (let i = 0; i < o.perNode; i++) {
@@ -91,7 +93,8 @@ export async function runLoad(rig: ClusterRig, rec: LoadRecord, o: LoadOptions):
       }
       await Promise.all(pending);
     }),
-  );
+  ).then(() => {});
+  return { done };
 }
 
 /** A subscription of `ws` to each session (for fan-out of the load to watchers). */

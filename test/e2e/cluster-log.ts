@@ -103,37 +103,42 @@ export async function checkLog(sql: SQL, schema: string, acks: Ack[], o: { settl
 }
 
 /**
- * One run at a time, and runs in user-message order, in one session's log. A run's execution is its
- * assistant messages, tool results and run_finished: those of two runs must never interleave (a run
- * that wrote an event must finish before another run writes one), and runs execute in the order of
- * their user messages' seqs. (A run that never executed, e.g. interrupted while queued, has only a
- * run_finished.)
+ * One run at a time, and runs in user-message order, in one session's log. A run executes from its
+ * first assistant message or tool result to its run_finished: the events of two executions must never
+ * interleave, and a run may execute only once every run with an earlier user message has finished
+ * (executed, or been marked interrupted / aborted without executing: a lone run_finished).
  */
 export function oneAtATime(key: string, rows: LogRow[]): string[] {
   const bad: string[] = [];
   const userSeq = new Map<string, number>();
+  const finishedAt = new Map<string, number>();
+  for (const r of rows) if (r.type === "run_finished" && !finishedAt.has(r.data.runId)) finishedAt.set(r.data.runId, r.seq);
   const finished = new Set<string>();
   let current: string | null = null;
-  let lastUserSeq = 0;
   for (const r of rows) {
     const runId: string | undefined = r.data?.runId;
-    if (r.type === "user_message") userSeq.set(runId!, r.seq);
-    if (r.type !== "assistant_message" && r.type !== "tool_result" && r.type !== "run_finished") continue;
     if (runId === undefined) continue;
+    if (r.type === "user_message") userSeq.set(runId, r.seq);
+    const exec = r.type === "assistant_message" || r.type === "tool_result";
+    if (!exec && r.type !== "run_finished") continue;
     if (finished.has(runId)) {
       bad.push(`${key}: ${r.type} of run ${runId} at seq ${r.seq} after that run finished`);
       continue;
     }
-    if (runId !== current) {
+    if (exec && runId !== current) {
       if (current !== null) bad.push(`${key}: ${r.type} of run ${runId} at seq ${r.seq} while run ${current} was executing (it has not finished)`);
-      const us = userSeq.get(runId) ?? 0;
-      if (us < lastUserSeq) bad.push(`${key}: run ${runId} (user message seq ${us}) executed after a run whose user message is later (seq ${lastUserSeq})`);
-      lastUserSeq = Math.max(lastUserSeq, us);
+      const mine = userSeq.get(runId) ?? 0;
+      for (const [other, seq] of userSeq) {
+        if (seq < mine && !finished.has(other)) {
+          const at = finishedAt.get(other);
+          bad.push(`${key}: run ${runId} (user message seq ${mine}) executed from seq ${r.seq} while run ${other} (earlier user message, seq ${seq}) had not finished (${at === undefined ? "it never did" : `it finished at seq ${at}`})`);
+        }
+      }
       current = runId;
     }
     if (r.type === "run_finished") {
       finished.add(runId);
-      current = null;
+      if (current === runId) current = null; // (a queued run may be marked finished while another executes)
     }
   }
   return bad;
