@@ -155,3 +155,45 @@ test("webhook mode behind any node: an update delivered to two nodes (Telegram's
     tg.webhook = null;
   }
 });
+
+/** The nodes that called getUpdates since `since` (performance.now() time). */
+const pollers = (since: number) => new Set(apiCalls.filter((c) => c.method === "getUpdates" && c.ts >= since).map((c) => c.node));
+
+test("long polling runs on exactly one node, and moves to another when that node dies", async () => {
+  const rig = await ClusterRig.start({ nodes: 3, pg, schema: "poll", extra: (n) => telegram(n, "polling") });
+  try {
+    const first = await waitUntil(async () => {
+      const p = pollers(0);
+      return p.size > 0 ? [...p][0] : undefined;
+    }, "a node to start polling");
+    // watch a while: one poller, and the fake never had to end a poll for a newer one (409 Conflict)
+    const from = performance.now();
+    const conflicts = () => tg.calls.filter((c) => c.method === "getUpdates" && c.status === 409).length;
+    const conflicts0 = conflicts();
+    await waitUntil(async () => (apiCalls.filter((c) => c.method === "getUpdates" && c.ts >= from).length >= 4 ? true : undefined), "four polls");
+    expect([...pollers(from)]).toEqual([first]);
+    expect(conflicts()).toBe(conflicts0);
+    tg.dm(OWNER, "poll#0 to the leader");
+    await waitUntil(async () => (repliesWith("poll#0 to the leader").length > 0 ? true : undefined), "the answer through the leader", 30_000);
+
+    // the leader dies: after its lease lapses another node polls, and answers
+    const leader = rig.nodes.find((n) => `polling-${n.name}` === first)!;
+    await rig.kill(leader);
+    const killedAt = performance.now();
+    const next = await waitUntil(async () => {
+      const p = [...pollers(killedAt)].filter((n) => n !== first);
+      return p.length > 0 ? p[0] : undefined;
+    }, "another node to take over polling", 30_000);
+    tg.dm(OWNER, "poll#1 after the leader died");
+    await waitUntil(async () => (repliesWith("poll#1 after the leader died").length > 0 ? true : undefined), "the answer through the new leader", 30_000);
+    const after = performance.now();
+    await waitUntil(async () => (apiCalls.filter((c) => c.method === "getUpdates" && c.ts >= after).length >= 4 ? true : undefined), "four more polls");
+    expect([...pollers(after)]).toEqual([next]);
+    expect(repliesWith("poll#0 to the leader")).toHaveLength(1);
+    expect(repliesWith("poll#1 after the leader died")).toHaveLength(1);
+    await waitUntil(async () => ((await logFacts(rig.sql, rig.schema)).unfinished.length === 0 ? true : undefined), "every Telegram run to finish");
+    expect(await checkLog(rig.sql, rig.schema, [], { settled: true })).toEqual([]);
+  } finally {
+    await rig.stop();
+  }
+});
