@@ -8,7 +8,7 @@ import { callSafe, chatEvents, finalOf, send } from "./cluster-client.ts";
 import { echoOf, overlaps } from "./cluster-fake.ts";
 import { checkLog, logFacts, startedWhileAnotherRuns, type Ack } from "./cluster-log.ts";
 import { ClusterRig, DB_PASSWORD } from "./cluster-rig.ts";
-import { waitUntil } from "./binary-gateway.ts";
+import { rpc, waitUntil } from "./binary-gateway.ts";
 
 setDefaultTimeout(120_000);
 let rig: ClusterRig;
@@ -130,6 +130,10 @@ test("kill -9 of the node holding a run: interrupted exactly once, the client on
   const o = await send(onSurvivor, "n3", other, `${other}#0 [slow=1500]`, acks);
   expect(o.kind).toBe("answer");
 
+  // status on the victim names it, sees three nodes and the session lease it holds
+  const before = (await rpc(victim.gw!, "status")).result.cluster;
+  expect(before).toMatchObject({ multiNode: true, nodesAlive: 3 });
+  expect(before.leasesHeld).toBeGreaterThanOrEqual(1);
   await rig.kill(victim);
   const final = await finalOf(watcher, runId, 30_000, "the held run, on the watcher").catch(async (e) => {
     console.log(JSON.stringify((await rig.log(held)).map((r) => [r.seq, r.type, r.data.runId, r.data.outcome])), JSON.stringify(await rig.sql.unsafe("select * from cluster.runs")), JSON.stringify(await rig.sql.unsafe("select * from cluster.leases")), JSON.stringify(await rig.sql.unsafe("select * from cluster.nodes")));
@@ -153,6 +157,8 @@ test("kill -9 of the node holding a run: interrupted exactly once, the client on
     throw e;
   })).outcome).toBe("ok");
 
+  // once its heart-beat is older than the TTL a survivor counts two nodes alive
+  await waitUntil(async () => ((await rpc(rig.node(0).gw!, "status")).result.cluster?.nodesAlive === 2 ? true : undefined), "status on a survivor to count 2 nodes alive");
   await rig.restart(victim);
   // a restarted node does not mark it interrupted a second time
   const again = await logFacts(rig.sql, rig.schema);
