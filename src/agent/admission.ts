@@ -44,6 +44,8 @@ export interface AdmissionDeps {
   touched(sessionKey: string): void;
   /** chat commands answered without a model call (chat-commands.ts) */
   commands(): ChatCommandHandler | undefined;
+  /** true with several nodes: run_started is stored when the run holds its session lease, not with the user message */
+  deferStart?(): boolean;
 }
 
 const shuttingDown = () => new UnavailableError("the agent runtime is shutting down; try again after the restart");
@@ -156,10 +158,11 @@ export class Admission {
     // (not when an admission with the same idempotency key is in flight: its user message wins and
     // this run never exists, so it must not leave a run_started behind)
     const startNow = !(idemKey && this.#admittingKeys.has(idemKey)) && this.#d.lanes.tryReserve(sessionKey);
+    const deferStart = this.#d.deferStart?.() === true;
     const entries = [{
       data: { type: "user_message" as const, runId, message: userMessage, ...(input.origin ? { origin: input.origin } : {}) },
       ...(idemKey ? { idempotencyKey: idemKey } : {}),
-    }, ...(startNow ? [{ data: { type: "run_started" as const, runId, ...(model ? { model } : {}) } }] : [])];
+    }, ...(startNow && !deferStart ? [{ data: { type: "run_started" as const, runId, ...(model ? { model } : {}) } }] : [])];
     // text checked by RunInputSchema (or rewritten by a hook: checked here); images go through the schema
     const pending = store.appendMany(sessionKey, entries, { trusted: isPlainText(userMessage), session: sessionMeta });
     this.#admitting.set(sessionKey, (this.#admitting.get(sessionKey) ?? 0) + 1);
@@ -186,7 +189,7 @@ export class Admission {
       return this.#d.liveRun(stored.data.runId) ?? dedupedHandle(store, stored);
     }
     const state: RunState = {
-      runId, sessionKey, agentId, userText: text, userMessage, userSeq: stored.seq, model, startStored: startNow,
+      runId, sessionKey, agentId, userText: text, userMessage, userSeq: stored.seq, model, startStored: startNow && !deferStart,
       controller: new AbortController(), events: new EventBuffer<AgentEvent>(), queuedAt: Date.now(),
     };
     return this.#d.register(state, { startNow, ...(idemKey ? { idemKey } : {}), ...(input.signal ? { signal: input.signal } : {}) });

@@ -20,6 +20,10 @@ export class Lanes {
   #head = 0;
   #running = new Set<LaneJob>();
   #reserved = new Set<string>();
+  /** started jobs that gave their permit back while they wait for something else (a cluster lease) */
+  #parked = new Set<LaneJob>();
+  /** parked jobs asking for a permit again: served before new jobs */
+  #resume: { job: LaneJob; go: () => void }[] = [];
   #max: number;
 
   constructor(maxConcurrent: number) {
@@ -64,9 +68,27 @@ export class Lanes {
     this.#ready(job);
   }
 
+  /**
+   * A running job gives its permit back while it waits (its lane stays held: the session's next job
+   * does not start). `unpark` resolves when it holds a permit again; parked jobs go first.
+   */
+  park(job: LaneJob): void {
+    if (!this.#running.delete(job)) return;
+    this.#parked.add(job);
+    this.#pump();
+  }
+
+  unpark(job: LaneJob): Promise<void> {
+    if (!this.#parked.has(job)) return Promise.resolve();
+    return new Promise((go) => {
+      this.#resume.push({ job, go });
+      this.#pump();
+    });
+  }
+
   /** Remove a job that has not started. Returns false when it is running or unknown. */
   cancel(job: LaneJob): boolean {
-    if (this.#running.has(job)) return false;
+    if (this.#running.has(job) || this.#parked.has(job)) return false;
     const lane = this.#lanes.get(job.sessionKey);
     const i = lane ? lane.indexOf(job) : -1;
     if (!lane || i < 0) return false;
@@ -93,6 +115,7 @@ export class Lanes {
 
   #finish(job: LaneJob): void {
     this.#running.delete(job);
+    this.#parked.delete(job);
     const lane = this.#lanes.get(job.sessionKey);
     if (lane) {
       lane.shift();
@@ -103,6 +126,12 @@ export class Lanes {
   }
 
   #pump(): void {
+    while (this.#busy() < this.#max && this.#resume.length > 0) {
+      const r = this.#resume.shift()!;
+      if (!this.#parked.delete(r.job)) continue;
+      this.#running.add(r.job);
+      r.go();
+    }
     while (this.#busy() < this.#max && this.#head < this.#waiting.length) {
       const job = this.#waiting[this.#head]!;
       this.#waiting[this.#head++] = undefined as unknown as LaneJob;

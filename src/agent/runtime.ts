@@ -101,6 +101,7 @@ export class AgentRuntime {
       register: (state, o) => this.#register(state, o),
       broadcast: (e) => this.#broadcast(e),
       commands: () => this.#commands,
+      deferStart: () => this.cluster.multiNode,
       touched: (sessionKey) => {
         this.#touched.delete(sessionKey);
         this.#touched.add(sessionKey);
@@ -161,7 +162,7 @@ export class AgentRuntime {
   }
 
   get cluster(): Cluster {
-    return (this.#cluster ??= this.#opts.cluster ?? new SingleNodeCluster(this.store, { driver: "memory" }));
+    return (this.#cluster ??= this.#opts.cluster ?? new SingleNodeCluster(() => this.store, { driver: "memory" }));
   }
 
   withStore(store: SessionStore): this {
@@ -263,16 +264,17 @@ export class AgentRuntime {
    * Marks unfinished runs nobody runs any more `interrupted` and emits their `final` to listeners.
    * One node: every unfinished run not live here (at start). Several nodes: only runs whose node is
    * dead, each by exactly one node (the cluster's sweep); the gateway calls this every heart-beat.
+   * `isLive`: runs in flight in this process (default: this runtime's; the gateway passes every agent's).
    */
-  recoverInterrupted(): Promise<UnfinishedRun[]> {
-    return (this.#sweeping ??= this.#sweep().finally(() => (this.#sweeping = undefined)));
+  recoverInterrupted(isLive?: (runId: string) => boolean): Promise<UnfinishedRun[]> {
+    return (this.#sweeping ??= this.#sweep(isLive ?? ((id) => this.#active.has(id))).finally(() => (this.#sweeping = undefined)));
   }
 
-  async #sweep(): Promise<UnfinishedRun[]> {
+  async #sweep(isLive: (runId: string) => boolean): Promise<UnfinishedRun[]> {
     const multi = this.cluster.multiNode;
     const reason = multi ? "the node running this run stopped while it was in flight" : "the process stopped while this run was in flight";
     const marked = await this.cluster.sweepOrphans(async (u) => {
-      if (this.#active.has(u.runId)) return false;
+      if (isLive(u.runId) || this.#active.has(u.runId)) return false;
       const durationMs = Math.max(0, Date.now() - u.startedAt);
       const events = await this.store.append(u.sessionKey, {
         data: { type: "run_finished", runId: u.runId, outcome: "interrupted", cause: "interrupted", reason, durationMs },
@@ -352,15 +354,22 @@ export class AgentRuntime {
     const cluster = this.cluster;
     if (!cluster.multiNode) return undefined;
     const { state } = run;
+    const signal = state.controller.signal;
+    this.#lanes.park(run.job); // no permit held while waiting: a run waiting on another node never blocks other sessions here
+    let lease: RunLease;
     try {
-      const lease = await cluster.acquireRun(state.sessionKey, state.userSeq, state.controller.signal);
-      const onLost = () => stopRun(state, { outcome: "aborted", cause: "aborted", reason: "aborted: this node lost the session's lease (the database was unreachable for longer than storage.cluster.leaseTtlMs)" });
-      if (lease.lost.aborted) onLost();
-      else lease.lost.addEventListener("abort", onLost, { once: true });
-      return lease;
-    } catch {
-      return undefined;
+      lease = await cluster.acquireRun(state.sessionKey, state.userSeq, signal);
+    } catch (err) {
+      // aborted while waiting: executeRun sees the signal. Anything else (the cluster closed) must not run unleased.
+      if (!signal.aborted) stopRun(state, { outcome: "aborted", cause: "shutdown", reason: `aborted: ${errorMessage(err)}` });
+      return undefined; // recording the aborted run needs no permit
     }
+    // a permit again before the run goes on; an abort meanwhile ends it without waiting for one
+    await Promise.race([this.#lanes.unpark(run.job), new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener("abort", () => r(), { once: true })))]);
+    const onLost = () => stopRun(state, { outcome: "aborted", cause: "aborted", reason: "aborted: this node lost the session's lease (the database was unreachable for longer than storage.cluster.leaseTtlMs)" });
+    if (lease.lost.aborted) onLost();
+    else lease.lost.addEventListener("abort", onLost, { once: true });
+    return lease;
   }
 
   async #finishQueued(run: ActiveRun, stop: ExternalStop): Promise<void> {

@@ -6,11 +6,15 @@
 import { errorMessage } from "../core/errors.ts";
 import type { Logger } from "../core/log.ts";
 import type { AgentRuntime } from "../agent/runtime.ts";
+import type { AgentRouter } from "./agent-router.ts";
 
-export function startOrphanSweep(runtime: AgentRuntime, everyMs: number, log: Logger): () => void {
+/** runs in flight in this process, every agent's (the sweep must not mark one of them) */
+export const liveIn = (router: AgentRouter) => (runId: string): boolean => router.runs().some((r) => r.runId === runId);
+
+export function startOrphanSweep(runtime: AgentRuntime, router: AgentRouter, everyMs: number, log: Logger): () => void {
   if (!runtime.cluster.multiNode) return () => {};
   const timer = setInterval(() => {
-    runtime.recoverInterrupted().catch((err: unknown) => log.warn("the orphaned-run sweep failed; retrying with the next heart-beat", { error: errorMessage(err) }));
+    runtime.recoverInterrupted(liveIn(router)).catch((err: unknown) => log.warn("the orphaned-run sweep failed; retrying with the next heart-beat", { error: errorMessage(err) }));
   }, everyMs);
   (timer as { unref?: () => void }).unref?.();
   return () => clearInterval(timer);

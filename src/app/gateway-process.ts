@@ -19,7 +19,7 @@ import { acquireGatewayLock } from "../gateway/lock.ts";
 import { bindHost, refuseOpenBind, serveGateway } from "../gateway/server.ts";
 import { notifyReady, notifyStopping } from "../daemon/notify.ts";
 import { openCluster, openConfiguredFanout, openConfiguredStore } from "../store/open.ts";
-import { startOrphanSweep } from "./cluster-sweep.ts";
+import { liveIn, startOrphanSweep } from "./cluster-sweep.ts";
 import { logOpenClawNotice } from "../ops/migrate-notice.ts";
 import { assembleApp } from "./assemble.ts";
 import { installStopSignals, type StopSignals } from "./signals.ts";
@@ -101,9 +101,9 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     const app = assembleApp({ loaded, store, fanout, auth, log, cluster, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
     const { router, gateway: gw, channels, plugins } = app;
     for (const id of router.agentIds()) router.get(id).withCluster(cluster);
-    const interrupted = await router.get(MAIN_AGENT).recoverInterrupted(); // one store: one recovery covers every agent
+    const interrupted = await router.get(MAIN_AGENT).recoverInterrupted(liveIn(router)); // one store: one recovery covers every agent
     if (interrupted.length) log.warn("runs interrupted by the last stop were marked interrupted", { count: interrupted.length });
-    cleanups.push(startOrphanSweep(router.get(MAIN_AGENT), config.storage.cluster?.heartbeatMs ?? 5_000, log));
+    cleanups.push(startOrphanSweep(router.get(MAIN_AGENT), router, config.storage.cluster?.heartbeatMs ?? 5_000, log));
     cleanups.push(() => gw.dispose());
     cleanups.push(() => plugins.stop());
     await plugins.start(); // before listening: plugin hooks apply from the first message; a failing plugin is listed, never fatal

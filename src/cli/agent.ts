@@ -56,11 +56,19 @@ export async function runAgentTurn(opts: AgentTurnOptions): Promise<number> {
     else err(`error: ${e.message}\n`);
     return EXIT.error;
   }
-  const { openConfiguredStore } = await import("../store/open.ts");
+  const { openCluster, openConfiguredStore } = await import("../store/open.ts");
   const { buildRuntime } = await import("../agent/build-runtime.ts");
   const sessionKey = opts.sessionKey ?? `agent:${agentId}:cli`;
   const store = await openConfiguredStore(config.storage);
-  const runtime = buildRuntime(config, store, { agentId, provider: router });
+  // on a database shared with gateway nodes this process is a node too: the run takes the session lease, heart-beats
+  const cluster = openCluster(config.storage, store);
+  try {
+    await cluster.start();
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const runtime = buildRuntime(config, store, { agentId, provider: router }).withCluster(cluster);
   const onSigint = () => runtime.abort({ sessionKey });
   process.once("SIGINT", onSigint);
   try {
@@ -72,6 +80,7 @@ export async function runAgentTurn(opts: AgentTurnOptions): Promise<number> {
   } finally {
     process.off("SIGINT", onSigint);
     await runtime.shutdown(0);
+    await cluster.close();
     await store.close();
   }
 }

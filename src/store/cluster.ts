@@ -44,6 +44,8 @@ export interface Cluster {
   readonly nodeId: string;
   /** true when other nodes may share the store (PostgreSQL) */
   readonly multiNode: boolean;
+  /** how often the node heart-beats (and sweeps); periodic work of other parts may follow it */
+  readonly heartbeatMs?: number;
   /** registers the node and starts heart-beating; idempotent */
   start(): Promise<void>;
   /**
@@ -54,7 +56,9 @@ export interface Cluster {
   acquireRun(sessionKey: string, userSeq: number, signal?: AbortSignal): Promise<RunLease>;
   /**
    * Unfinished runs whose node is gone are handed to `mark`, each under its session's lease, so
-   * exactly one node marks each. Returns the runs this call marked.
+   * exactly one node marks each. Also this node's own runs older than the lease TTL (a run whose last
+   * write failed while the database was away): `mark` must skip the ones still live here.
+   * Returns the runs this call marked.
    */
   sweepOrphans(mark: OrphanMarker): Promise<UnfinishedRun[]>;
   /** Leader election for `role` (e.g. "telegram-poller"): `onChange(true)` when gained, `(false)` when lost. Returns a stop (releases it). */
@@ -75,13 +79,14 @@ const NEVER_LOST = new AbortController().signal;
 export class SingleNodeCluster implements Cluster {
   readonly nodeId: string;
   readonly multiNode = false;
-  readonly #store: SessionStore;
+  readonly #store: () => SessionStore;
   readonly #driver: ClusterDescription["driver"];
   readonly #started = Date.now();
   readonly #leaders = new Map<string, (leader: boolean) => void>();
 
-  constructor(store: SessionStore, opts: { nodeId?: string; driver?: ClusterDescription["driver"] } = {}) {
-    this.#store = store;
+  /** `store` may be a getter (the runtime's store can be replaced after the cluster was made) */
+  constructor(store: SessionStore | (() => SessionStore), opts: { nodeId?: string; driver?: ClusterDescription["driver"] } = {}) {
+    this.#store = typeof store === "function" ? store : () => store;
     this.nodeId = opts.nodeId ?? newNodeId();
     this.#driver = opts.driver ?? "sqlite";
   }
@@ -96,7 +101,7 @@ export class SingleNodeCluster implements Cluster {
   /** Every unfinished run in the store is an orphan: this is the only node. */
   async sweepOrphans(mark: OrphanMarker): Promise<UnfinishedRun[]> {
     const out: UnfinishedRun[] = [];
-    for (const u of await this.#store.listUnfinishedRuns()) if (await mark(u)) out.push(u);
+    for (const u of await this.#store().listUnfinishedRuns()) if (await mark(u)) out.push(u);
     return out;
   }
 

@@ -18,7 +18,10 @@ export async function openConfiguredStore(storage: StorageConfig | undefined, op
     // the schema refuses driver "postgres" without a URL, so this is only reached from code that skipped it
     if (!storage.url) throw new ConfigError('storage.driver "postgres" needs storage.url or OPENCLAW_DATABASE_URL');
     // every PostgreSQL store writes for a node (runs.node_id): openCluster() below heart-beats for it
-    return openPgStore({ ...opts, url: storage.url, schema: storage.schema, nodeId: opts.nodeId ?? newNodeId() });
+    return openPgStore({
+      ...opts, url: storage.url, schema: storage.schema, nodeId: opts.nodeId ?? newNodeId(),
+      ...(storage.cluster ? { leaseTtlMs: storage.cluster.leaseTtlMs } : {}),
+    });
   }
   return openStore(undefined, opts);
 }

@@ -32,7 +32,7 @@ interface Node {
   cluster: PgCluster;
 }
 
-async function nodes(n: number, provider: ScriptedProvider): Promise<Node[]> {
+async function nodes(n: number, provider: ScriptedProvider, maxConcurrent = 16): Promise<Node[]> {
   const schema = `rt_${++schemaNo}`;
   const out: Node[] = [];
   for (let i = 0; i < n; i++) {
@@ -40,7 +40,7 @@ async function nodes(n: number, provider: ScriptedProvider): Promise<Node[]> {
     const store = await openPgStore({ url: pg.url, schema, nodeId, max: 4 });
     const cluster = new PgCluster({ url: pg.url, schema, nodeId, leaseTtlMs: 1500, heartbeatMs: 250 });
     await cluster.start();
-    const runtime = new AgentRuntime(provider, { cluster }).withStore(store).withSandbox(unavailableExecutor({ level: "off" }, "no executor in this test"));
+    const runtime = new AgentRuntime(provider, { cluster, maxConcurrent }).withStore(store).withSandbox(unavailableExecutor({ level: "off" }, "no executor in this test"));
     closers.push(() => store.close(), () => cluster.close());
     out.push({ runtime, store, cluster });
   }
@@ -65,6 +65,14 @@ describe("AgentRuntime on two nodes of one PostgreSQL database", () => {
     const bySeq = log.filter((e) => e.data.type === "user_message").map((e) => textOf((e.data as { message: Message }).message));
     const served = provider.requests.map((r) => textOf(r.messages[r.messages.length - 1]));
     expect(served).toEqual(bySeq);
+    // the log never shows two runs of the session started at once (run_started is stored under the lease)
+    let open = 0;
+    for (const e of log) {
+      if (e.data.type === "run_started") open++;
+      if (e.data.type === "run_finished") open--;
+      expect(open).toBeLessThanOrEqual(1);
+    }
+    expect(open).toBe(0);
     // every request carried all earlier turns, whichever node ran them (history reloads others' appends)
     provider.requests.forEach((r, i) => {
       expect(r.messages).toHaveLength(2 * i + 1);
@@ -92,6 +100,21 @@ describe("AgentRuntime on two nodes of one PostgreSQL database", () => {
     a!.runtime.abort({ runId: long.runId });
     expect((await long.done).outcome).toBe("aborted");
     expect(provider.requests).toHaveLength(1); // the aborted waiter never called the model
+  });
+
+  test("a run waiting for another node holds no permit: other sessions on its node go on (maxConcurrent 1)", async () => {
+    const provider = new ScriptedProvider((req) => (textOf(req.messages[req.messages.length - 1]) === "long" ? say.text("...", { hang: true }) : say.text("ok")));
+    const [a, b] = await nodes(2, provider, 1);
+    const long = await b!.runtime.start({ sessionKey: "agent:main:busy", text: "long" });
+    while (provider.requests.length === 0) await Bun.sleep(10);
+    const waiting = await a!.runtime.start({ sessionKey: "agent:main:busy", text: "behind" }); // waits for node b's run
+    await Bun.sleep(300);
+    const other = await a!.runtime.start({ sessionKey: "agent:main:free", text: "other" });
+    expect((await other.done).outcome).toBe("ok"); // would wait for node b's run if the waiter kept a's only permit
+    expect(a!.runtime.runs().map((r) => [r.runId, r.state])).toEqual([[waiting.runId, "queued"]]);
+    b!.runtime.abort({ runId: long.runId });
+    expect((await long.done).outcome).toBe("aborted");
+    expect((await waiting.done).outcome).toBe("ok");
   });
 
   test("a dead node's run is marked interrupted exactly once, listeners told, and the session goes on", async () => {

@@ -54,6 +54,17 @@ describe("storage config", () => {
     expect(loadError().message).toContain("lower-case SQL identifier");
   });
 
+  test("storage.cluster: lease TTL and heart-beat with their defaults; a heart-beat not below the TTL is refused", () => {
+    write({ storage: { cluster: {} } });
+    expect(loadConfig({ path: file, env: {} }).config.storage.cluster).toEqual({ leaseTtlMs: 15_000, heartbeatMs: 5_000 });
+    write({ storage: { cluster: { leaseTtlMs: 2000, heartbeatMs: 500 } } });
+    expect(loadConfig({ path: file, env: {} }).config.storage.cluster).toEqual({ leaseTtlMs: 2000, heartbeatMs: 500 });
+    write({ storage: { cluster: { leaseTtlMs: 2000, heartbeatMs: 2000 } } });
+    expect(loadError().message).toContain("heartbeatMs must be below leaseTtlMs");
+    write({ storage: { cluster: { leaseTtlMs: 100 } } });
+    expect(loadError().message).toContain("storage.cluster.leaseTtlMs");
+  });
+
   test("the URL's password is masked in errors, logs and config list, the rest stays readable", () => {
     const url = "postgres://oc:hunter2-s3cret@db.example:5432/oc";
     expect(redact(`connect ${url} failed`)).toBe("connect postgres://oc:…@db.example:5432/oc failed");

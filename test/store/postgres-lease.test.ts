@@ -225,6 +225,45 @@ describe("PgCluster orphan sweep", () => {
     const next = await nodes[1]!.acquireRun("agent:main:k", 3);
     await next.release();
   });
+
+  test("this node's own runs are handed over only when older than the TTL (a run whose last write failed)", async () => {
+    const { schema, nodes } = await setup(1);
+    const old = await openPgStore({ url: pg.url, schema, nodeId: "node0", max: 2, clock: () => Date.now() - 60_000 });
+    open.push(old);
+    const fresh = await storeFor(schema, "node0");
+    await old.append("agent:main:leak", { data: userMsg("leaked_run") });
+    await fresh.append("agent:main:live2", { data: userMsg("fresh_run") });
+    const offered: string[] = [];
+    await nodes[0]!.sweepOrphans(async (u) => {
+      offered.push(u.runId);
+      return false; // the runtime says "live here": nothing marked
+    });
+    expect(offered).toEqual(["leaked_run"]);
+  });
+});
+
+describe("the channel inbox on several nodes", () => {
+  test("a node lists its own pending updates; a dead node's are claimed by exactly one other node", async () => {
+    const { schema, nodes } = await setup(3);
+    const [sa, sb, sc] = await Promise.all(nodes.map((c) => openPgStore({ url: pg.url, schema, nodeId: c.nodeId, leaseTtlMs: 1500, max: 2 })));
+    open.push(sa!, sb!, sc!);
+    expect(await sa!.inboxPut("telegram", "u1", { update_id: 1 })).toBe(true);
+    expect(await sa!.inboxPut("telegram", "u2", { update_id: 2 })).toBe(true);
+    expect((await sa!.inboxPending("telegram")).map((p) => p.updateId)).toEqual(["u1", "u2"]);
+    expect(await sb!.inboxPending("telegram")).toEqual([]); // node0 is alive: its updates in flight stay its own
+    await sa!.inboxDone("telegram", "u1");
+    await nodes[0]!.halt(); // node0 dies with u2 pending
+    let got: string[][] = [];
+    await until(async () => {
+      got = await Promise.all([sb!.inboxPending("telegram"), sc!.inboxPending("telegram")]).then((r) => r.map((x) => x.map((p) => p.updateId)));
+      return got.flat().length > 0;
+    });
+    expect(got.flat()).toEqual(["u2"]); // claimed by one of them only
+    const owner = got[0]!.length ? sb! : sc!;
+    const otherStore = owner === sb ? sc! : sb!;
+    expect((await owner.inboxPending("telegram")).map((p) => p.updateId)).toEqual(["u2"]);
+    expect(await otherStore.inboxPending("telegram")).toEqual([]);
+  });
 });
 
 describe("PgCluster leader lease", () => {
@@ -252,7 +291,7 @@ describe("PgCluster leader lease", () => {
 
 describe("PgCluster without its database", () => {
   test("a heart-beat not written for longer than the TTL loses the leases; they are taken again after", async () => {
-    const { nodes } = await setup(1);
+    const { nodes } = await setup(2);
     const c = nodes[0]!;
     let leader = false;
     const changes: boolean[] = [];
@@ -272,6 +311,9 @@ describe("PgCluster without its database", () => {
     await until(() => leader); // heart-beats again: leadership comes back
     expect(changes).toEqual([true, false, true]);
     await lease.release(); // lost already: a no-op
+    // node0 is alive again, but the lease row it lost is not left behind to block the others
+    const other = await nodes[1]!.acquireRun("agent:main:db", 1);
+    await other.release();
     const again = await c.acquireRun("agent:main:db", 1);
     await again.release();
   }, 60_000);

@@ -61,6 +61,7 @@ export class TelegramChannel implements Channel {
   readonly #clock: Clock;
   #poller: Poller | null = null;
   #stopLeading: (() => Promise<void>) | null = null;
+  #takeover: ReturnType<typeof setInterval> | null = null;
   #leading: Promise<void> = Promise.resolve();
   #state: ChannelState = "starting";
   #stopping = false;
@@ -176,6 +177,8 @@ export class TelegramChannel implements Channel {
       if (cluster?.multiNode) this.#stopLeading = cluster.leader("telegram-poller", (leader) => void this.#lead(leader));
       else await (this.#poller = this.#newPoller()).start();
     }
+    // several nodes: pending updates of nodes that died (or stopped) are taken over here (claimed in the store)
+    if (this.#cluster()?.multiNode) this.#takeover = setInterval(() => void this.inbox.recover().catch(() => {}), this.#cluster()!.heartbeatMs ?? 5_000);
     this.#sweep = setInterval(() => this.#throttle.sweep(), 60_000);
     this.#state = "running";
     this.#lastError = undefined;
@@ -238,6 +241,8 @@ export class TelegramChannel implements Channel {
     await this.#connecting;
     if (this.#sweep) clearInterval(this.#sweep);
     this.#sweep = null;
+    if (this.#takeover) clearInterval(this.#takeover);
+    this.#takeover = null;
     await this.#stopLeading?.();
     this.#stopLeading = null;
     await this.#leading;

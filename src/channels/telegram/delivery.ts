@@ -63,9 +63,10 @@ export class Inbox {
     this.#accepting = true;
     const items = await this.#o.store.inboxPending(INBOX_CHANNEL);
     items.sort((a, b) => Number(a.updateId) - Number(b.updateId));
-    for (const item of items) this.#schedule(item.payload as Update);
-    if (items.length) this.#o.log.info("telegram: resuming unfinished updates", { count: items.length });
-    return items.length;
+    const fresh = items.filter((i) => !this.#scheduled.has(i.updateId)); // (a cluster node calls this periodically: its own in flight are listed too)
+    for (const item of fresh) this.#schedule(item.payload as Update);
+    if (fresh.length) this.#o.log.info("telegram: resuming unfinished updates", { count: fresh.length });
+    return fresh.length;
   }
 
   #schedule(update: Update): void {

@@ -32,11 +32,18 @@ export const ACQUIRE = `INSERT INTO leases (name, node_id, acquired_at)
   WHERE leases.node_id = excluded.node_id OR NOT ${aliveNode("n", "leases.node_id", "$3")}
   RETURNING node_id`;
 
-export const RELEASE = "DELETE FROM leases WHERE name = $1 AND node_id = $2 RETURNING name";
+/** deletes our row and, in the same statement, wakes the waiters ($3: the schema's lease channel) */
+export const RELEASE = "WITH gone AS (DELETE FROM leases WHERE name = $1 AND node_id = $2 RETURNING name) SELECT pg_notify($3, name) FROM gone";
 
-/** unfinished runs whose node is not alive (or unknown: rows from older builds or a copied SQLite state); $1 ttl, $2 our node */
-export const ORPHANS = `SELECT r.session_key, r.run_id, r.started_at FROM runs r
-  WHERE r.node_id IS DISTINCT FROM $2 AND (r.node_id IS NULL OR NOT ${aliveNode("n", "r.node_id", "$1")})
+/**
+ * Unfinished runs nobody will finish: their node is not alive (or unknown: rows from older builds or a
+ * copied SQLite state), or they are ours and older than $3 (epoch ms, our clock, like started_at) —
+ * a run whose last write failed while the database was away; the runtime skips the ones still live.
+ * $1 ttl, $2 our node.
+ */
+export const ORPHANS = `SELECT r.session_key, r.run_id, r.started_at, r.node_id = $2 AS own FROM runs r
+  WHERE (r.node_id IS DISTINCT FROM $2 AND (r.node_id IS NULL OR NOT ${aliveNode("n", "r.node_id", "$1")}))
+     OR (r.node_id = $2 AND r.started_at < $3)
   ORDER BY r.session_key, r.user_seq NULLS FIRST, r.started_at LIMIT 500`;
 
 export const RUN_EXISTS = "SELECT 1 AS one FROM runs WHERE session_key = $1 AND run_id = $2";

@@ -65,7 +65,8 @@ export class PgCluster implements Cluster {
   readonly #held = new Map<string, Held>();
   /** leases whose release failed (database down): retried every tick, else other nodes would wait for our death */
   readonly #unreleased = new Set<string>();
-  readonly #wakers = new Set<() => void>();
+  /** waiters per lease name: a release wakes only the ones waiting for that lease ("" wakes all) */
+  readonly #wakers = new Map<string, Set<() => void>>();
   readonly #leaders = new Set<LeaderEntry>();
   #unlisten: (() => Promise<void>) | undefined;
 
@@ -104,24 +105,35 @@ export class PgCluster implements Cluster {
     }));
   }
 
-  #wake(_name: string): void {
-    for (const w of [...this.#wakers]) w();
-    for (const w of [...this.#leaderWakers]) w();
+  #wake(name: string): void {
+    const sets = name === "" ? [...this.#wakers.values()] : [this.#wakers.get(name)].filter((x) => x !== undefined);
+    for (const set of sets) for (const w of [...set]) w();
   }
 
   /** Waits for a NOTIFY, a local release, the poll interval or the abort, whichever comes first. */
-  #nap(signal?: AbortSignal): Promise<void> {
+  #nap(name: string, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(t);
-        this.#wakers.delete(done);
+        this.#unwait(name, done);
         signal?.removeEventListener("abort", done);
         resolve();
       };
       const t = setTimeout(done, this.heartbeatMs);
-      this.#wakers.add(done);
+      this.#wait(name, done);
       signal?.addEventListener("abort", done, { once: true });
     });
+  }
+
+  #wait(name: string, fn: () => void): void {
+    let set = this.#wakers.get(name);
+    if (!set) this.#wakers.set(name, (set = new Set()));
+    set.add(fn);
+  }
+
+  #unwait(name: string, fn: () => void): void {
+    const set = this.#wakers.get(name);
+    if (set?.delete(fn) && set.size === 0) this.#wakers.delete(name);
   }
 
   async #tick(): Promise<void> {
@@ -140,8 +152,12 @@ export class PgCluster implements Cluster {
       }
       if (performance.now() - sent <= this.ttlMs) this.#lastOk = sent;
       if (this.#lost && performance.now() - this.#lastOk <= this.ttlMs) {
+        // rows we still own count as valid again now that we are alive, but nobody here holds them (nothing
+        // is taken while lost): give them all back before anything is taken anew, or they would block others
+        const gone = await this.#q("releasing the leases lost with the heart-beat", Q.RELEASE_ALL, [this.nodeId]);
+        for (const r of gone) await this.#q("waking lease waiters", "SELECT pg_notify($1, $2)", [this.#channel, r.name]);
         this.#lost = false;
-        this.#log.info("the database heart-beat works again; leases are taken anew");
+        this.#log.info("the database heart-beat works again; leases are taken anew", { released: gone.length });
       }
       for (const name of [...this.#unreleased]) await this.#release(name);
       for (const e of [...this.#leaders]) await this.#campaign(e);
@@ -193,8 +209,7 @@ export class PgCluster implements Cluster {
 
   async #release(name: string): Promise<void> {
     try {
-      await this.#q("releasing a lease", Q.RELEASE, [name, this.nodeId]);
-      await this.#q("waking lease waiters", "SELECT pg_notify($1, $2)", [this.#channel, name]);
+      await this.#q("releasing a lease", Q.RELEASE, [name, this.nodeId, this.#channel]);
       this.#unreleased.delete(name);
     } catch (err) {
       if (this.#closed) return;
@@ -238,13 +253,13 @@ export class PgCluster implements Cluster {
         if (!warned) this.#log.warn("waiting for a session lease: the database is not answering; retrying", { error: errorMessage(err) });
         warned = true;
       }
-      await this.#nap(signal);
+      await this.#nap(name, signal);
     }
   }
 
   async sweepOrphans(mark: OrphanMarker): Promise<UnfinishedRun[]> {
     await this.start();
-    const rows = await this.#q("listing orphaned runs", Q.ORPHANS, [this.ttlMs, this.nodeId]);
+    const rows = await this.#q("listing orphaned runs", Q.ORPHANS, [this.ttlMs, this.nodeId, Date.now() - this.ttlMs]);
     const out: UnfinishedRun[] = [];
     for (const r of rows) {
       const u: UnfinishedRun = { sessionKey: r.session_key as string, runId: r.run_id as string, startedAt: Number(r.started_at) };
@@ -269,11 +284,11 @@ export class PgCluster implements Cluster {
     const onNotify = () => {
       if (!e.leader && !e.stopped && this.#started) void this.#campaign(e).catch(() => {});
     };
-    this.#leaderWakers.add(onNotify);
+    this.#wait(leaderLease(role), onNotify);
     return async () => {
       e.stopped = true;
       this.#leaders.delete(e);
-      this.#leaderWakers.delete(onNotify);
+      this.#unwait(leaderLease(role), onNotify);
       if (e.leader) {
         this.#setLeaderStopped(e);
         if (!this.#closed) await this.#release(leaderLease(role));
@@ -281,7 +296,6 @@ export class PgCluster implements Cluster {
     };
   }
 
-  readonly #leaderWakers = new Set<() => void>();
 
   #setLeaderStopped(e: LeaderEntry): void {
     e.leader = false;
@@ -316,11 +330,6 @@ export class PgCluster implements Cluster {
       })),
       leases: leases.map((l) => ({ name: l.name as string, node: l.node_id as string })),
     };
-  }
-
-  /** Leases this node holds right now (for `status`). */
-  get heldCount(): number {
-    return this.#held.size + [...this.#leaders].filter((e) => e.leader).length;
   }
 
   async close(): Promise<void> {

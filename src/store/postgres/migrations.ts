@@ -52,6 +52,7 @@ CREATE TABLE leases (name TEXT PRIMARY KEY, node_id TEXT NOT NULL, acquired_at T
 CREATE INDEX leases_by_node ON leases (node_id);
 ALTER TABLE runs ADD COLUMN node_id TEXT, ADD COLUMN user_seq BIGINT;
 CREATE INDEX runs_by_node ON runs (node_id);
+ALTER TABLE inbox ADD COLUMN node_id TEXT;
 `,
   },
   {

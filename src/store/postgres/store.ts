@@ -16,6 +16,7 @@ import type {
   AppendInput, AppendOptions, InboxRetention, Page, PairingRecord, PairingStatus, SessionInput, SessionListOptions, SessionRecord,
   SessionStore, StoreOptions, UnfinishedRun,
 } from "../types.ts";
+import { aliveNode } from "./cluster-sql.ts";
 import { mapPgError } from "./errors.ts";
 import { PG_MIGRATIONS } from "./migrations.ts";
 import { EVENT_COLS, likePattern, MESSAGE_TYPES, PAIR_COLS, SESSION_COLS, toEvent, toPairing, toSession, type Row } from "./rows.ts";
@@ -25,14 +26,17 @@ export interface PgStoreOptions extends StoreOptions {
   schema?: string;
   /** pool size (default 10) */
   max?: number;
-  /** the cluster node this store writes for: recorded in `runs.node_id` (see store/cluster.ts) */
+  /** the cluster node this store writes for: recorded in `runs.node_id` and `inbox.node_id` (see store/cluster.ts) */
   nodeId?: string;
+  /** storage.cluster.leaseTtlMs: a node is alive while its heart-beat is younger (inbox hand-over; default 15,000) */
+  leaseTtlMs?: number;
 }
 
 type Q = SQL; // a pool or a transaction: both have unsafe()
 export class PgStore implements SessionStore {
   readonly schema: string;
   readonly nodeId: string | null;
+  readonly #ttlMs: number;
   #sql: SQL;
   #closed = false;
   #lastTs = 0;
@@ -46,6 +50,7 @@ export class PgStore implements SessionStore {
     this.#sql = new SQL(opts.url, { max: opts.max ?? 10, connection: { search_path: this.schema } });
     this.#clock = opts.clock ?? Date.now;
     this.nodeId = opts.nodeId ?? null;
+    this.#ttlMs = opts.leaseTtlMs ?? 15_000;
     this.#retention = inboxRetention(opts.inboxRetention);
   }
 
@@ -293,8 +298,8 @@ export class PgStore implements SessionStore {
   inboxPut(channel: string, updateId: string, payload: unknown): Promise<boolean> {
     return this.#run("writing the inbox", async (q) => {
       const rows = (await q.unsafe(
-        "INSERT INTO inbox (channel, update_id, payload, done, created_at) VALUES ($1, $2, $3, false, $4) ON CONFLICT DO NOTHING RETURNING id",
-        [channel, updateId, JSON.stringify(payload ?? null), this.#now()],
+        "INSERT INTO inbox (channel, update_id, payload, done, created_at, node_id) VALUES ($1, $2, $3, false, $4, $5) ON CONFLICT DO NOTHING RETURNING id",
+        [channel, updateId, JSON.stringify(payload ?? null), this.#now(), this.nodeId],
       )) as Row[];
       return rows.length > 0;
     });
@@ -325,11 +330,25 @@ export class PgStore implements SessionStore {
     }, true);
   }
 
+  /**
+   * Pending updates to handle here. Without a node id: all of them. With one (a cluster node): this
+   * node's own, plus the ones of nodes that are not alive, claimed in the same statement (so two nodes
+   * never both take one over); a live node's updates in flight are left to it.
+   */
   inboxPending(channel: string): Promise<{ updateId: string; payload: unknown }[]> {
     return this.#run("reading the inbox", async (q) => {
-      const rows = (await q.unsafe("SELECT update_id, payload FROM inbox WHERE channel = $1 AND NOT done ORDER BY created_at, id", [channel])) as Row[];
+      if (this.nodeId === null) {
+        const rows = (await q.unsafe("SELECT update_id, payload FROM inbox WHERE channel = $1 AND NOT done ORDER BY created_at, id", [channel])) as Row[];
+        return rows.map((r) => ({ updateId: r.update_id as string, payload: JSON.parse(r.payload as string) as unknown }));
+      }
+      await q.unsafe(
+        `UPDATE inbox i SET node_id = $2 WHERE i.channel = $1 AND NOT i.done AND i.node_id IS DISTINCT FROM $2
+           AND (i.node_id IS NULL OR NOT ${aliveNode("n", "i.node_id", "$3")})`,
+        [channel, this.nodeId, this.#ttlMs],
+      );
+      const rows = (await q.unsafe("SELECT update_id, payload FROM inbox WHERE channel = $1 AND NOT done AND node_id = $2 ORDER BY created_at, id", [channel, this.nodeId])) as Row[];
       return rows.map((r) => ({ updateId: r.update_id as string, payload: JSON.parse(r.payload as string) as unknown }));
-    });
+    }, true);
   }
 
   kvGet(namespace: string, key: string): Promise<unknown> {
