@@ -129,6 +129,7 @@ describe("PgFanout between nodes on one database", () => {
     a!.f.publish({ sessionKey: "s", i: 1 }); // the server is down: not sent
     await a!.f.flush();
     expect(a!.f.stats().failed).toBe(1);
+    await until(() => !b!.f.stats().listening, "b to notice its LISTEN connection dropped");
     pg.restart();
     // publish until b hears again (its LISTEN connection reconnects with backoff)
     let i = 2;

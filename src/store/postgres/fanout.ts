@@ -31,6 +31,7 @@ export class PgFanout implements Fanout {
   readonly channel: string;
   readonly #tx: SQL;
   readonly #rx: SQL;
+  readonly #rd: SQL;
   readonly #pub: FanoutPublisher;
   readonly #recv: FanoutReceiver;
   readonly #log: Logger;
@@ -49,10 +50,12 @@ export class PgFanout implements Fanout {
     this.#closeGraceMs = opts.closeGraceMs ?? 2000;
     const connection = { search_path: schema };
     this.#tx = new SQL(opts.url, { max: 1, connection });
-    this.#rx = new SQL(opts.url, { max: 1, connection });
+    // only ever used for listen(): its onclose is the LISTEN connection dropping
+    this.#rx = new SQL(opts.url, { max: 1, connection, onclose: () => void (this.#listening = false) });
+    this.#rd = new SQL(opts.url, { max: 1, connection });
     const clock = opts.clock ?? Date.now;
     this.#pub = new FanoutPublisher({ ...opts, sql: this.#tx, channel: this.channel, origin: this.origin, log: this.#log, clock });
-    this.#recv = new FanoutReceiver({ sql: this.#rx, origin: this.origin, log: this.#log });
+    this.#recv = new FanoutReceiver({ sql: this.#rd, origin: this.origin, log: this.#log });
   }
 
   /** Subscribe to the channel; resolves once PostgreSQL acknowledged the LISTEN. */
@@ -105,7 +108,7 @@ export class PgFanout implements Fanout {
       this.#recv.close();
       this.#listening = false;
       await this.#sub?.unlisten().catch(() => {});
-      await Promise.all([this.#tx.close({ timeout: 1 }), this.#rx.close({ timeout: 1 })]).catch(() => {});
+      await Promise.all([this.#tx, this.#rx, this.#rd].map((c) => c.close({ timeout: 1 }))).catch(() => {});
     })();
     return this.#closing;
   }
