@@ -29,7 +29,7 @@ export interface PublisherOptions {
   retentionMs?: number;
   /** prune at most this often (default 60 s; 0: after every outbox write) */
   pruneEveryMs?: number;
-  /** events waiting beyond this are dropped and counted as failed (default 10,000) */
+  /** events waiting beyond this are dropped and counted as failed (default 50,000) */
   maxQueued?: number;
 }
 
@@ -45,7 +45,7 @@ export class FanoutPublisher {
   #lastFailureLog = 0;
 
   constructor(opts: PublisherOptions) {
-    this.#o = { maxNotifyBytes: MAX_NOTIFY_BYTES, retentionMs: 5 * 60_000, pruneEveryMs: 60_000, maxQueued: 10_000, ...opts };
+    this.#o = { maxNotifyBytes: MAX_NOTIFY_BYTES, retentionMs: 5 * 60_000, pruneEveryMs: 60_000, maxQueued: 50_000, ...opts };
   }
 
   get queued(): number {
