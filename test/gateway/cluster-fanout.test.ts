@@ -82,6 +82,10 @@ describe("chat.event across gateway nodes", () => {
     expect(b.fanout.stats().viaOutbox).toBeGreaterThanOrEqual(1); // the final (its whole text, over 8000 bytes) went through the outbox
     // a node runs only its own runs: A counted none
     expect(a.h.gw.metrics.live.messages).toBe(0);
+    // gateway.memory shows the fan-out's counters
+    const mem = (await onA.call("gateway.memory", {})).result.structures.fanout;
+    expect(mem).toMatchObject({ kind: "postgres", origin: "a", listening: true, lost: 0, failed: 0 });
+    expect(mem.received).toBeGreaterThanOrEqual(seenOnB.length);
     onA.close();
     onB.close();
   });

@@ -15,6 +15,8 @@ import { type Envelope, parseEnvelope } from "./fanout-envelope.ts";
 const FETCH_TRIES = 3;
 /** origins remembered for gap detection (a node restarts with a new origin) */
 const MAX_ORIGINS = 1000;
+/** events of one session waiting behind an outbox fetch */
+const MAX_WAITING = 10_000;
 
 export class FanoutReceiver {
   readonly counts = { received: 0, lost: 0, foreign: 0, repeats: 0 };
@@ -47,7 +49,8 @@ export class FanoutReceiver {
     if (env.o === this.o.origin) return;
     if (!this.#countGap(env)) return; // a repeat (a batch sent again after an error)
     const queue = this.#waiting.get(env.s);
-    if (queue) queue.push(env);
+    if (queue && queue.length >= MAX_WAITING) this.counts.lost++; // a fetch that does not come back must not grow memory
+    else if (queue) queue.push(env);
     else if ("e" in env) this.#deliver(env.e);
     else {
       this.#waiting.set(env.s, [env]);
