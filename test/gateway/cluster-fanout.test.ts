@@ -146,7 +146,7 @@ describe("chat.event across gateway nodes", () => {
     onB.close();
   });
 
-  test("an OpenClaw client on A gets chat frames and sessions.changed for a run executing on B", async () => {
+  test("an OpenClaw client on A gets chat frames and sessions.changed for a run executing on B and for B's reset", async () => {
     const a = await node("a4", "compat", new ScriptedProvider([say.text("from A")]));
     const b = await node("b4", "compat", new ScriptedProvider([say.text("from B, in two", { chunkSize: 8 })]));
     const oc = await ocConnect(`ws://127.0.0.1:${a.srv.port}/`);
@@ -165,6 +165,9 @@ describe("chat.event across gateway nodes", () => {
     expect(final.message.content[0].text).toBe("from B, in two");
     expect(final.sessionKey).toBe(KEY);
     await oc.until(() => oc.events("sessions.changed").filter((e) => e.sessionKey === KEY && e.reason === "message").length >= 2, "sessions.changed for both runs");
+    // a reset through B is announced on A too
+    expect((await onB.call("sessions.reset", { sessionKey: KEY })).result).toBeDefined();
+    await oc.until(() => oc.events("sessions.changed").find((e) => e.sessionKey === KEY && e.reason === "reset"), "sessions.changed for B's reset");
     oc.close();
     onB.close();
   });
