@@ -68,7 +68,11 @@ describe("PgFanout between nodes on one database", () => {
     expect(sneaky.length).toBeLessThan(MAX_NOTIFY_BYTES);
     const sent: FanoutEvent[] = [];
     for (let i = 0; i < 30; i++) {
-      const ev: FanoutEvent = i === 10 ? { sessionKey: "s1", i, text: big } : i === 20 ? { sessionKey: "s1", i, text: sneaky } : { sessionKey: "s1", i, text: `small ${i}` };
+      const ev: FanoutEvent =
+        i === 10 ? { sessionKey: "s1", i, text: big }
+        : i === 20 ? { sessionKey: "s1", i, text: sneaky }
+        : i === 25 ? { sessionKey: "s1", i, text: "a NUL \u0000, a lone surrogate \ud800, a quote \" and a backslash \\" } // JSON escapes survive both layers
+        : { sessionKey: "s1", i, text: `small ${i}` };
       sent.push(ev);
       a!.f.publish(ev);
     }

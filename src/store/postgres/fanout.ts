@@ -7,7 +7,7 @@
  * live streaming (counted, logged once per outage), and clients read it from the log by seq.
  */
 import { SQL } from "bun";
-import { StorageError } from "../../core/errors.ts";
+import { errorMessage, StorageError } from "../../core/errors.ts";
 import { createLogger, type Logger } from "../../core/log.ts";
 import type { Fanout, FanoutEvent, FanoutStats } from "../fanout.ts";
 import { mapPgError } from "./errors.ts";
@@ -65,6 +65,10 @@ export class PgFanout implements Fanout {
     } catch (err) {
       throw mapPgError(err, "subscribing to the fan-out channel");
     }
+    // rows a stopped node left behind (pruning otherwise follows outbox writes); in the background, never fatal
+    void this.#pub.prune().catch((err: unknown) => {
+      if (!this.#closing) this.#log.warn("fan-out: pruning the outbox failed", { error: errorMessage(err) });
+    });
   }
 
   #onListen(): void {
