@@ -92,6 +92,19 @@ try {
     await until(n);
     report("PgFanout burst: 500 events of 20 KB (outbox)", n, performance.now() - t, lat);
   }
+  {
+    lat = [];
+    got = 0;
+    const n = 400;
+    const big = "x".repeat(20_000);
+    const t = performance.now();
+    for (let i = 0; i < n; i++) {
+      a.publish({ ...delta(i), text: big, t: performance.now() });
+      await Bun.sleep(2);
+    }
+    await until(n);
+    report("PgFanout paced: 20 KB events, one per 2 ms sleep", n, performance.now() - t, lat);
+  }
   console.log("sender", JSON.stringify(a.stats()));
   console.log("receiver", JSON.stringify(b.stats()));
   await a.close();

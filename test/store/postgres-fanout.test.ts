@@ -82,6 +82,22 @@ describe("PgFanout between nodes on one database", () => {
     expect(a!.f.stats().viaOutbox).toBe(2);
   });
 
+  test("many large events of several sessions in one batch: each arrives whole, under its own session, in order", async () => {
+    const [a, b] = await nodes("bigmany", 2);
+    const sent: FanoutEvent[] = [];
+    for (let i = 0; i < 60; i++) {
+      const s = `s${i % 4}`;
+      const ev: FanoutEvent = i % 3 === 0 ? { sessionKey: s, i, text: `${i}:`.repeat(4000 + i) } : { sessionKey: s, i };
+      sent.push(ev);
+      a!.f.publish(ev);
+    }
+    await a!.f.flush();
+    await until(() => b!.got.length >= 60, "60 events at node b");
+    for (const s of ["s0", "s1", "s2", "s3"]) expect(b!.got.filter((e) => e.sessionKey === s)).toEqual(sent.filter((e) => e.sessionKey === s));
+    expect(a!.f.stats().viaOutbox).toBe(20);
+    expect(b!.f.stats().lost).toBe(0);
+  });
+
   test("three nodes: each receives every other node's events, none of its own", async () => {
     const ns = await nodes("three", 3);
     ns.forEach((n, i) => {
