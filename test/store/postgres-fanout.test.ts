@@ -9,6 +9,7 @@ import { singleNodeFanout } from "../../src/store/fanout.ts";
 import { openConfiguredFanout } from "../../src/store/open.ts";
 import { channelFor, MAX_NOTIFY_BYTES, utf8Bytes } from "../../src/store/postgres/fanout-envelope.ts";
 import { openPgFanout, type PgFanout, type PgFanoutOptions } from "../../src/store/postgres/fanout.ts";
+import { OutboxFetcher } from "../../src/store/postgres/fanout-fetcher.ts";
 import { FanoutReceiver } from "../../src/store/postgres/fanout-receiver.ts";
 import { openPgStore, type PgStore } from "../../src/store/postgres/store.ts";
 import { type PgServer, startPostgres } from "../support/postgres.ts";
@@ -271,6 +272,21 @@ describe("FanoutReceiver (payloads fed directly, reads from a real outbox)", () 
     r.onPayload(env(10, "s3", { e: { sessionKey: "elsewhere" } }));
     expect(r.counts.foreign).toBe(1);
     r.close();
+    await sql.close();
+  });
+});
+
+describe("OutboxFetcher", () => {
+  test("ids asked for in one tick are answered together: found, missing; after close, failed", async () => {
+    const store = await openPgStore({ url: pg.url, schema: "fetch", max: 2 });
+    open.push(store);
+    const sql = new SQL(pg.url, { max: 1, connection: { search_path: "fetch" } });
+    const rows = await sql.unsafe("INSERT INTO fanout_outbox (session_key, payload, created_at) VALUES ('s', 'one', 0), ('s', 'two', 0) RETURNING id");
+    const f = new OutboxFetcher(sql);
+    const [one, two, gone, oneAgain] = await Promise.all([f.get(String(rows[0].id)), f.get(String(rows[1].id)), f.get("424242"), f.get(String(rows[0].id))]);
+    expect([one, two, gone, oneAgain]).toEqual([{ payload: "one" }, { payload: "two" }, { missing: true }, { payload: "one" }]);
+    f.close();
+    expect(await f.get(String(rows[0].id))).toEqual({ failed: "closed" });
     await sql.close();
   });
 });
