@@ -135,6 +135,20 @@ describe("chat.event across gateway nodes", () => {
     expect(entries.every((e: { runId?: string }) => e.runId === run2)).toBe(true);
     expect(entries.find((e: { kind: string; role?: string }) => e.kind === "message" && e.role === "assistant").text).toBe("thinking… done");
     expect(entries.at(-1)).toMatchObject({ kind: "run_finished", runId: run2, outcome: "ok" });
+    // the same with `after`: forward from the last seq, in pages
+    const resumed = (await again.call("chat.history", { sessionKey: KEY, after: lastSeen })).result;
+    expect(resumed.entries).toEqual(entries);
+    expect(resumed.nextAfter).toBeUndefined();
+    const paged: unknown[] = [];
+    for (let after: number | undefined = lastSeen; after !== undefined; ) {
+      const page = (await again.call("chat.history", { sessionKey: KEY, after, limit: 1 })).result;
+      paged.push(...page.entries);
+      after = page.nextAfter;
+    }
+    expect(paged).toEqual(entries);
+    expect((await again.call("chat.history", { sessionKey: KEY, after: entries.at(-1).seq })).result.entries).toEqual([]);
+    const both = await again.call("chat.history", { sessionKey: KEY, after: 1, before: 3 });
+    expect(JSON.stringify(both.error)).toContain("not both");
     // and live again: run 3 on B streams to the reconnected client on A
     const run3 = (await onB.call("chat.send", { sessionKey: KEY, text: "three" })).result.runId;
     await waitFor(() => gated.started === 3, "run 3 to start");
