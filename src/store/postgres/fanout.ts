@@ -51,7 +51,7 @@ export class PgFanout implements Fanout {
     const connection = { search_path: schema };
     this.#tx = new SQL(opts.url, { max: 1, connection });
     // only ever used for listen(): its onclose is the LISTEN connection dropping
-    this.#rx = new SQL(opts.url, { max: 1, connection, onclose: () => void (this.#listening = false) });
+    this.#rx = new SQL(opts.url, { max: 1, connection, onclose: () => this.#onDrop() });
     this.#rd = new SQL(opts.url, { max: 1, connection });
     const clock = opts.clock ?? Date.now;
     this.#pub = new FanoutPublisher({ ...opts, sql: this.#tx, channel: this.channel, origin: this.origin, log: this.#log, clock });
@@ -69,6 +69,14 @@ export class PgFanout implements Fanout {
     void this.#pub.prune().catch((err: unknown) => {
       if (!this.#closing) this.#log.warn("fan-out: pruning the outbox failed", { error: errorMessage(err) });
     });
+  }
+
+  #onDrop(): void {
+    const was = this.#listening;
+    this.#listening = false;
+    if (was && !this.#closing) {
+      this.#log.warn("fan-out: the LISTEN connection to PostgreSQL dropped; run events of other nodes are not streamed here until it is back (it reconnects by itself)");
+    }
   }
 
   #onListen(): void {
