@@ -206,6 +206,21 @@ describe("PgFanout between nodes on one database", () => {
     expect(a!.f.stats().published).toBe(100);
   });
 
+  test("close() with the server down: waits only the grace, then drops what is queued (counted as failed)", async () => {
+    const [a] = await nodes("closedown", 1, { closeGraceMs: 300 });
+    pg.halt("fast");
+    try {
+      for (let i = 0; i < 2000; i++) a!.f.publish({ sessionKey: "s", i });
+      await a!.f.close();
+      const st = a!.f.stats();
+      expect(st.sent).toBe(0);
+      expect(st.queued).toBe(0);
+      await until(() => a!.f.stats().failed === 2000, "every queued event counted as failed");
+    } finally {
+      pg.restart();
+    }
+  }, 30_000);
+
   test("an unreachable database: opening the fan-out fails with a StorageError naming storage.url, without the password", async () => {
     const url = `postgres://postgres:pw-very-secret@localhost:1/postgres?host=${encodeURIComponent(pg.dir + "/nope")}`;
     const err = await openPgFanout({ url, schema: "x" }).catch((e: unknown) => e);

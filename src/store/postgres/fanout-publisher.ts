@@ -70,6 +70,13 @@ export class FanoutPublisher {
     this.#draining ??= this.#drain();
   }
 
+  /** At close, after the grace: what is still queued is dropped (counted as failed), not sent to a closing pool. */
+  discard(): void {
+    const left = this.#queue.length;
+    this.#queue = [];
+    if (left > 0) this.#fail(left, "the fan-out closed before they were sent");
+  }
+
   /** Resolves once everything queued so far was sent or failed. */
   async flush(): Promise<void> {
     while (this.#draining) await this.#draining;

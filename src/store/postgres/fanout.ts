@@ -117,6 +117,7 @@ export class PgFanout implements Fanout {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([this.#pub.flush(), new Promise<void>((r) => (timer = setTimeout(r, this.#closeGraceMs)))]);
       clearTimeout(timer);
+      this.#pub.discard();
       this.#recv.close();
       this.#listening = false;
       await this.#sub?.unlisten().catch(() => {});
