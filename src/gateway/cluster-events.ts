@@ -10,7 +10,8 @@
  *
  * Which consumers of runtime events get remote ones (docs/cluster-fanout.md):
  * - the hub (chat.event to subscribers, both codecs): yes;
- * - OpenClaw `sessions.changed` on a run start: yes, through `onRemote`;
+ * - OpenClaw `sessions.changed` on a run start: yes, through `onRemote`; on a reset / delete through
+ *   another node's gateway: yes (`session_changed` envelopes, announced through the gateway's session listeners);
  * - run metrics and the dashboard's live counters: no, each node counts its own runs;
  * - OpenClaw `agent.wait` (compat/run-waiter.ts) and `agent` streams: no, they answer on the node that started the run;
  * - RunGate / runs(): no, the node running a run owns it.
@@ -23,6 +24,8 @@ import { ClientEvents } from "./client-events.ts";
 import { type Hub, STREAMED } from "./hub.ts";
 
 const FANNED = new Set<AgentEvent["type"]>([...STREAMED, "run_started"]);
+/** not a run event: a session reset or deleted through a gateway */
+const SESSION_CHANGED = "session_changed";
 
 export class ClusterEvents {
   readonly #safe = new ClientEvents();
@@ -33,8 +36,15 @@ export class ClusterEvents {
     readonly fanout: Fanout,
     private readonly hub: Hub,
     private readonly log: Logger,
+    /** a session reset or deleted on another node */
+    private readonly remoteSessionChange: (change: { sessionKey: string; reason: "reset" | "delete" }) => void = () => {},
   ) {
     this.#off = fanout.onRemote((ev) => this.#remote(ev));
+  }
+
+  /** A session reset or deleted through this node's gateway: the other nodes announce it too. */
+  sessionChanged(change: { sessionKey: string; reason: "reset" | "delete" }): void {
+    this.fanout.publish({ sessionKey: change.sessionKey, type: SESSION_CHANGED, reason: change.reason });
   }
 
   /** A runtime event of this node: to the other nodes when clients may see it. */
@@ -64,6 +74,10 @@ export class ClusterEvents {
   }
 
   #remote(raw: FanoutEvent): void {
+    if (raw.type === SESSION_CHANGED) {
+      if (raw.reason === "reset" || raw.reason === "delete") this.remoteSessionChange({ sessionKey: raw.sessionKey, reason: raw.reason });
+      return;
+    }
     const ev = raw as unknown as AgentEvent;
     if (typeof ev.type !== "string" || !FANNED.has(ev.type) || typeof ev.runId !== "string") {
       this.log.debug("fan-out: ignored a remote event of an unknown shape", { type: String((raw as { type?: unknown }).type).slice(0, 40) });

@@ -91,7 +91,8 @@ export class Gateway {
       () => (this.listening ? ownOrigins(this.listening.hostname, this.listening.port) : []),
       () => this.config().gateway.allowedOrigins,
     );
-    this.cluster = new ClusterEvents(deps.fanout ?? singleNodeFanout(), this.hub, this.log.child("cluster"));
+    // a reset / delete on another node is announced here as one of ours (OpenClaw's sessions.changed)
+    this.cluster = new ClusterEvents(deps.fanout ?? singleNodeFanout(), this.hub, this.log.child("cluster"), (c) => this.#sessionChanged(c));
     this.runs = new RunGate(this.runtime, this.metrics, () => this.config().gateway.limits.maxRunsPerSession);
     this.dispatcher = new Dispatcher([...chatMethods(this), ...sessionMethods(this), ...configMethods(this), ...systemMethods(this), ...pairingMethods(this),
       ...dashboardMethods(this), ...metricsMethods(this), ...memoryMethods(this), ...pluginMethods(this)], {
@@ -167,10 +168,14 @@ export class Gateway {
   async resetSession(sessionKey: string): Promise<void> {
     await this.runtime.resetSession(sessionKey);
     this.#sessionChanged({ sessionKey, reason: "reset" });
+    this.cluster.sessionChanged({ sessionKey, reason: "reset" });
   }
   async deleteSession(sessionKey: string): Promise<boolean> {
     const deleted = await this.runtime.deleteSession(sessionKey);
-    if (deleted) this.#sessionChanged({ sessionKey, reason: "delete" });
+    if (deleted) {
+      this.#sessionChanged({ sessionKey, reason: "delete" });
+      this.cluster.sessionChanged({ sessionKey, reason: "delete" });
+    }
     return deleted;
   }
   onSessionChange(listener: (change: SessionChange) => void): () => void {

@@ -82,6 +82,10 @@ describe("chat.event across gateway nodes", () => {
     expect(b.fanout.stats().viaOutbox).toBeGreaterThanOrEqual(1); // the final (its whole text, over 8000 bytes) went through the outbox
     // a node runs only its own runs: A counted none
     expect(a.h.gw.metrics.live.messages).toBe(0);
+    // gateway.memory shows the fan-out's counters
+    const mem = (await onA.call("gateway.memory", {})).result.structures.fanout;
+    expect(mem).toMatchObject({ kind: "postgres", origin: "a", listening: true, lost: 0, failed: 0 });
+    expect(mem.received).toBeGreaterThanOrEqual(seenOnB.length);
     onA.close();
     onB.close();
   });
@@ -131,6 +135,20 @@ describe("chat.event across gateway nodes", () => {
     expect(entries.every((e: { runId?: string }) => e.runId === run2)).toBe(true);
     expect(entries.find((e: { kind: string; role?: string }) => e.kind === "message" && e.role === "assistant").text).toBe("thinking… done");
     expect(entries.at(-1)).toMatchObject({ kind: "run_finished", runId: run2, outcome: "ok" });
+    // the same with `after`: forward from the last seq, in pages
+    const resumed = (await again.call("chat.history", { sessionKey: KEY, after: lastSeen })).result;
+    expect(resumed.entries).toEqual(entries);
+    expect(resumed.nextAfter).toBeUndefined();
+    const paged: unknown[] = [];
+    for (let after: number | undefined = lastSeen; after !== undefined; ) {
+      const page = (await again.call("chat.history", { sessionKey: KEY, after, limit: 1 })).result;
+      paged.push(...page.entries);
+      after = page.nextAfter;
+    }
+    expect(paged).toEqual(entries);
+    expect((await again.call("chat.history", { sessionKey: KEY, after: entries.at(-1).seq })).result.entries).toEqual([]);
+    const both = await again.call("chat.history", { sessionKey: KEY, after: 1, before: 3 });
+    expect(JSON.stringify(both.error)).toContain("not both");
     // and live again: run 3 on B streams to the reconnected client on A
     const run3 = (await onB.call("chat.send", { sessionKey: KEY, text: "three" })).result.runId;
     await waitFor(() => gated.started === 3, "run 3 to start");
@@ -142,7 +160,7 @@ describe("chat.event across gateway nodes", () => {
     onB.close();
   });
 
-  test("an OpenClaw client on A gets chat frames and sessions.changed for a run executing on B", async () => {
+  test("an OpenClaw client on A gets chat frames and sessions.changed for a run executing on B and for B's reset", async () => {
     const a = await node("a4", "compat", new ScriptedProvider([say.text("from A")]));
     const b = await node("b4", "compat", new ScriptedProvider([say.text("from B, in two", { chunkSize: 8 })]));
     const oc = await ocConnect(`ws://127.0.0.1:${a.srv.port}/`);
@@ -161,6 +179,9 @@ describe("chat.event across gateway nodes", () => {
     expect(final.message.content[0].text).toBe("from B, in two");
     expect(final.sessionKey).toBe(KEY);
     await oc.until(() => oc.events("sessions.changed").filter((e) => e.sessionKey === KEY && e.reason === "message").length >= 2, "sessions.changed for both runs");
+    // a reset through B is announced on A too
+    expect((await onB.call("sessions.reset", { sessionKey: KEY })).result).toBeDefined();
+    await oc.until(() => oc.events("sessions.changed").find((e) => e.sessionKey === KEY && e.reason === "reset"), "sessions.changed for B's reset");
     oc.close();
     onB.close();
   });

@@ -9,6 +9,7 @@ import { singleNodeFanout } from "../../src/store/fanout.ts";
 import { openConfiguredFanout } from "../../src/store/open.ts";
 import { channelFor, MAX_NOTIFY_BYTES, utf8Bytes } from "../../src/store/postgres/fanout-envelope.ts";
 import { openPgFanout, type PgFanout, type PgFanoutOptions } from "../../src/store/postgres/fanout.ts";
+import { OutboxFetcher } from "../../src/store/postgres/fanout-fetcher.ts";
 import { FanoutReceiver } from "../../src/store/postgres/fanout-receiver.ts";
 import { openPgStore, type PgStore } from "../../src/store/postgres/store.ts";
 import { type PgServer, startPostgres } from "../support/postgres.ts";
@@ -68,7 +69,11 @@ describe("PgFanout between nodes on one database", () => {
     expect(sneaky.length).toBeLessThan(MAX_NOTIFY_BYTES);
     const sent: FanoutEvent[] = [];
     for (let i = 0; i < 30; i++) {
-      const ev: FanoutEvent = i === 10 ? { sessionKey: "s1", i, text: big } : i === 20 ? { sessionKey: "s1", i, text: sneaky } : { sessionKey: "s1", i, text: `small ${i}` };
+      const ev: FanoutEvent =
+        i === 10 ? { sessionKey: "s1", i, text: big }
+        : i === 20 ? { sessionKey: "s1", i, text: sneaky }
+        : i === 25 ? { sessionKey: "s1", i, text: "a NUL \u0000, a lone surrogate \ud800, a quote \" and a backslash \\" } // JSON escapes survive both layers
+        : { sessionKey: "s1", i, text: `small ${i}` };
       sent.push(ev);
       a!.f.publish(ev);
     }
@@ -76,6 +81,22 @@ describe("PgFanout between nodes on one database", () => {
     await until(() => b!.got.length >= 30, "30 events at node b");
     expect(b!.got).toEqual(sent);
     expect(a!.f.stats().viaOutbox).toBe(2);
+  });
+
+  test("many large events of several sessions in one batch: each arrives whole, under its own session, in order", async () => {
+    const [a, b] = await nodes("bigmany", 2);
+    const sent: FanoutEvent[] = [];
+    for (let i = 0; i < 60; i++) {
+      const s = `s${i % 4}`;
+      const ev: FanoutEvent = i % 3 === 0 ? { sessionKey: s, i, text: `${i}:`.repeat(4000 + i) } : { sessionKey: s, i };
+      sent.push(ev);
+      a!.f.publish(ev);
+    }
+    await a!.f.flush();
+    await until(() => b!.got.length >= 60, "60 events at node b");
+    for (const s of ["s0", "s1", "s2", "s3"]) expect(b!.got.filter((e) => e.sessionKey === s)).toEqual(sent.filter((e) => e.sessionKey === s));
+    expect(a!.f.stats().viaOutbox).toBe(20);
+    expect(b!.f.stats().lost).toBe(0);
   });
 
   test("three nodes: each receives every other node's events, none of its own", async () => {
@@ -129,6 +150,7 @@ describe("PgFanout between nodes on one database", () => {
     a!.f.publish({ sessionKey: "s", i: 1 }); // the server is down: not sent
     await a!.f.flush();
     expect(a!.f.stats().failed).toBe(1);
+    await until(() => !b!.f.stats().listening, "b to notice its LISTEN connection dropped");
     pg.restart();
     // publish until b hears again (its LISTEN connection reconnects with backoff)
     let i = 2;
@@ -183,6 +205,21 @@ describe("PgFanout between nodes on one database", () => {
     await a!.f.close();
     expect(a!.f.stats().published).toBe(100);
   });
+
+  test("close() with the server down: waits only the grace, then drops what is queued (counted as failed)", async () => {
+    const [a] = await nodes("closedown", 1, { closeGraceMs: 300 });
+    pg.halt("fast");
+    try {
+      for (let i = 0; i < 2000; i++) a!.f.publish({ sessionKey: "s", i });
+      await a!.f.close();
+      const st = a!.f.stats();
+      expect(st.sent).toBe(0);
+      expect(st.queued).toBe(0);
+      await until(() => a!.f.stats().failed === 2000, "every queued event counted as failed");
+    } finally {
+      pg.restart();
+    }
+  }, 30_000);
 
   test("an unreachable database: opening the fan-out fails with a StorageError naming storage.url, without the password", async () => {
     const url = `postgres://postgres:pw-very-secret@localhost:1/postgres?host=${encodeURIComponent(pg.dir + "/nope")}`;
@@ -250,6 +287,21 @@ describe("FanoutReceiver (payloads fed directly, reads from a real outbox)", () 
     r.onPayload(env(10, "s3", { e: { sessionKey: "elsewhere" } }));
     expect(r.counts.foreign).toBe(1);
     r.close();
+    await sql.close();
+  });
+});
+
+describe("OutboxFetcher", () => {
+  test("ids asked for in one tick are answered together: found, missing; after close, failed", async () => {
+    const store = await openPgStore({ url: pg.url, schema: "fetch", max: 2 });
+    open.push(store);
+    const sql = new SQL(pg.url, { max: 1, connection: { search_path: "fetch" } });
+    const rows = await sql.unsafe("INSERT INTO fanout_outbox (session_key, payload, created_at) VALUES ('s', 'one', 0), ('s', 'two', 0) RETURNING id");
+    const f = new OutboxFetcher(sql);
+    const [one, two, gone, oneAgain] = await Promise.all([f.get(String(rows[0].id)), f.get(String(rows[1].id)), f.get("424242"), f.get(String(rows[0].id))]);
+    expect([one, two, gone, oneAgain]).toEqual([{ payload: "one" }, { payload: "two" }, { missing: true }, { payload: "one" }]);
+    f.close();
+    expect(await f.get(String(rows[0].id))).toEqual({ failed: "closed" });
     await sql.close();
   });
 });

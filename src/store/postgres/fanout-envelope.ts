@@ -6,11 +6,18 @@
  * sees a gap when it missed some, and no two payloads of one batch are identical (PostgreSQL
  * folds identical payloads of one transaction into one).
  */
+import { z } from "zod";
 import type { FanoutEvent } from "../fanout.ts";
 
 /** Below PostgreSQL's 8000-byte payload limit, with room to spare. */
 export const MAX_NOTIFY_BYTES = 7900;
 
+/** An envelope as it crosses the channel: inline (`e`) or a reference into the outbox (`r`). */
+const Base = { o: z.string().min(1).max(200), n: z.number().int().min(1), s: z.string().min(1) };
+export const EnvelopeSchema = z.union([
+  z.object({ ...Base, r: z.string().regex(/^\d{1,20}$/) }),
+  z.object({ ...Base, e: z.looseObject({ sessionKey: z.string() }) }),
+]);
 export type Envelope = { o: string; n: number; s: string } & ({ e: FanoutEvent } | { r: string });
 
 /** The channel for one schema: NOTIFY is per database, so the schema keeps installations apart. At most 63 bytes. */
@@ -39,11 +46,8 @@ export function parseEnvelope(payload: string): Envelope | null {
   } catch {
     return null;
   }
-  if (!v || typeof v !== "object") return null;
-  const o = v as Record<string, unknown>;
-  if (typeof o.o !== "string" || typeof o.n !== "number" || typeof o.s !== "string") return null;
-  if (typeof o.r === "string" && /^\d{1,20}$/.test(o.r)) return { o: o.o, n: o.n, s: o.s, r: o.r };
-  const e = o.e as Record<string, unknown> | undefined;
-  if (e && typeof e === "object" && e.sessionKey === o.s) return { o: o.o, n: o.n, s: o.s, e: e as FanoutEvent };
-  return null;
+  const r = EnvelopeSchema.safeParse(v);
+  if (!r.success) return null;
+  if ("e" in r.data && r.data.e.sessionKey !== r.data.s) return null; // an event must name the envelope's session
+  return r.data as Envelope;
 }

@@ -29,7 +29,7 @@ export interface PublisherOptions {
   retentionMs?: number;
   /** prune at most this often (default 60 s; 0: after every outbox write) */
   pruneEveryMs?: number;
-  /** events waiting beyond this are dropped and counted as failed (default 10,000) */
+  /** events waiting beyond this are dropped and counted as failed (default 50,000) */
   maxQueued?: number;
 }
 
@@ -45,7 +45,7 @@ export class FanoutPublisher {
   #lastFailureLog = 0;
 
   constructor(opts: PublisherOptions) {
-    this.#o = { maxNotifyBytes: MAX_NOTIFY_BYTES, retentionMs: 5 * 60_000, pruneEveryMs: 60_000, maxQueued: 10_000, ...opts };
+    this.#o = { maxNotifyBytes: MAX_NOTIFY_BYTES, retentionMs: 5 * 60_000, pruneEveryMs: 60_000, maxQueued: 50_000, ...opts };
   }
 
   get queued(): number {
@@ -68,6 +68,13 @@ export class FanoutPublisher {
     }
     this.#queue.push({ sessionKey: event.sessionKey, json, n });
     this.#draining ??= this.#drain();
+  }
+
+  /** At close, after the grace: what is still queued is dropped (counted as failed), not sent to a closing pool. */
+  discard(): void {
+    const left = this.#queue.length;
+    this.#queue = [];
+    if (left > 0) this.#fail(left, "the fan-out closed before they were sent");
   }
 
   /** Resolves once everything queued so far was sent or failed. */
@@ -122,20 +129,26 @@ export class FanoutPublisher {
   async #send(batch: Item[]): Promise<void> {
     const { sql, origin, channel } = this.#o;
     const payloads: string[] = [];
-    let stored = false;
+    const big: { at: number; it: Item }[] = [];
     for (const it of batch) {
       const inline = inlineEnvelope(origin, it.n, it.json, it.sessionKey);
-      if (utf8Bytes(inline) <= this.#o.maxNotifyBytes) {
-        payloads.push(inline);
-        continue;
-      }
-      const [row] = await sql.unsafe("INSERT INTO fanout_outbox (session_key, payload, created_at) VALUES ($1, $2, $3) RETURNING id", [it.sessionKey, it.json, this.#o.clock()]);
-      payloads.push(refEnvelope(origin, it.n, it.sessionKey, String(row.id)));
-      this.counts.viaOutbox++;
-      stored = true;
+      if (utf8Bytes(inline) > this.#o.maxNotifyBytes) big.push({ at: payloads.length, it });
+      payloads.push(inline);
+    }
+    if (big.length > 0) {
+      // one INSERT for the batch's large events; ids are drawn in `i` order (the sort runs before the
+      // defaults are computed), so the ascending ids map back onto `big` in order
+      const rows = await sql.unsafe(
+        `INSERT INTO fanout_outbox (session_key, payload, created_at)
+         SELECT r->>0, r->>1, $2 FROM json_array_elements($1::text::json) WITH ORDINALITY AS t(r, i) ORDER BY i RETURNING id`,
+        [JSON.stringify(big.map((b) => [b.it.sessionKey, b.it.json])), this.#o.clock()],
+      );
+      const ids = (rows as { id: string | number | bigint }[]).map((r) => BigInt(r.id)).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+      big.forEach((b, k) => (payloads[b.at] = refEnvelope(origin, b.it.n, b.it.sessionKey, String(ids[k]))));
     }
     await sql.unsafe("SELECT pg_notify($1, x) FROM json_array_elements_text($2::text::json) AS x", [channel, JSON.stringify(payloads)]);
-    if (stored && this.#o.clock() - this.#lastPrune >= this.#o.pruneEveryMs) {
+    this.counts.viaOutbox += big.length;
+    if (big.length > 0 && this.#o.clock() - this.#lastPrune >= this.#o.pruneEveryMs) {
       await this.prune().catch((err: unknown) => this.#o.log.warn("fan-out: pruning the outbox failed", { error: errorMessage(err) }));
     }
   }

@@ -7,7 +7,7 @@
  * live streaming (counted, logged once per outage), and clients read it from the log by seq.
  */
 import { SQL } from "bun";
-import { StorageError } from "../../core/errors.ts";
+import { errorMessage, StorageError } from "../../core/errors.ts";
 import { createLogger, type Logger } from "../../core/log.ts";
 import type { Fanout, FanoutEvent, FanoutStats } from "../fanout.ts";
 import { mapPgError } from "./errors.ts";
@@ -31,6 +31,7 @@ export class PgFanout implements Fanout {
   readonly channel: string;
   readonly #tx: SQL;
   readonly #rx: SQL;
+  readonly #rd: SQL;
   readonly #pub: FanoutPublisher;
   readonly #recv: FanoutReceiver;
   readonly #log: Logger;
@@ -49,10 +50,12 @@ export class PgFanout implements Fanout {
     this.#closeGraceMs = opts.closeGraceMs ?? 2000;
     const connection = { search_path: schema };
     this.#tx = new SQL(opts.url, { max: 1, connection });
-    this.#rx = new SQL(opts.url, { max: 1, connection });
+    // only ever used for listen(): its onclose is the LISTEN connection dropping
+    this.#rx = new SQL(opts.url, { max: 1, connection, onclose: () => this.#onDrop() });
+    this.#rd = new SQL(opts.url, { max: 1, connection });
     const clock = opts.clock ?? Date.now;
     this.#pub = new FanoutPublisher({ ...opts, sql: this.#tx, channel: this.channel, origin: this.origin, log: this.#log, clock });
-    this.#recv = new FanoutReceiver({ sql: this.#rx, origin: this.origin, log: this.#log });
+    this.#recv = new FanoutReceiver({ sql: this.#rd, origin: this.origin, log: this.#log });
   }
 
   /** Subscribe to the channel; resolves once PostgreSQL acknowledged the LISTEN. */
@@ -61,6 +64,18 @@ export class PgFanout implements Fanout {
       this.#sub = await this.#rx.listen(this.channel, (p) => this.#recv.onPayload(p), () => this.#onListen());
     } catch (err) {
       throw mapPgError(err, "subscribing to the fan-out channel");
+    }
+    // rows a stopped node left behind (pruning otherwise follows outbox writes); in the background, never fatal
+    void this.#pub.prune().catch((err: unknown) => {
+      if (!this.#closing) this.#log.warn("fan-out: pruning the outbox failed", { error: errorMessage(err) });
+    });
+  }
+
+  #onDrop(): void {
+    const was = this.#listening;
+    this.#listening = false;
+    if (was && !this.#closing) {
+      this.#log.warn("fan-out: the LISTEN connection to PostgreSQL dropped; run events of other nodes are not streamed here until it is back (it reconnects by itself)");
     }
   }
 
@@ -102,10 +117,11 @@ export class PgFanout implements Fanout {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([this.#pub.flush(), new Promise<void>((r) => (timer = setTimeout(r, this.#closeGraceMs)))]);
       clearTimeout(timer);
+      this.#pub.discard();
       this.#recv.close();
       this.#listening = false;
       await this.#sub?.unlisten().catch(() => {});
-      await Promise.all([this.#tx.close({ timeout: 1 }), this.#rx.close({ timeout: 1 })]).catch(() => {});
+      await Promise.all([this.#tx, this.#rx, this.#rd].map((c) => c.close({ timeout: 1 }))).catch(() => {});
     })();
     return this.#closing;
   }
