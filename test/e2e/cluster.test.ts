@@ -186,10 +186,17 @@ test("a reconnecting client resumes the history from a seq without gaps, on anot
   // the resume protocol (docs/cluster.md): subscribe first, then the history after the last seq seen
   const c = await rig.connect(rig.node(1));
   expect((await callSafe(c, "sessions.subscribe", { sessionKey: session })).kind).toBe("answer");
-  const rest = (await callSafe(c, "chat.history", { sessionKey: session, limit: 500 })) as { kind: "answer"; result: { entries: Array<{ seq: number }> } };
-  const after = rest.result.entries.filter((e) => e.seq > seenUpTo).map((e) => e.seq);
+  // forward from the last seq seen, in pages of 5 (`after`, then `nextAfter`), from a node that never saw the session
+  const after: number[] = [];
+  for (let cursor: number | undefined = seenUpTo; cursor !== undefined; ) {
+    const page = (await callSafe(c, "chat.history", { sessionKey: session, after: cursor, limit: 5 })) as { kind: "answer"; result: { entries: Array<{ seq: number }>; nextAfter?: number } };
+    expect(page.kind).toBe("answer");
+    after.push(...page.result.entries.map((e) => e.seq));
+    cursor = page.result.nextAfter;
+  }
   const log = await rig.log(session);
   expect(after).toEqual(log.filter((r) => r.seq > seenUpTo).map((r) => r.seq));
+  expect(after.length).toBeGreaterThan(5); // more than one page
   expect([...first.result.entries.map((e) => e.seq), ...after]).toEqual(log.map((_, i) => i + 1));
   // and from then on it streams live what another node runs
   expect((await send(b, "n3", session, `${session}#6 live again`, acks)).kind).toBe("answer");
