@@ -67,6 +67,10 @@ test("20 rounds of random kill -9 under load: after each, every acknowledged eve
     // restarted before the check: a starting node must not mark live nodes' runs interrupted
     for (const v of victims) await rig.restart(v);
     await settle();
+    // every sender on a node that lived through the round is told how each of its runs ended
+    for (const { node, ws } of rec.clients.filter((c) => !victims.includes(c.node))) {
+      for (const a of rec.acks.filter((x) => x.node === node.name)) await finalOf(ws, a.runId, 15_000, `round ${round}: ${a.text} via ${node.name}`);
+    }
     acks.push(...rec.acks);
     // run_started logged while another run of the session is running (queued behind its lease) is
     // collected and asserted after the 20 rounds, so the rounds exercise everything else meanwhile
