@@ -95,7 +95,9 @@ export class PgCluster implements Cluster {
       await this.#q("registering this node", Q.REGISTER, [this.nodeId, hostname(), process.pid]);
       this.#lastOk = sent;
       await this.#q("pruning old node rows", Q.PRUNE_NODES, []).catch(() => {});
-      const sub = await this.#sql.listen(this.#channel, (name) => this.#wake(name));
+      const sub = await this.#sql.listen(this.#channel, (name) => this.#wake(name)).catch((err: unknown) => {
+        throw mapPgError(err, "listening for lease releases");
+      });
       this.#unlisten = () => sub.unlisten();
       this.#timer = setInterval(() => void this.#tick(), this.heartbeatMs);
       (this.#timer as { unref?: () => void }).unref?.();
@@ -260,15 +262,23 @@ export class PgCluster implements Cluster {
   async sweepOrphans(mark: OrphanMarker): Promise<UnfinishedRun[]> {
     await this.start();
     const rows = await this.#q("listing orphaned runs", Q.ORPHANS, [this.ttlMs, this.nodeId, Date.now() - this.ttlMs]);
-    const out: UnfinishedRun[] = [];
+    const bySession = new Map<string, UnfinishedRun[]>(); // rows come ordered by session, then user_seq
     for (const r of rows) {
       const u: UnfinishedRun = { sessionKey: r.session_key as string, runId: r.run_id as string, startedAt: Number(r.started_at) };
-      const name = sessionLease(u.sessionKey);
-      if (!(await this.#take(name))) continue; // a live holder: its node sweeps it or it is not dead
+      bySession.set(u.sessionKey, [...(bySession.get(u.sessionKey) ?? []), u]);
+    }
+    const out: UnfinishedRun[] = [];
+    for (const [sessionKey, runs] of bySession) {
+      // one lease per session for all its orphans: a sweeper that holds it marks every one of them, so
+      // none is skipped by all (a live holder's session is swept once it lets go)
+      const name = sessionLease(sessionKey);
+      if (!(await this.#take(name))) continue;
       const lease = this.#hold(name);
       try {
-        // under the lease: only one node gets here per run, and the row tells whether it is still unfinished
-        if ((await this.#q("checking a run", Q.RUN_EXISTS, [u.sessionKey, u.runId])).length > 0 && (await mark(u))) out.push(u);
+        for (const u of runs) {
+          // under the lease: only one node gets here per run, and the row tells whether it is still unfinished
+          if ((await this.#q("checking a run", Q.RUN_EXISTS, [u.sessionKey, u.runId])).length > 0 && (await mark(u))) out.push(u);
+        }
       } finally {
         await lease.release();
       }
