@@ -14,6 +14,7 @@ import type { LoadedConfig } from "../config/load.ts";
 import { ConfigError, errorMessage } from "../core/errors.ts";
 import type { Logger } from "../core/log.ts";
 import type { Provider } from "../providers/types.ts";
+import type { Fanout } from "../store/fanout.ts";
 import type { Cluster } from "../store/cluster.ts";
 import type { SessionStore } from "../store/types.ts";
 import type { ResolvedAuth } from "../gateway/auth.ts";
@@ -28,6 +29,8 @@ import { buildPlugins } from "./plugins.ts";
 export interface AssembleOptions {
   loaded: LoadedConfig;
   store: SessionStore;
+  /** run events to and from other gateway nodes (store/open.ts openConfiguredFanout); default none */
+  fanout?: Fanout;
   auth: ResolvedAuth;
   log: Logger;
   /** shown by the `status` method */
@@ -59,6 +62,7 @@ export function assembleApp(o: AssembleOptions): App {
   const gateway = createGateway({
     runtime: router,
     store: o.store,
+    ...(o.fanout ? { fanout: o.fanout } : {}),
     config: new FileConfigSource(config, o.loaded.path),
     auth: o.auth,
     channels,

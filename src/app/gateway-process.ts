@@ -18,7 +18,7 @@ import { describeAuth, resolveAuth, type ResolvedAuth } from "../gateway/auth.ts
 import { acquireGatewayLock } from "../gateway/lock.ts";
 import { bindHost, refuseOpenBind, serveGateway } from "../gateway/server.ts";
 import { notifyReady, notifyStopping } from "../daemon/notify.ts";
-import { openCluster, openConfiguredStore } from "../store/open.ts";
+import { openCluster, openConfiguredFanout, openConfiguredStore } from "../store/open.ts";
 import { liveIn, startOrphanSweep } from "./cluster-sweep.ts";
 import { logOpenClawNotice } from "../ops/migrate-notice.ts";
 import { assembleApp } from "./assemble.ts";
@@ -95,8 +95,10 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     const cluster = openCluster(config.storage, store); // PostgreSQL: node registry, run leases, leader; SQLite: one node
     await cluster.start();
     cleanups.push(() => cluster.close()); // before the store closes: releases leases, marks the node stopped
+    const fanout = await openConfiguredFanout(config.storage, { origin: cluster.nodeId, log: log.child("fanout") }); // run events to/from other nodes (PostgreSQL)
+    cleanups.push(() => fanout.close()); // after the gateway stopped publishing, before the store closes
     await logOpenClawNotice(store, log); // once: OpenClaw data in this home that `openclaw migrate` has not imported
-    const app = assembleApp({ loaded, store, auth, log, cluster, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
+    const app = assembleApp({ loaded, store, fanout, auth, log, cluster, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
     const { router, gateway: gw, channels, plugins } = app;
     for (const id of router.agentIds()) router.get(id).withCluster(cluster);
     const interrupted = await router.get(MAIN_AGENT).recoverInterrupted(liveIn(router)); // one store: one recovery covers every agent

@@ -10,6 +10,7 @@ import type { Logger } from "../core/log.ts";
 import type { RateLimitOptions } from "../core/ratelimit.ts";
 import type { ToolSpec } from "../providers/types.ts";
 import type { PluginInfo } from "../plugins/host.ts";
+import type { Fanout } from "../store/fanout.ts";
 import type { Cluster } from "../store/cluster.ts";
 import type { SessionStore } from "../store/types.ts";
 import type { ResolvedAuth } from "./auth.ts";
@@ -84,6 +85,8 @@ export interface GatewayDeps {
   cluster?: Cluster;
   /** wire formats tried before JSON-RPC on a WebSocket's first frame (the OpenClaw codec, gateway/compat/) */
   codecs?: readonly Codec[];
+  /** run events to and from the other gateway nodes on one database (store/fanout.ts); default: none (one node) */
+  fanout?: Fanout;
   /** OpenClaw clients: tick interval and clock (tests inject), handshake timeout (default 15 s) */
   openclaw?: OpenClawCodecOptions & { handshakeTimeoutMs?: number };
 }

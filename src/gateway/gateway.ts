@@ -7,8 +7,10 @@ import type { Channel } from "../channels/channel.ts";
 import type { Config } from "../config/schema.ts";
 import { createLogger, onLog, type Logger, type LogRecord } from "../core/log.ts";
 import { AuthRateLimiter } from "../core/ratelimit.ts";
+import { singleNodeFanout } from "../store/fanout.ts";
 import type { SessionStore } from "../store/types.ts";
 import { Authenticator } from "./auth.ts";
+import { ClusterEvents } from "./cluster-events.ts";
 import { DashboardAuth } from "./dashboard-auth.ts";
 import type { Codec, DecodeLimits } from "./codec.ts";
 import type { Connection } from "./connection.ts";
@@ -60,6 +62,8 @@ export class Gateway {
   readonly dashboard: DashboardAuth;
   readonly origins: OriginPolicy;
   readonly runs: RunGate;
+  /** run events to and from the other nodes on one database (cluster-events.ts); a no-op on one node */
+  readonly cluster: ClusterEvents;
   readonly dispatcher: Dispatcher;
   /** the wire formats a WebSocket may speak, tried in order on its first frame: OpenClaw's frames, JSON-RPC last */
   readonly codecs: readonly Codec[];
@@ -87,6 +91,8 @@ export class Gateway {
       () => (this.listening ? ownOrigins(this.listening.hostname, this.listening.port) : []),
       () => this.config().gateway.allowedOrigins,
     );
+    // a reset / delete on another node is announced here as one of ours (OpenClaw's sessions.changed)
+    this.cluster = new ClusterEvents(deps.fanout ?? singleNodeFanout(), this.hub, this.log.child("cluster"), (c) => this.#sessionChanged(c));
     this.runs = new RunGate(this.runtime, this.metrics, () => this.config().gateway.limits.maxRunsPerSession);
     this.dispatcher = new Dispatcher([...chatMethods(this), ...sessionMethods(this), ...configMethods(this), ...systemMethods(this), ...pairingMethods(this),
       ...dashboardMethods(this), ...metricsMethods(this), ...memoryMethods(this), ...pluginMethods(this)], {
@@ -97,6 +103,7 @@ export class Gateway {
     this.#unsubscribe.push(
       this.runtime.onEvent((ev) => {
         this.hub.publish(ev);
+        this.cluster.local(ev);
         if (ev.type === "final") this.metrics.observeRun(ev.outcome, ev.durationMs);
         else if (ev.type === "run_started") this.metrics.live.messages++;
       }),
@@ -161,10 +168,14 @@ export class Gateway {
   async resetSession(sessionKey: string): Promise<void> {
     await this.runtime.resetSession(sessionKey);
     this.#sessionChanged({ sessionKey, reason: "reset" });
+    this.cluster.sessionChanged({ sessionKey, reason: "reset" });
   }
   async deleteSession(sessionKey: string): Promise<boolean> {
     const deleted = await this.runtime.deleteSession(sessionKey);
-    if (deleted) this.#sessionChanged({ sessionKey, reason: "delete" });
+    if (deleted) {
+      this.#sessionChanged({ sessionKey, reason: "delete" });
+      this.cluster.sessionChanged({ sessionKey, reason: "delete" });
+    }
     return deleted;
   }
   onSessionChange(listener: (change: SessionChange) => void): () => void {
@@ -205,6 +216,7 @@ export class Gateway {
   /** Stop listening to the runtime and the log; the server closes connections itself. */
   dispose(): void {
     for (const u of this.#unsubscribe.splice(0)) u();
+    this.cluster.dispose();
     clearInterval(this.#sweep);
     this.metrics.stop();
   }

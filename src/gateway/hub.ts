@@ -18,7 +18,8 @@ export interface Subscriber {
   send(text: string): void;
 }
 
-const STREAMED = new Set<AgentEvent["type"]>(["text_delta", "tool_call", "tool_result", "final", "error"]);
+/** the run events clients see (chat.event); the rest stay inside the gateway */
+export const STREAMED = new Set<AgentEvent["type"]>(["text_delta", "tool_call", "tool_result", "final", "error"]);
 
 export class Hub {
   readonly #sessions = new Map<string, Set<Subscriber>>();

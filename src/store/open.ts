@@ -4,6 +4,9 @@
  */
 import { ConfigError } from "../core/errors.ts";
 import type { StorageConfig } from "../config/schema.ts";
+import type { Logger } from "../core/log.ts";
+import { singleNodeFanout, type Fanout } from "./fanout.ts";
+import { openPgFanout } from "./postgres/fanout.ts";
 import { newNodeId, SingleNodeCluster, type Cluster } from "./cluster.ts";
 import { PgCluster } from "./postgres/cluster.ts";
 import { openPgStore, PgStore } from "./postgres/store.ts";
@@ -21,6 +24,15 @@ export async function openConfiguredStore(storage: StorageConfig | undefined, op
     });
   }
   return openStore(undefined, opts);
+}
+
+/**
+ * The event fan-out next to that store: LISTEN/NOTIFY on PostgreSQL (several nodes may share the
+ * database), nothing on SQLite (one node). Open it after the store (the store applies the migrations).
+ */
+export async function openConfiguredFanout(storage: StorageConfig | undefined, opts: { origin?: string; log?: Logger } = {}): Promise<Fanout> {
+  if (storage?.driver === "postgres" && storage.url) return openPgFanout({ url: storage.url, schema: storage.schema, ...opts });
+  return singleNodeFanout(opts.origin);
 }
 
 /**

@@ -63,6 +63,9 @@ export function openclawCodec(gw: Gateway, opts: OpenClawCodecOptions = {}): Cod
   gw.runtime.onEvent((ev) => {
     if (ev.type === "run_started") announce(ev.sessionKey, "message");
   });
+  gw.cluster.onRemote((ev) => {
+    if (ev.type === "run_started") announce(ev.sessionKey, "message"); // a run on another node (cluster-events.ts)
+  });
   // resets and deletes through any transport (JSON-RPC, the CLI, OpenClaw frames): announced once, here
   gw.onSessionChange((c) => announce(c.sessionKey, c.reason));
   const dispatcher = new Dispatcher(openclawMethods(gw, presence, { watchers, announce }), { log: gw.log.child("openclaw"), observe: (m, ms, ok) => gw.metrics.observeRpc(`openclaw:${m}`, ms, ok) });

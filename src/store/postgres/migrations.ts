@@ -55,4 +55,16 @@ CREATE INDEX runs_by_node ON runs (node_id);
 ALTER TABLE inbox ADD COLUMN node_id TEXT;
 `,
   },
+  {
+    // fan-out (src/store/postgres/fanout.ts): events too large for a NOTIFY payload, read once by the
+    // other nodes and pruned after a few minutes. UNLOGGED: live streaming only, nothing to recover after a crash.
+    version: 3,
+    name: "fanout_outbox",
+    sql: `
+CREATE UNLOGGED TABLE fanout_outbox (
+  id BIGSERIAL PRIMARY KEY, session_key TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL
+);
+CREATE INDEX fanout_outbox_by_created ON fanout_outbox (created_at);
+`,
+  },
 ];

@@ -19,12 +19,16 @@ const ChatAbortParams = z
   .strictObject({ runId: z.string().min(1).max(128).optional(), sessionKey: SessionKeySchema.optional() })
   .refine((p) => p.runId !== undefined || p.sessionKey !== undefined, "give runId or sessionKey");
 
-const ChatHistoryParams = z.strictObject({
-  sessionKey: SessionKeySchema,
-  limit: z.number().int().min(1).max(500).default(50),
-  /** return entries with seq < before (the `nextBefore` of the previous page) */
-  before: z.number().int().min(1).optional(),
-});
+const ChatHistoryParams = z
+  .strictObject({
+    sessionKey: SessionKeySchema,
+    limit: z.number().int().min(1).max(500).default(50),
+    /** return entries with seq < before (the `nextBefore` of the previous page) */
+    before: z.number().int().min(1).optional(),
+    /** resume: entries with seq > after, oldest first (the last seq the client has, or the `nextAfter` of the previous page) */
+    after: z.number().int().min(0).optional(),
+  })
+  .refine((p) => p.before === undefined || p.after === undefined, "give before (page back) or after (resume forward), not both");
 
 export function chatMethods(gw: Gateway): MethodDef[] {
   return [
@@ -66,6 +70,7 @@ export function chatMethods(gw: Gateway): MethodDef[] {
       params: ChatHistoryParams,
       handler: async (p) => {
         const session = await requireSession(gw.store, p.sessionKey);
+        if (p.after !== undefined) return historyAfter(gw, p.sessionKey, session.lastSeq, p.after, p.limit);
         const upper = Math.min(session.lastSeq, (p.before ?? session.lastSeq + 1) - 1);
         if (upper < 1) return { sessionKey: p.sessionKey, entries: [] };
         const lower = Math.max(1, upper - p.limit + 1);
@@ -79,4 +84,18 @@ export function chatMethods(gw: Gateway): MethodDef[] {
       },
     }),
   ];
+}
+
+/**
+ * `chat.history` with `after`: what a reconnecting client missed, oldest first. The log is gap-free
+ * and shared by every node, so `after` = the last seq the client has returns exactly the rest, from
+ * whichever node it reconnects to; `nextAfter` when more remain.
+ */
+async function historyAfter(gw: Gateway, sessionKey: string, lastSeq: number, after: number, limit: number) {
+  if (after >= lastSeq) return { sessionKey, entries: [] };
+  const upper = Math.min(lastSeq, after + limit);
+  const events = await gw.store.readRange(sessionKey, after + 1, upper, limit);
+  const page: { sessionKey: string; entries: unknown[]; nextAfter?: number } = { sessionKey, entries: events.map(toHistoryEntry) };
+  if (upper < lastSeq) page.nextAfter = upper;
+  return page;
 }

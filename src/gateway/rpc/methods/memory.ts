@@ -74,6 +74,7 @@ export function memorySnapshot(gw: Gateway, gc: boolean) {
     structures: {
       connections: gw.connections.size,
       hub: gw.hub.stats(),
+      fanout: gw.cluster.fanout.stats(),
       authRateLimitEntries: gw.limiter.size(),
       dashboardSessions: gw.dashboard.sessionCount,
       dashboardCodes: gw.dashboard.codeCount,
