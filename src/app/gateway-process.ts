@@ -97,6 +97,7 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     cleanups.push(() => cluster.close()); // before the store closes: releases leases, marks the node stopped
     const fanout = await openConfiguredFanout(config.storage, { origin: cluster.nodeId, log: log.child("fanout") }); // run events to/from other nodes (PostgreSQL)
     cleanups.push(() => fanout.close()); // after the gateway stopped publishing, before the store closes
+    cluster.setReleaseBarrier?.(() => fanout.flush()); // a run's events reach every node before the session's next run starts anywhere
     await logOpenClawNotice(store, log); // once: OpenClaw data in this home that `openclaw migrate` has not imported
     const app = assembleApp({ loaded, store, fanout, auth, log, cluster, stateDir: dir, ...(opts.version ? { version: opts.version } : {}) });
     const { router, gateway: gw, channels, plugins } = app;
