@@ -204,3 +204,21 @@ test("a reconnecting client resumes the history from a seq without gaps, on anot
   expect(live).toMatchObject({ outcome: "ok", text: echoOf(`${session}#6 live again`) });
   expect(await check(acks)).toEqual([]);
 }, 120_000);
+
+test("a retried chat.send with the same idempotencyKey through another node runs once", async () => {
+  const session = "agent:main:idem";
+  const [a, b] = [await rig.connect(rig.node(0)), await rig.connect(rig.node(2))];
+  const params = { sessionKey: session, text: `${session}#0 [slow=300] sent twice`, idempotencyKey: "idem-cluster-1" };
+  // at once through two nodes (a client that timed out and retried through the balancer)
+  const [x, y] = await Promise.all([callSafe(a, "chat.send", params), callSafe(b, "chat.send", params)]);
+  expect(x.kind === "answer" && y.kind === "answer").toBe(true);
+  const results = [x, y].map((o) => (o as { result: { runId: string; deduplicated: boolean } }).result);
+  expect(results[0]!.runId).toBe(results[1]!.runId);
+  expect(results.map((r) => r.deduplicated).sort()).toEqual([false, true]);
+  const acks: Ack[] = [{ sessionKey: session, runId: results[0]!.runId, text: params.text, node: "n1" }];
+  expect((await allFinished(acks)).get(results[0]!.runId)).toEqual(["ok"]);
+  const log = await rig.log(session);
+  expect(log.filter((r) => r.type === "user_message")).toHaveLength(1);
+  expect(rig.fake.calls.filter((c) => c.text === params.text)).toHaveLength(1);
+  expect(await check(acks)).toEqual([]);
+}, 120_000);
