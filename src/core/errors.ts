@@ -105,6 +105,14 @@ export class ConfigError extends named(RpcCode.ConfigInvalid, 400) {
 export class StorageError extends named(RpcCode.StorageFailed, 500) {
   static override readonly type: string = "StorageError";
 }
+/**
+ * The database server cannot be reached (connection refused or lost): transient, the store reconnects
+ * by itself. Clients get a fixed message saying so (gateway/client-error.ts); the log gets this one.
+ */
+export class StorageUnavailableError extends StorageError {
+  static override readonly type: string = "StorageUnavailableError";
+  override readonly httpStatus: number = 503;
+}
 /** Disk full: the store stays readable, new writes are refused until space returns. */
 export class StorageFullError extends named(RpcCode.StorageFailed, 507) {
   static override readonly type: string = "StorageFullError";

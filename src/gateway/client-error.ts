@@ -16,9 +16,12 @@ export interface ClientError {
 
 export const INTERNAL_MESSAGE = "internal error";
 export const STORAGE_MESSAGE = "the session store failed; the gateway log has the details";
+/** fixed and safe (no URL, no host): the operator's fix, while the log has the detail */
+export const STORAGE_UNAVAILABLE_MESSAGE =
+  "the database is unreachable: check that the server at storage.url is running and reachable (the gateway reconnects by itself; retry shortly)";
 
 /** Types whose messages are written by code that may quote paths or SQL. */
-const STORAGE_TYPES = new Set(["StorageError", "StorageFullError", "StorageCorruptError"]);
+const STORAGE_TYPES = new Set(["StorageError", "StorageFullError", "StorageCorruptError", "StorageUnavailableError"]);
 
 /** The JSON-RPC codes of the named errors of core/errors.ts, for run errors that carry only a type. */
 const CODES: Record<string, number> = {
@@ -39,7 +42,11 @@ const CODES: Record<string, number> = {
 };
 
 export const internalError = (): ClientError => ({ type: "InternalError", code: RpcCode.Internal, message: INTERNAL_MESSAGE });
-const storageError = (type: string): ClientError => ({ type, code: RpcCode.StorageFailed, message: STORAGE_MESSAGE });
+const storageError = (type: string): ClientError => ({
+  type,
+  code: RpcCode.StorageFailed,
+  message: type === "StorageUnavailableError" ? STORAGE_UNAVAILABLE_MESSAGE : STORAGE_MESSAGE,
+});
 
 /** True when the caller should log `err` in full: the client got a fixed message instead of its text. */
 export function isMasked(err: unknown): boolean {

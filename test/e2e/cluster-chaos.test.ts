@@ -18,7 +18,8 @@ const seed = Number(process.env.CLUSTER_CHAOS_SEED ?? Date.now() % 1_000_000);
 console.log(`cluster-chaos: seed ${seed} (CLUSTER_CHAOS_SEED=${seed} replays it)`);
 const rand = prng(seed);
 const SESSIONS = Array.from({ length: 6 }, (_, i) => `agent:main:chaos${i}`);
-const STORAGE_MESSAGE = "the session store failed; the gateway log has the details";
+// the fixed, safe text a client gets while the database is unreachable (gateway/client-error.ts): the fix, no URL
+const STORAGE_MESSAGE = "the database is unreachable: check that the server at storage.url is running and reachable (the gateway reconnects by itself; retry shortly)";
 
 let rig: ClusterRig;
 const acks: Ack[] = [];
@@ -96,7 +97,7 @@ async function refusedWhileDown(tag: string): Promise<void> {
   for (const node of rig.alive()) {
     const ws = await rig.connect(node);
     const out = await callSafe(ws, "chat.send", { sessionKey: `agent:main:down-${tag}`, text: `down-${tag}#0 ${node.name}` }, 30_000);
-    expect(out).toMatchObject({ kind: "answer", error: { code: -32040, message: STORAGE_MESSAGE, data: { type: "StorageError" } } });
+    expect(out).toMatchObject({ kind: "answer", error: { code: -32040, message: STORAGE_MESSAGE, data: { type: "StorageUnavailableError" } } });
     expect(await readyz(node)).toEqual({ status: 503, store: STORAGE_MESSAGE });
     ws.close();
   }

@@ -3,8 +3,8 @@
 // OpenAI endpoint carry the type, a code and a fixed message, never the store's text.
 import { afterAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
-import { StorageError } from "../../src/core/errors.ts";
-import { INTERNAL_MESSAGE, STORAGE_MESSAGE } from "../../src/gateway/client-error.ts";
+import { StorageError, StorageUnavailableError } from "../../src/core/errors.ts";
+import { INTERNAL_MESSAGE, STORAGE_MESSAGE, STORAGE_UNAVAILABLE_MESSAGE } from "../../src/gateway/client-error.ts";
 import type { AppendInput, AppendOptions } from "../../src/store/types.ts";
 import { MemoryStore } from "../../src/store/memory.ts";
 import { listen, makeHarness, TOKEN, WsClient } from "./helpers.ts";
@@ -26,6 +26,11 @@ class FailingStore extends MemoryStore {
 // agent (it cannot tell where a plain Error came from), so it is reported as an internal error.
 for (const [label, fail, expected] of [
   ["a StorageError", () => new StorageError(`disk I/O error in ${SECRET_DETAIL}`), { type: "StorageError", code: -32040, message: STORAGE_MESSAGE }],
+  [
+    "a StorageUnavailableError (database unreachable)",
+    () => new StorageUnavailableError(`lost the connection to PostgreSQL (postgres://u:pw@db/x ${SECRET_DETAIL})`),
+    { type: "StorageUnavailableError", code: -32040, message: STORAGE_UNAVAILABLE_MESSAGE },
+  ],
   ["a plain Error", () => new Error(`SQLITE_IOERR: ${SECRET_DETAIL}`), { type: "InternalError", code: -32603, message: INTERNAL_MESSAGE }],
 ] as const) {
   describe(`the store fails with ${label} naming a path`, () => {

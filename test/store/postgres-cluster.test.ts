@@ -2,7 +2,7 @@
 // named errors with their fix: server down (and recovery without reopening), read-only replica.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
-import { StorageError, StorageFullError } from "../../src/core/errors.ts";
+import { StorageError, StorageFullError, StorageUnavailableError } from "../../src/core/errors.ts";
 import { mapPgError } from "../../src/store/postgres/errors.ts";
 import { PG_MIGRATIONS } from "../../src/store/postgres/migrations.ts";
 import { openPgStore } from "../../src/store/postgres/store.ts";
@@ -44,6 +44,7 @@ describe("PgStore on one database from several nodes", () => {
     await s.append("k", { data: userMsg("run_1") });
     pg.halt("fast");
     const err = await s.append("k", { data: userMsg("run_2") }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageUnavailableError); // a StorageError; clients get the fixed "database is unreachable" text
     expect(err).toBeInstanceOf(StorageError);
     expect((err as Error).message).toContain("storage.url");
     pg.restart();

@@ -1,5 +1,5 @@
 /** Maps PostgreSQL / Bun SQL client errors to the store's named errors, each with the fix. */
-import { StorageError, StorageFullError } from "../../core/errors.ts";
+import { StorageError, StorageFullError, StorageUnavailableError } from "../../core/errors.ts";
 import { redact } from "../../core/secrets.ts";
 
 function field(err: unknown, name: string): string {
@@ -19,7 +19,7 @@ export function mapPgError(err: unknown, doing: string): Error {
     return new StorageError(`${doing}: the database is a read-only replica (${msg}); point storage.url at the primary`, { cause: err });
   }
   if (/CONNECTION|ECONNREFUSED|ENOENT|socket|terminat/i.test(code + " " + msg) || sqlstate.startsWith("08") || sqlstate === "57P01") {
-    return new StorageError(
+    return new StorageUnavailableError(
       `${doing}: lost the connection to PostgreSQL (${msg}); check that the server at storage.url is running and reachable — the store reconnects by itself`,
       { cause: err },
     );
