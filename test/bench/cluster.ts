@@ -52,7 +52,7 @@ function pgCpuMs(dataDir: string): number {
 }
 
 const provider = await startProvider();
-const pg = startPostgres();
+const pg = startPostgres({ durable: true }); // fsync on, as a real server
 console.log(`cluster bench: dist/openclaw, ${navigator.hardwareConcurrency} cores shared by every process (gateways, PostgreSQL, fake provider, driver)`);
 console.log(`load per phase: ${messages} messages, ${sessions} sessions over ${connections} connections, closed loop`);
 

@@ -231,6 +231,7 @@ export class PgStore implements SessionStore {
 
   #appendNow(sessionKey: string, items: AppendInput[], opts?: AppendOptions): Promise<StoredEvent[]> {
     const session = opts?.session;
+    if (items.length > 0 && items.every((i) => i.idempotencyKey === undefined)) return this.#appendPlain(sessionKey, items, opts);
     return this.#grouped("appending events", sessionKey, async (q) => {
       const now = opts?.ts ?? this.#now();
       await this.#ensure(q, { ...session, key: sessionKey }, now);
@@ -259,6 +260,34 @@ export class PgStore implements SessionStore {
       if (lastSeq !== Number(locked!.last_seq)) {
         await q.unsafe("UPDATE sessions SET last_seq = $1, updated_at = $2 WHERE key = $3", [lastSeq, now, sessionKey]);
       }
+      return out;
+    });
+  }
+
+  /**
+   * The common append (no idempotency key: nothing to look up first) in three statements or fewer: the
+   * UPDATE that takes the session row lock also reserves the seqs, one multi-row INSERT writes the
+   * events, then the runs rows. The session is created only when the UPDATE finds none.
+   */
+  #appendPlain(sessionKey: string, items: AppendInput[], opts?: AppendOptions): Promise<StoredEvent[]> {
+    return this.#grouped("appending events", sessionKey, async (q) => {
+      const now = opts?.ts ?? this.#now();
+      const n = items.length;
+      const reserve = () =>
+        q.unsafe("UPDATE sessions SET last_seq = last_seq + $2, updated_at = $3 WHERE key = $1 RETURNING last_seq", [sessionKey, n, now]) as Promise<Row[]>;
+      let [row] = await reserve();
+      if (!row) {
+        await this.#ensure(q, { ...opts?.session, key: sessionKey }, now);
+        [row] = await reserve();
+      }
+      const first = Number(row!.last_seq) - n + 1;
+      const out: StoredEvent[] = items.map((item, i) => ({ sessionKey, seq: first + i, ts: now, type: item.data.type, data: item.data }));
+      await q.unsafe(
+        `INSERT INTO events (${EVENT_COLS}) SELECT $1, s, $2, t, d, NULL FROM unnest($3::bigint[], $4::text[], $5::text[]) AS u(s, t, d)`,
+        [sessionKey, now, out.map((e) => e.seq), out.map((e) => e.type), items.map((item) => JSON.stringify(item.data))],
+      );
+      let tracked: string | undefined;
+      for (const e of out) tracked = await this.#trackRun(q, sessionKey, e.data, now, tracked, e.seq);
       return out;
     });
   }
