@@ -224,7 +224,7 @@ describe("PgFanout between nodes on one database", () => {
   test("an unreachable database: opening the fan-out fails with a StorageError naming storage.url, without the password", async () => {
     const url = `postgres://postgres:pw-very-secret@localhost:1/postgres?host=${encodeURIComponent(pg.dir + "/nope")}`;
     const err = await openPgFanout({ url, schema: "x" }).catch((e: unknown) => e);
-    expect((err as Error).name).toBe("StorageError");
+    expect((err as Error).name).toBe("StorageUnavailableError"); // a StorageError: the server cannot be reached
     expect((err as Error).message).toContain("storage.url");
     expect((err as Error).message).not.toContain("pw-very-secret");
   });
