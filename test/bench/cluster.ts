@@ -5,7 +5,7 @@
  * own process (`dist/openclaw gateway run`), the Anthropic load fake over HTTP in another
  * (test/fakes/anthropic-load.ts), the load generator in another (oop/drive-cluster.ts: connections
  * round-robin over the nodes, closed loop, every session one message outstanding), a real PostgreSQL
- * server (test/support/postgres.ts, unix socket, fsync off as in the tests).
+ * server (test/support/postgres.ts, unix socket, fsync ON: durable, unlike the tests).
  *
  *   sqlite, 1 node            the baseline: the embedded default
  *   postgres, 1 / 2 / 3 nodes sessions stick to a connection (its node), as behind a load balancer
