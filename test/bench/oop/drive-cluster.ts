@@ -13,8 +13,7 @@
  * connection (a final another connection gets through the fan-out does not count).
  * Prints `RESULT {messages, seconds, rate, p50, p99, max}` (ms) and exits 0; exits 1 with the reason.
  */
-import { quantile } from "../measure.ts";
-import type { DriveResult } from "./drive.ts";
+import { arg, endDrive, type DriveResult } from "./drive.ts";
 
 export interface ClusterDriveOptions {
   urls: string[];
@@ -108,20 +107,9 @@ export async function driveCluster(o: ClusterDriveOptions): Promise<DriveResult>
   for (let s = 0; s < o.sessions; s++) send(s);
   await finished;
   clearTimeout(deadline);
-  const seconds = (performance.now() - t0) / 1000;
-  for (const ws of sockets) {
-    ws.onclose = null;
-    ws.close();
-  }
-  if (failure) throw failure;
-  const sorted = Array.from(latencies.subarray(0, done)).sort((a, b) => a - b);
-  return { messages: done, seconds, rate: done / seconds, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN };
+  return endDrive(sockets, failure, latencies, done, (performance.now() - t0) / 1000);
 }
 
-function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--") ? argv[i + 1]! : fallback;
-}
 
 export function parseClusterArgs(argv: string[]): ClusterDriveOptions {
   const num = (name: string, d: number) => {

@@ -90,7 +90,11 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
   for (let s = 0; s < o.sessions; s++) send(s);
   await finished;
   clearTimeout(deadline);
-  const seconds = (performance.now() - t0) / 1000;
+  return endDrive(sockets, failure, latencies, done, (performance.now() - t0) / 1000);
+}
+
+/** Closes the load's sockets, throws the drive's failure if any, else its figures. */
+export function endDrive(sockets: WebSocket[], failure: Error | null | undefined, latencies: Float64Array, done: number, seconds: number): DriveResult {
   for (const ws of sockets) {
     ws.onclose = null;
     ws.close();
@@ -100,9 +104,10 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
   return { messages: done, seconds, rate: done / seconds, p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] ?? NaN };
 }
 
-function arg(argv: string[], name: string, fallback: string): string {
+/** The value after `--name` (not another flag), or `fallback`. */
+export function arg(argv: string[], name: string, fallback: string): string {
   const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+  return i >= 0 && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith("--") ? argv[i + 1]! : fallback;
 }
 
 export function parseArgs(argv: string[]): DriveOptions {
