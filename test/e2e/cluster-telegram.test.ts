@@ -176,6 +176,12 @@ test("long polling runs on exactly one node, and moves to another when that node
     tg.dm(OWNER, "poll#0 to the leader");
     await waitUntil(async () => (repliesWith("poll#0 to the leader").length > 0 ? true : undefined), "the answer through the leader", 30_000);
 
+    // the leader has finished the update (inbox row done, delivery recorded) before it dies: a kill between the
+    // Bot API's sendMessage and that record is the one window where a reply can go out twice (at least once)
+    await waitUntil(async () => {
+      const rows = (await rig.sql.unsafe(`SELECT count(*)::int AS n FROM "${rig.schema}".inbox WHERE channel = 'telegram' AND NOT done`)) as { n: number }[];
+      return rows[0]!.n === 0 ? true : undefined;
+    }, "the leader to mark the update done");
     // the leader dies: after its lease lapses another node polls, and answers
     const leader = rig.nodes.find((n) => `polling-${n.name}` === first)!;
     await rig.kill(leader);
