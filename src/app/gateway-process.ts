@@ -12,6 +12,7 @@ import { MAIN_AGENT } from "../config/agents.ts";
 import { loadConfig, type LoadedConfig } from "../config/load.ts";
 import { configPath, gatewayLockPath, gatewayLogPath, gatewayTokenPath, stateDir } from "../config/paths.ts";
 import { errorMessage } from "../core/errors.ts";
+import { heapBudgetProblem } from "../core/heap-budget.ts";
 import { configureLogging, createLogger, type Logger } from "../core/log.ts";
 import { installLogFile } from "../core/log-file.ts";
 import { describeAuth, resolveAuth, type ResolvedAuth } from "../gateway/auth.ts";
@@ -81,6 +82,8 @@ export async function runGatewayProcess(opts: RunOptions = {}): Promise<RunningG
     const config = loaded.config;
     if (!opts.keepLogLevel) configureLogging({ level: config.logging.level });
     for (const w of loaded.warnings) log.warn(w);
+    const budget = heapBudgetProblem(process.env);
+    if (budget) log.warn(budget);
     if (opts.token !== undefined) log.warn(`${TOKEN_FLAG_WARNING} (${gatewayTokenPath()})`);
 
     const dir = stateDir();

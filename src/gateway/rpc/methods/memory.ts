@@ -10,6 +10,7 @@
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { heapStats } from "bun:jsc";
+import { JSC_RAM_ENV } from "../../../core/heap-budget.ts";
 import { z } from "zod";
 import type { Gateway } from "../../gateway.ts";
 import { defineMethod, type MethodDef } from "../method.ts";
@@ -69,6 +70,8 @@ export function memorySnapshot(gw: Gateway, gc: boolean) {
     externalBytes: mem.external,
     arrayBuffersBytes: mem.arrayBuffers,
     smapsRollup: smapsRollup(),
+    /** the RAM size JSC sizes its GC budget from (core/heap-budget.ts); null = the machine's */
+    jscRamSizeBytes: process.env[JSC_RAM_ENV] ? Number(process.env[JSC_RAM_ENV]) : null,
     heap: { heapSize: h.heapSize, heapCapacity: h.heapCapacity, extraMemorySize: h.extraMemorySize, objectCount: h.objectCount, protectedObjectCount: h.protectedObjectCount, topTypes: Object.fromEntries(topTypes) },
     sqlite: sqliteFigures(typeof storePath === "string" ? storePath : undefined),
     structures: {
