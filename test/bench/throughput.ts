@@ -25,7 +25,10 @@ async function floor(mode: "echo" | "commit"): Promise<Child> {
 }
 
 const provider = await startProvider();
-const profEnv: Record<string, string> = process.env.BENCH_CPU_PROF ? { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {};
+const profEnv: Record<string, string> = {
+  ...(process.env.BENCH_CPU_PROF ? { BUN_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}),
+  ...(process.env.OPENCLAW_HEAP_BUDGET_MB ? { OPENCLAW_HEAP_BUDGET_MB: process.env.OPENCLAW_HEAP_BUDGET_MB } : {}), // A/B of the GC budget
+};
 // BENCH_MAX_CONCURRENT=<n> sets agents.defaults.maxConcurrent (otherwise the default config's)
 const maxConcurrent = process.env.BENCH_MAX_CONCURRENT ? Number(process.env.BENCH_MAX_CONCURRENT) : undefined;
 const gw = await startBinary(provider.url, { env: profEnv, ...(maxConcurrent ? { config: { agents: { defaults: { maxConcurrent } } } } : {}) });
