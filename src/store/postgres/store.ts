@@ -7,10 +7,10 @@
  * after the COMMIT of the transaction that carried it (acknowledged means committed). Tables live in their own schema (`storage.schema`, default `openclaw`), set as the search_path.
  */
 import { SQL } from "bun";
-import type { StoredEvent, StoredEventData } from "../../core/events.ts";
+import type { StoredEvent } from "../../core/events.ts";
 import { StorageError } from "../../core/errors.ts";
 import {
-  agentIdFromKey, checkTrustedAppend, clampLimit, decodeCursor, encodeCursor, inboxRetention, PRUNE_EVERY, toJsonl, validateAppend,
+  checkTrustedAppend, clampLimit, decodeCursor, encodeCursor, inboxRetention, PRUNE_EVERY, toJsonl, validateAppend,
   validateSessionKey,
 } from "../common.ts";
 import type {
@@ -19,6 +19,7 @@ import type {
 } from "../types.ts";
 import { aliveNode } from "./cluster-sql.ts";
 import { mapPgError, rejectedBeforeCommit } from "./errors.ts";
+import { appendChecked, appendPlain, insertSessionIfMissing } from "./append.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { PG_MIGRATIONS } from "./migrations.ts";
 import { EVENT_COLS, likePattern, MESSAGE_TYPES, PAIR_COLS, SESSION_COLS, toEvent, toPairing, toSession, type Row } from "./rows.ts";
@@ -111,13 +112,6 @@ export class PgStore implements SessionStore {
     }, true);
   }
 
-  async #ensure(q: Q, input: SessionInput, now: number): Promise<void> {
-    await q.unsafe(
-      `INSERT INTO sessions (${SESSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $6, 0) ON CONFLICT (key) DO NOTHING`,
-      [input.key, input.agentId ?? agentIdFromKey(input.key), input.channel ?? null, input.peer ?? null, input.title ?? null, now],
-    );
-  }
-
   async #get(q: Q, key: string): Promise<SessionRecord | null> {
     const [r] = await q.unsafe(`SELECT ${SESSION_COLS} FROM sessions WHERE key = $1`, [key]);
     return r ? toSession(r as Row) : null;
@@ -126,7 +120,7 @@ export class PgStore implements SessionStore {
   async ensureSession(input: SessionInput): Promise<SessionRecord> {
     validateSessionKey(input?.key);
     return this.#run("creating a session", async (q) => {
-      await this.#ensure(q, input, this.#now());
+      await insertSessionIfMissing(q, input, this.#now());
       return (await this.#get(q, input.key))!;
     });
   }
@@ -182,7 +176,7 @@ export class PgStore implements SessionStore {
   setTitle(key: string, title: string): Promise<void> {
     return this.#run("setting a title", async (q) => {
       const now = this.#now();
-      await this.#ensure(q, { key }, now);
+      await insertSessionIfMissing(q, { key }, now);
       await q.unsafe("UPDATE sessions SET title = $1, updated_at = $2 WHERE key = $3", [title, now, key]);
     }, true);
   }
@@ -230,81 +224,9 @@ export class PgStore implements SessionStore {
   readonly #tails = new Map<string, Promise<void>>();
 
   #appendNow(sessionKey: string, items: AppendInput[], opts?: AppendOptions): Promise<StoredEvent[]> {
-    const session = opts?.session;
-    if (items.length > 0 && items.every((i) => i.idempotencyKey === undefined)) return this.#appendPlain(sessionKey, items, opts);
-    return this.#grouped("appending events", sessionKey, async (q) => {
-      const now = opts?.ts ?? this.#now();
-      await this.#ensure(q, { ...session, key: sessionKey }, now);
-      // the row lock on the session orders concurrent appends across every node
-      const [locked] = (await q.unsafe("SELECT last_seq FROM sessions WHERE key = $1 FOR UPDATE", [sessionKey])) as Row[];
-      let lastSeq = Number(locked!.last_seq);
-      const out: StoredEvent[] = [];
-      let tracked: string | undefined;
-      for (const item of items) {
-        if (item.idempotencyKey !== undefined) {
-          const [prior] = (await q.unsafe(`SELECT ${EVENT_COLS} FROM events WHERE idempotency_key = $1`, [item.idempotencyKey])) as Row[];
-          if (prior) {
-            out.push(toEvent(prior));
-            continue;
-          }
-        }
-        const seq = ++lastSeq;
-        await q.unsafe(`INSERT INTO events (${EVENT_COLS}) VALUES ($1, $2, $3, $4, $5, $6)`, [
-          sessionKey, seq, now, item.data.type, JSON.stringify(item.data), item.idempotencyKey ?? null,
-        ]);
-        tracked = await this.#trackRun(q, sessionKey, item.data, now, tracked, seq);
-        const e: StoredEvent = { sessionKey, seq, ts: now, type: item.data.type, data: item.data };
-        if (item.idempotencyKey !== undefined) e.idempotencyKey = item.idempotencyKey;
-        out.push(e);
-      }
-      if (lastSeq !== Number(locked!.last_seq)) {
-        await q.unsafe("UPDATE sessions SET last_seq = $1, updated_at = $2 WHERE key = $3", [lastSeq, now, sessionKey]);
-      }
-      return out;
-    });
-  }
-
-  /**
-   * The common append (no idempotency key: nothing to look up first) in three statements or fewer: the
-   * UPDATE that takes the session row lock also reserves the seqs, one multi-row INSERT writes the
-   * events, then the runs rows. The session is created only when the UPDATE finds none.
-   */
-  #appendPlain(sessionKey: string, items: AppendInput[], opts?: AppendOptions): Promise<StoredEvent[]> {
-    return this.#grouped("appending events", sessionKey, async (q) => {
-      const now = opts?.ts ?? this.#now();
-      const n = items.length;
-      const reserve = () =>
-        q.unsafe("UPDATE sessions SET last_seq = last_seq + $2, updated_at = $3 WHERE key = $1 RETURNING last_seq", [sessionKey, n, now]) as Promise<Row[]>;
-      let [row] = await reserve();
-      if (!row) {
-        await this.#ensure(q, { ...opts?.session, key: sessionKey }, now);
-        [row] = await reserve();
-      }
-      const first = Number(row!.last_seq) - n + 1;
-      const out: StoredEvent[] = items.map((item, i) => ({ sessionKey, seq: first + i, ts: now, type: item.data.type, data: item.data }));
-      await q.unsafe(
-        `INSERT INTO events (${EVENT_COLS}) SELECT $1, s, $2, t, d, NULL FROM unnest($3::bigint[], $4::text[], $5::text[]) AS u(s, t, d)`,
-        [sessionKey, now, out.map((e) => e.seq), out.map((e) => e.type), items.map((item) => JSON.stringify(item.data))],
-      );
-      let tracked: string | undefined;
-      for (const e of out) tracked = await this.#trackRun(q, sessionKey, e.data, now, tracked, e.seq);
-      return out;
-    });
-  }
-
-  // runs.user_seq (the seq of the run's first event) orders a session's runs cluster-wide; node_id says who runs it
-  async #trackRun(q: Q, sessionKey: string, data: StoredEventData, now: number, tracked: string | undefined, seq: number): Promise<string | undefined> {
-    if (data.type === "user_message" || data.type === "run_started") {
-      if (tracked !== data.runId) {
-        await q.unsafe(
-          "INSERT INTO runs (session_key, run_id, started_at, node_id, user_seq) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-          [sessionKey, data.runId, now, this.nodeId, seq],
-        );
-      }
-      return data.runId;
-    }
-    if (data.type === "run_finished") await q.unsafe("DELETE FROM runs WHERE session_key = $1 AND run_id = $2", [sessionKey, data.runId]);
-    return tracked;
+    const at = { sessionKey, session: opts?.session, nodeId: this.nodeId };
+    const plain = items.length > 0 && items.every((i) => i.idempotencyKey === undefined);
+    return this.#grouped("appending events", sessionKey, (q) => (plain ? appendPlain : appendChecked)(q, at, items, opts?.ts ?? this.#now()));
   }
 
   readRange(sessionKey: string, fromSeq: number, toSeq?: number, limit?: number): Promise<StoredEvent[]> {
