@@ -18,7 +18,7 @@ import { emptyUsage } from "../core/messages.ts";
 import type { SandboxConfig } from "../config/schema.ts";
 import type { Provider, ToolSpec } from "../providers/types.ts";
 import type { Executor } from "../sandbox/executor.ts";
-import { SingleNodeCluster, type Cluster, type RunLease } from "../store/cluster.ts";
+import { SingleNodeCluster, type Cluster } from "../store/cluster.ts";
 import { MemoryStore } from "../store/memory.ts";
 import type { SessionStore, UnfinishedRun } from "../store/types.ts";
 import type { ToolPolicy } from "../tools/registry.ts";
@@ -29,6 +29,7 @@ import { HistoryCache } from "./history.ts";
 import type { ChatCommandHandler } from "./chat-commands.ts";
 import { HookDispatcher, type HookHandlers, type HookOptions } from "./hooks.ts";
 import { Lanes, type LaneJob } from "./lanes.ts";
+import { takeRunLease } from "./run-lease.ts";
 import { ToolSet } from "./toolset.ts";
 import { DEFAULT_LIMITS, DEFAULT_TOOL_SETTINGS, type RuntimeOptions } from "./options.ts";
 import { executeRun, stopRun, type ExternalStop, type LoopDeps, type RunState } from "./loop.ts";
@@ -334,7 +335,7 @@ export class AgentRuntime {
 
   async #execute(run: ActiveRun): Promise<void> {
     if (run.status === "done") return;
-    const lease = await this.#lease(run);
+    const lease = await takeRunLease(this.cluster, this.#lanes, run.job, run.state); // several nodes: this run is next cluster-wide
     run.status = "running";
     let response: AgentResponse;
     try {
@@ -343,33 +344,6 @@ export class AgentRuntime {
       await lease?.release().catch((err: unknown) => this.#log.warn("could not release a run lease", { runId: run.state.runId, error: errorMessage(err) }));
     }
     this.#settle(run, response);
-  }
-
-  /**
-   * With several nodes: waits for the session's lease (this run is next cluster-wide). Aborted while
-   * waiting → undefined, and executeRun, seeing the aborted signal, records the run as aborted. A lease
-   * lost while running (database unreachable longer than the TTL) aborts the run.
-   */
-  async #lease(run: ActiveRun): Promise<RunLease | undefined> {
-    const cluster = this.cluster;
-    if (!cluster.multiNode) return undefined;
-    const { state } = run;
-    const signal = state.controller.signal;
-    this.#lanes.park(run.job); // no permit held while waiting: a run waiting on another node never blocks other sessions here
-    let lease: RunLease;
-    try {
-      lease = await cluster.acquireRun(state.sessionKey, state.userSeq, signal);
-    } catch (err) {
-      // aborted while waiting: executeRun sees the signal. Anything else (the cluster closed) must not run unleased.
-      if (!signal.aborted) stopRun(state, { outcome: "aborted", cause: "shutdown", reason: `aborted: ${errorMessage(err)}` });
-      return undefined; // recording the aborted run needs no permit
-    }
-    // a permit again before the run goes on; an abort meanwhile ends it without waiting for one
-    await Promise.race([this.#lanes.unpark(run.job), new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener("abort", () => r(), { once: true })))]);
-    const onLost = () => stopRun(state, { outcome: "aborted", cause: "aborted", reason: "aborted: this node lost the session's lease (the database was unreachable for longer than storage.cluster.leaseTtlMs)" });
-    if (lease.lost.aborted) onLost();
-    else lease.lost.addEventListener("abort", onLost, { once: true });
-    return lease;
   }
 
   async #finishQueued(run: ActiveRun, stop: ExternalStop): Promise<void> {
