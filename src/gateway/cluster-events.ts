@@ -44,12 +44,13 @@ export class ClusterEvents {
 
   /** A session reset or deleted through this node's gateway: the other nodes announce it too. */
   sessionChanged(change: { sessionKey: string; reason: "reset" | "delete" }): void {
+    if (!this.fanout.multiNode) return;
     this.fanout.publish({ sessionKey: change.sessionKey, type: SESSION_CHANGED, reason: change.reason });
   }
 
   /** A runtime event of this node: to the other nodes when clients may see it. */
   local(ev: AgentEvent): void {
-    if (!FANNED.has(ev.type)) return;
+    if (!this.fanout.multiNode || !FANNED.has(ev.type)) return; // one node: no client-safe copy made per event for nobody
     this.fanout.publish(this.#wire(ev) as unknown as FanoutEvent);
   }
 

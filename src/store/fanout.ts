@@ -38,6 +38,8 @@ export interface FanoutStats {
 }
 
 export interface Fanout {
+  /** false when there is no other node (SQLite): callers skip building what they would publish */
+  readonly multiNode: boolean;
   /** Queue `event` for the other nodes; never throws, never blocks (a failed send is logged and counted). */
   publish(event: FanoutEvent): void;
   /** Called with each remote event, per session in the order its node published them; returns `off`. */
@@ -53,6 +55,7 @@ export interface Fanout {
 export function singleNodeFanout(origin = "single-node"): Fanout {
   let published = 0;
   return {
+    multiNode: false,
     publish: () => void published++,
     onRemote: () => () => {},
     flush: async () => {},

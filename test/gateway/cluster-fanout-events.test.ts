@@ -15,6 +15,7 @@ function pair() {
   const wire: string[] = [];
   const listeners: [((e: FanoutEvent) => void)[], ((e: FanoutEvent) => void)[]] = [[], []];
   const side = (me: 0 | 1): Fanout => ({
+    multiNode: true,
     publish: (e) => {
       const text = JSON.stringify(e);
       wire.push(text);

@@ -240,6 +240,8 @@ describe("the configured fan-out", () => {
     expect(heard).toBe(0);
     expect(f.stats()).toMatchObject({ kind: "single-node", published: 1, sent: 0 });
     expect(singleNodeFanout().stats().kind).toBe("single-node");
+    expect(singleNodeFanout().multiNode).toBe(false);
+    expect(f.multiNode).toBe(false);
     await f.close();
   });
 

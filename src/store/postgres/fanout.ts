@@ -27,6 +27,7 @@ export interface PgFanoutOptions extends Pick<PublisherOptions, "maxNotifyBytes"
 }
 
 export class PgFanout implements Fanout {
+  readonly multiNode = true;
   readonly origin: string;
   readonly channel: string;
   readonly #tx: SQL;
