@@ -14,6 +14,10 @@
  * they commit (`appended`), so a load then finds nothing new to read. A session whose record
  * changed under it (deleted and re-created, or shorter than seen) is rebuilt from the store.
  *
+ * Idle sessions cost nothing here: a session with no turn for `idleMs` (default 10 minutes) is
+ * dropped (swept every quarter of it, and never handed out stale), so what an idle session leaves
+ * behind is its rows on disk; its next turn reads its log once and is cached again.
+ *
  * Bounds (an `lru-cache`, least recently used evicted first): `maxSessions` (default 2,048) and
  * `maxBytes` (default 64 MiB) over the real serialized size of every cached message — text, tool
  * inputs (a 1 MB `write` counts 1 MB), tool results, image data — plus 256 bytes per message for
@@ -60,15 +64,46 @@ interface Cached {
 
 const PAGE = 512;
 
+export interface HistoryCacheBounds {
+  /** default 2,048 */
+  maxSessions?: number;
+  /** default 64 MiB */
+  maxBytes?: number;
+  /** a session with no turn for this long is dropped; default 600,000 (10 minutes) */
+  idleMs?: number;
+}
+
+export const DEFAULT_HISTORY_IDLE_MS = 600_000;
+
 export class HistoryCache {
   readonly #cache: LRUCache<string, Cached>;
+  readonly #sweep: ReturnType<typeof setInterval>;
 
-  constructor(maxSessions = 2048, maxBytes = 64 * 1024 * 1024) {
+  /** `clock` is for tests (milliseconds, monotonic); the sweep then runs only through `sweep()` */
+  constructor(bounds: HistoryCacheBounds = {}, clock?: () => number) {
+    const idleMs = Math.max(1, bounds.idleMs ?? DEFAULT_HISTORY_IDLE_MS);
     this.#cache = new LRUCache<string, Cached>({
-      max: Math.max(1, maxSessions),
-      maxSize: Math.max(1, maxBytes),
+      max: Math.max(1, bounds.maxSessions ?? 2048),
+      maxSize: Math.max(1, bounds.maxBytes ?? 64 * 1024 * 1024),
       sizeCalculation: (c) => Math.max(1, c.bytes),
+      ttl: idleMs,
+      // lru-cache reads the clock once per this many ms (each read arms a timer): a second is plenty for minutes
+      ttlResolution: clock ? 0 : 1000,
+      ...(clock ? { perf: { now: clock } } : {}),
     });
+    this.#sweep = setInterval(() => this.sweep(), Math.max(1000, idleMs / 4));
+    this.#sweep.unref?.();
+  }
+
+  /** Drops the sessions idle for `idleMs` or more (runs by itself every quarter of it). */
+  sweep(): void {
+    this.#cache.purgeStale();
+  }
+
+  /** Stops the sweep timer and drops everything. */
+  close(): void {
+    clearInterval(this.#sweep);
+    this.#cache.clear();
   }
 
   /** bytes held over all cached sessions, as counted against `maxBytes` */
@@ -116,21 +151,27 @@ export class HistoryCache {
       c.lastSeq = session.lastSeq;
     }
     this.#cache.set(sessionKey, c); // replaces a copy a concurrent load of the same session stored meanwhile
-    // runs are kept in user-message order (the log's order), so the earlier runs are a prefix
-    const runs: PriorRun[] = [];
-    for (const r of c.runs.values()) {
-      if (r.userSeq >= beforeSeq) continue;
-      runs.push(r);
-    }
-    if (c.summary === undefined) return { runs };
-    if (c.summaryMessage === undefined) c.summaryMessage = summaryMessage(c.summary);
-    return { summary: c.summary, summaryMessage: c.summaryMessage, runs };
+    return historyOf(c, beforeSeq);
   }
 }
 
 /** One-shot load without a cache. */
-export function loadHistory(store: SessionStore, sessionKey: string, beforeSeq: number): Promise<History> {
-  return new HistoryCache(1).load(store, sessionKey, beforeSeq);
+export async function loadHistory(store: SessionStore, sessionKey: string, beforeSeq: number): Promise<History> {
+  const session = await store.getSession(sessionKey);
+  if (!session || session.lastSeq === 0) return { runs: [] };
+  return historyOf(await rebuild(store, sessionKey, session.lastSeq, session.createdAt), beforeSeq);
+}
+
+function historyOf(c: Cached, beforeSeq: number): History {
+  // runs are kept in user-message order (the log's order), so the earlier runs are a prefix
+  const runs: PriorRun[] = [];
+  for (const r of c.runs.values()) {
+    if (r.userSeq >= beforeSeq) continue;
+    runs.push(r);
+  }
+  if (c.summary === undefined) return { runs };
+  if (c.summaryMessage === undefined) c.summaryMessage = summaryMessage(c.summary);
+  return { summary: c.summary, summaryMessage: c.summaryMessage, runs };
 }
 
 /** Reads backwards in pages to the latest marker, then applies the events after it. */

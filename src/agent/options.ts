@@ -2,6 +2,7 @@
 import type { Logger } from "../core/log.ts";
 import type { Cluster } from "../store/cluster.ts";
 import type { ToolSettings } from "../tools/types.ts";
+import type { HistoryCacheBounds } from "./history.ts";
 import type { RunLimits } from "./loop.ts";
 
 export interface RuntimeOptions {
@@ -12,8 +13,8 @@ export interface RuntimeOptions {
   workspace?: string;
   /** runs executing at once across sessions; default 16 (DEFAULT_MAX_CONCURRENT) */
   maxConcurrent?: number;
-  /** bounds of the history cache (history.ts); defaults 2,048 sessions, 64 MiB */
-  historyCache?: { maxSessions?: number; maxBytes?: number };
+  /** bounds of the history cache (history.ts); defaults 2,048 sessions, 64 MiB, idle 10 minutes */
+  historyCache?: HistoryCacheBounds;
   limits?: Partial<RunLimits>;
   systemPrompt?: string;
   /** tokens; default 200,000 */

@@ -81,7 +81,7 @@ export class AgentRuntime {
     this.#log = options.log ?? createLogger("agent");
     this.hooks = new HookDispatcher(this.#log.child("hooks"));
     this.#lanes = new Lanes(options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT);
-    this.#history = new HistoryCache(options.historyCache?.maxSessions, options.historyCache?.maxBytes);
+    this.#history = new HistoryCache(options.historyCache);
     this.#admission = new Admission({
       store: () => this.store,
       hooks: this.hooks,
@@ -305,6 +305,7 @@ export class AgentRuntime {
       for (const sessionKey of this.#touched) this.hooks.observe("SessionEnd", { sessionKey, agentId: this.agentId, reason: "shutdown" });
     }
     await settleWithin([this.hooks.drain()], 2000);
+    this.#history.close();
   }
 
   /** The loop's dependencies; built once and rebuilt only when tools, sandbox or store change. */

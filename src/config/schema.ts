@@ -72,8 +72,14 @@ export const AgentSettingsSchema = z.looseObject({
   workspace: z.string().optional(),
   sandbox: SandboxOverrideSchema.optional(),
   maxConcurrent: z.number().int().positive().optional(),
-  /** the in-memory history of recent sessions (agent/history.ts): at most this many sessions and bytes (defaults 2,048 and 64 MiB) */
-  historyCache: z.looseObject({ maxSessions: z.number().int().positive().optional(), maxBytes: z.number().int().positive().optional() }).optional(),
+  /** the in-memory history of recent sessions (agent/history.ts): at most this many sessions and bytes (defaults 2,048 and 64 MiB), a session idle for idleMs dropped (default 10 minutes) */
+  historyCache: z
+    .looseObject({
+      maxSessions: z.number().int().positive().optional(),
+      maxBytes: z.number().int().positive().optional(),
+      idleMs: z.number().int().positive().optional(),
+    })
+    .optional(),
   /** no defaults here (zod's `.partial()` keeps them, so an entry's `limits` reset every limit it did not set) */
   limits: z
     .looseObject({

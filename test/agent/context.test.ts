@@ -108,10 +108,10 @@ describe("history cache", () => {
   test("the cache is bounded by sessions and by its memory estimate (least recently used evicted, results unchanged)", async () => {
     const store = new MemoryStore();
     for (let s = 0; s < 6; s++) await store.appendMany(`b${s}`, [um(`r${s}`, "x".repeat(1000)), am(`r${s}`, "y")]);
-    const bySessions = new HistoryCache(3);
+    const bySessions = new HistoryCache({ maxSessions: 3 });
     for (let s = 0; s < 6; s++) expect(ids(await bySessions.load(store, `b${s}`, 1e9))).toEqual([`r${s}`]);
     expect(bySessions.size).toBe(3);
-    const byMemory = new HistoryCache(100, 4000); // one session holds ~1,500: two fit
+    const byMemory = new HistoryCache({ maxSessions: 100, maxBytes: 4000 }); // one session holds ~1,500: two fit
     for (let s = 0; s < 6; s++) expect(await byMemory.load(store, `b${s}`, 1e9)).toEqual(await loadHistory(store, `b${s}`, 1e9));
     expect(byMemory.size).toBe(2);
     expect(byMemory.bytes).toBeLessThanOrEqual(4000);
@@ -129,15 +129,44 @@ describe("history cache", () => {
         am(`r${s}`, "done"),
       ]);
     }
-    const cache = new HistoryCache(100, 4 * 1024 * 1024);
+    const cache = new HistoryCache({ maxSessions: 100, maxBytes: 4 * 1024 * 1024 });
     for (let s = 0; s < 6; s++) expect(await cache.load(store, `w${s}`, 1e9)).toEqual(await loadHistory(store, `w${s}`, 1e9));
     expect(cache.size).toBe(3); // ~1 MiB each: three fit under 4 MiB, not six
     expect(cache.bytes).toBeGreaterThan(3 * 1024 * 1024);
     expect(cache.bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
     // one session larger than the whole cap is not cached at all
-    const tiny = new HistoryCache(100, 512 * 1024);
+    const tiny = new HistoryCache({ maxSessions: 100, maxBytes: 512 * 1024 });
     await tiny.load(store, "w0", 1e9);
     expect(tiny.size).toBe(0);
+  });
+
+  test("a session idle for idleMs is dropped by the sweep and its next load reads its log again; a used one stays", async () => {
+    const store = new MemoryStore();
+    const reads = countReads(store);
+    let now = 1; // lru-cache reads a start of 0 as "no expiry"
+    const cache = new HistoryCache({ idleMs: 60_000 }, () => now);
+    await store.appendMany("idle", [um("r0", "q0"), am("r0", "a0")]);
+    await store.appendMany("busy", [um("r1", "q1"), am("r1", "a1")]);
+    await cache.load(store, "idle", 1e9);
+    await cache.load(store, "busy", 1e9);
+    now = 40_000;
+    await cache.load(store, "busy", 1e9); // a turn: its idle time starts again
+    now = 70_000;
+    cache.sweep();
+    expect(cache.size).toBe(1);
+    reads.count = 0;
+    await cache.load(store, "busy", 1e9);
+    expect(reads.count).toBe(0); // still cached
+    expect(ids(await cache.load(store, "idle", 1e9))).toEqual(["r0"]);
+    expect(reads.count).toBeGreaterThan(0); // dropped: read from the store again
+    expect(cache.size).toBe(2);
+    // never handed out stale even before a sweep ran
+    now = 200_000;
+    reads.count = 0;
+    await cache.load(store, "busy", 1e9);
+    expect(reads.count).toBeGreaterThan(0);
+    cache.close();
+    expect(cache.size).toBe(0);
   });
 
   test("events handed to the cache as they commit are not read back; a gap is read from the store", async () => {

@@ -11,3 +11,21 @@ test("agents.defaults.historyCache bounds the runtime's history cache: sessions 
   expect(s.runsActive).toBe(0);
   expect(s.historyBytes).toBeGreaterThan(0);
 });
+
+test("agents.defaults.historyCache.idleMs: an idle session's history is dropped from memory by the sweep, its next turn still sees it", async () => {
+  const store = new MemoryStore();
+  const provider = new ScriptedProvider(() => ({ text: "ok" }));
+  const rt = new AgentRuntime(provider, { historyCache: { idleMs: 50 } }).withStore(store);
+  await rt.processMessage("agent:main:idle", "remember me");
+  expect(rt.memoryStats().historySessions).toBe(1);
+  // the sweep runs every max(1 s, idleMs / 4)
+  for (let i = 0; i < 100 && (rt.memoryStats().historySessions ?? 0) > 0; i++) await Bun.sleep(50);
+  expect(rt.memoryStats().historySessions).toBe(0);
+  await rt.processMessage("agent:main:idle", "and again");
+  const sent = JSON.stringify(provider.requests.at(-1)?.messages);
+  expect(sent).toContain("remember me"); // rebuilt from the log
+  expect(sent).toContain("and again");
+  expect(rt.memoryStats().historySessions).toBe(1);
+  await rt.shutdown(100);
+  expect(rt.memoryStats().historySessions).toBe(0); // shutdown stops the sweep and drops the cache
+});
