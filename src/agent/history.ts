@@ -18,6 +18,13 @@
  * dropped (swept every quarter of it, and never handed out stale), so what an idle session leaves
  * behind is its rows on disk; its next turn reads its log once and is cached again.
  *
+ * Admission (2Q's "second chance"): a session is cached when it comes back while its key is still
+ * among the last `maxSessions` sessions loaded (kept as keys only), i.e. exactly when least-recently-
+ * used caching would have given it a hit; a session whose turns are further apart than that would
+ * only be evicted unused, so it is not cached at all (its turns read their log, as they would anyway).
+ * So a conversation is cached from its second turn (which reads its few events once more) and hits
+ * from its third; a session evicted for room is remembered by key and cached again on its next load.
+ *
  * Bounds (an `lru-cache`, least recently used evicted first): `maxSessions` (default 2,048) and
  * `maxBytes` (default 64 MiB) over the real serialized size of every cached message — text, tool
  * inputs (a 1 MB `write` counts 1 MB), tool results, image data — plus 256 bytes per message for
@@ -77,19 +84,30 @@ export const DEFAULT_HISTORY_IDLE_MS = 600_000;
 
 export class HistoryCache {
   readonly #cache: LRUCache<string, Cached>;
+  /** keys of sessions loaded lately and not cached: the admission filter (keys only, same bounds) */
+  readonly #seen: LRUCache<string, true>;
   readonly #sweep: ReturnType<typeof setInterval>;
 
   /** `clock` is for tests (milliseconds, monotonic); the sweep then runs only through `sweep()` */
   constructor(bounds: HistoryCacheBounds = {}, clock?: () => number) {
     const idleMs = Math.max(1, bounds.idleMs ?? DEFAULT_HISTORY_IDLE_MS);
-    this.#cache = new LRUCache<string, Cached>({
-      max: Math.max(1, bounds.maxSessions ?? 2048),
-      maxSize: Math.max(1, bounds.maxBytes ?? 64 * 1024 * 1024),
-      sizeCalculation: (c) => Math.max(1, c.bytes),
+    const max = Math.max(1, bounds.maxSessions ?? 2048);
+    const expiry = {
       ttl: idleMs,
       // lru-cache reads the clock once per this many ms (each read arms a timer): a second is plenty for minutes
       ttlResolution: clock ? 0 : 1000,
       ...(clock ? { perf: { now: clock } } : {}),
+    };
+    this.#seen = new LRUCache<string, true>({ max, ...expiry });
+    this.#cache = new LRUCache<string, Cached>({
+      max,
+      maxSize: Math.max(1, bounds.maxBytes ?? 64 * 1024 * 1024),
+      sizeCalculation: (c) => Math.max(1, c.bytes),
+      // evicted for room, not for idleness: its next load may cache it again
+      disposeAfter: (_c, key, reason) => {
+        if (reason === "evict") this.#seen.set(key, true);
+      },
+      ...expiry,
     });
     this.#sweep = setInterval(() => this.sweep(), Math.max(1000, idleMs / 4));
     this.#sweep.unref?.();
@@ -98,12 +116,19 @@ export class HistoryCache {
   /** Drops the sessions idle for `idleMs` or more (runs by itself every quarter of it). */
   sweep(): void {
     this.#cache.purgeStale();
+    this.#seen.purgeStale();
   }
 
   /** Stops the sweep timer and drops everything. */
   close(): void {
     clearInterval(this.#sweep);
     this.#cache.clear();
+    this.#seen.clear();
+  }
+
+  /** sessions remembered by key only (loaded lately, not cached) */
+  get seenSize(): number {
+    return this.#seen.size;
   }
 
   /** bytes held over all cached sessions, as counted against `maxBytes` */
@@ -115,8 +140,10 @@ export class HistoryCache {
     return this.#cache.size;
   }
 
+  /** The session was deleted or reset: nothing of it is kept, not even its key. */
   forget(sessionKey: string): void {
     this.#cache.delete(sessionKey);
+    this.#seen.delete(sessionKey);
   }
 
   /**
@@ -137,11 +164,13 @@ export class HistoryCache {
   async load(store: SessionStore, sessionKey: string, beforeSeq: number): Promise<History> {
     const session = await store.getSession(sessionKey);
     if (!session || session.lastSeq === 0) {
-      this.forget(sessionKey);
+      this.#cache.delete(sessionKey);
+      this.#seen.set(sessionKey, true);
       return { runs: [] };
     }
     let c = this.#cache.get(sessionKey);
-    this.forget(sessionKey);
+    const admit = c !== undefined || this.#seen.has(sessionKey);
+    this.#cache.delete(sessionKey);
     if (!c || c.createdAt !== session.createdAt || c.lastSeq > session.lastSeq) {
       c = await rebuild(store, sessionKey, session.lastSeq, session.createdAt);
     } else if (c.lastSeq < session.lastSeq) {
@@ -150,7 +179,10 @@ export class HistoryCache {
       }
       c.lastSeq = session.lastSeq;
     }
-    this.#cache.set(sessionKey, c); // replaces a copy a concurrent load of the same session stored meanwhile
+    if (admit) {
+      this.#seen.delete(sessionKey);
+      this.#cache.set(sessionKey, c); // replaces a copy a concurrent load of the same session stored meanwhile
+    } else this.#seen.set(sessionKey, true);
     return historyOf(c, beforeSeq);
   }
 }

@@ -109,10 +109,10 @@ describe("history cache", () => {
     const store = new MemoryStore();
     for (let s = 0; s < 6; s++) await store.appendMany(`b${s}`, [um(`r${s}`, "x".repeat(1000)), am(`r${s}`, "y")]);
     const bySessions = new HistoryCache({ maxSessions: 3 });
-    for (let s = 0; s < 6; s++) expect(ids(await bySessions.load(store, `b${s}`, 1e9))).toEqual([`r${s}`]);
+    for (let s = 0; s < 6; s++) for (let turn = 0; turn < 2; turn++) expect(ids(await bySessions.load(store, `b${s}`, 1e9))).toEqual([`r${s}`]); // cached from its second load
     expect(bySessions.size).toBe(3);
     const byMemory = new HistoryCache({ maxSessions: 100, maxBytes: 4000 }); // one session holds ~1,500: two fit
-    for (let s = 0; s < 6; s++) expect(await byMemory.load(store, `b${s}`, 1e9)).toEqual(await loadHistory(store, `b${s}`, 1e9));
+    for (let s = 0; s < 6; s++) for (let turn = 0; turn < 2; turn++) expect(await byMemory.load(store, `b${s}`, 1e9)).toEqual(await loadHistory(store, `b${s}`, 1e9));
     expect(byMemory.size).toBe(2);
     expect(byMemory.bytes).toBeLessThanOrEqual(4000);
     expect(byMemory.bytes).toBeGreaterThan(1000);
@@ -130,13 +130,13 @@ describe("history cache", () => {
       ]);
     }
     const cache = new HistoryCache({ maxSessions: 100, maxBytes: 4 * 1024 * 1024 });
-    for (let s = 0; s < 6; s++) expect(await cache.load(store, `w${s}`, 1e9)).toEqual(await loadHistory(store, `w${s}`, 1e9));
+    for (let s = 0; s < 6; s++) for (let turn = 0; turn < 2; turn++) expect(await cache.load(store, `w${s}`, 1e9)).toEqual(await loadHistory(store, `w${s}`, 1e9));
     expect(cache.size).toBe(3); // ~1 MiB each: three fit under 4 MiB, not six
     expect(cache.bytes).toBeGreaterThan(3 * 1024 * 1024);
     expect(cache.bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
     // one session larger than the whole cap is not cached at all
     const tiny = new HistoryCache({ maxSessions: 100, maxBytes: 512 * 1024 });
-    await tiny.load(store, "w0", 1e9);
+    for (let turn = 0; turn < 3; turn++) await tiny.load(store, "w0", 1e9);
     expect(tiny.size).toBe(0);
   });
 
@@ -147,8 +147,9 @@ describe("history cache", () => {
     const cache = new HistoryCache({ idleMs: 60_000 }, () => now);
     await store.appendMany("idle", [um("r0", "q0"), am("r0", "a0")]);
     await store.appendMany("busy", [um("r1", "q1"), am("r1", "a1")]);
-    await cache.load(store, "idle", 1e9);
-    await cache.load(store, "busy", 1e9);
+    for (let turn = 0; turn < 2; turn++) await cache.load(store, "idle", 1e9);
+    for (let turn = 0; turn < 2; turn++) await cache.load(store, "busy", 1e9);
+    expect(cache.size).toBe(2);
     now = 40_000;
     await cache.load(store, "busy", 1e9); // a turn: its idle time starts again
     now = 70_000;
@@ -159,6 +160,8 @@ describe("history cache", () => {
     expect(reads.count).toBe(0); // still cached
     expect(ids(await cache.load(store, "idle", 1e9))).toEqual(["r0"]);
     expect(reads.count).toBeGreaterThan(0); // dropped: read from the store again
+    expect(cache.size).toBe(1); // idle dropped it whole: it starts over as a session seen once
+    await cache.load(store, "idle", 1e9);
     expect(cache.size).toBe(2);
     // never handed out stale even before a sweep ran
     now = 200_000;
@@ -169,12 +172,45 @@ describe("history cache", () => {
     expect(cache.size).toBe(0);
   });
 
+  test("admission: a session that comes back only after more than maxSessions others is never cached; one evicted for room is cached again", async () => {
+    const store = new MemoryStore();
+    const reads = countReads(store);
+    for (let s = 0; s < 10; s++) await store.appendMany(`z${s}`, [um(`r${s}`, "q"), am(`r${s}`, "a")]);
+    const cache = new HistoryCache({ maxSessions: 4 });
+    // ten sessions in rotation through a cache of four: least-recently-used caching would only evict them unused
+    for (let round = 0; round < 5; round++) {
+      for (let s = 0; s < 10; s++) expect(await cache.load(store, `z${s}`, 1e9)).toEqual(await loadHistory(store, `z${s}`, 1e9));
+    }
+    expect(cache.size).toBe(0);
+    expect(cache.seenSize).toBe(4); // keys only, bounded like the cache
+    // three in rotation fit: cached from their second load, then read nothing
+    for (let turn = 0; turn < 2; turn++) for (let s = 0; s < 3; s++) await cache.load(store, `z${s}`, 1e9);
+    expect(cache.size).toBe(3);
+    reads.count = 0;
+    for (let s = 0; s < 3; s++) await cache.load(store, `z${s}`, 1e9);
+    expect(reads.count).toBe(0);
+    // two more sessions push z0 out for room; it comes back on its next load, as least-recently-used would have it
+    for (const k of ["z5", "z6"]) for (let turn = 0; turn < 2; turn++) await cache.load(store, k, 1e9);
+    expect(cache.size).toBe(4);
+    await cache.load(store, "z0", 1e9);
+    reads.count = 0;
+    await cache.load(store, "z0", 1e9);
+    expect(reads.count).toBe(0);
+    // a deleted session leaves not even its key (z1 was pushed out by z0 and remembered by key)
+    cache.forget("z0");
+    cache.forget("z1");
+    expect(cache.size).toBe(3);
+    await cache.load(store, "z1", 1e9);
+    expect(cache.size).toBe(3); // not cached: its key was forgotten, so this is its first load again
+    cache.close();
+  });
+
   test("events handed to the cache as they commit are not read back; a gap is read from the store", async () => {
     const store = new MemoryStore();
     const reads = countReads(store);
     const cache = new HistoryCache();
     await store.appendMany("k", [um("r0", "q0"), am("r0", "a0")]);
-    await cache.load(store, "k", 1e9);
+    for (let turn = 0; turn < 2; turn++) await cache.load(store, "k", 1e9);
     reads.count = 0;
     cache.appended("k", await store.appendMany("k", [um("r1", "q1"), am("r1", "a1")]));
     expect(ids(await cache.load(store, "k", 1e9))).toEqual(["r0", "r1"]);
@@ -191,7 +227,7 @@ describe("history cache", () => {
     const reads = countReads(store);
     const cache = new HistoryCache();
     for (let i = 0; i < 50; i++) await store.appendMany("k", [um(`r${i}`, `q${i}`), am(`r${i}`, `a${i}`)]);
-    expect(ids(await cache.load(store, "k", 1e9)).length).toBe(50);
+    for (let turn = 0; turn < 2; turn++) expect(ids(await cache.load(store, "k", 1e9)).length).toBe(50);
     reads.count = 0;
     await store.appendMany("k", [um("r50", "q50"), am("r50", "a50")]);
     const h = await cache.load(store, "k", 1e9);
@@ -246,6 +282,7 @@ describe("toMessages over cached runs", () => {
     const cache = new HistoryCache();
     const s = "agent:main:flag";
     const e1 = await store.appendMany(s, [{ data: { type: "user_message", runId: "r1", message: u("a") } }, { data: { type: "assistant_message", runId: "r1", message: a("b"), stopReason: "end_turn" } }]);
+    await cache.load(store, s, 100); // seen once: the next load caches it
     cache.appended(s, e1);
     const h = await cache.load(store, s, 100);
     toMessages(h, [u("now")]);
