@@ -183,7 +183,7 @@ export class AgentRuntime {
 
   /** Sizes of the runtime's per-session tables (the gateway's `gateway.memory` reports them). */
   memoryStats(): Record<string, number> {
-    return { runsActive: this.#active.size, runIdempotencyKeys: this.#byIdem.size, sessionsTouched: this.#touched.size, historySessions: this.#history.size, historyBytes: this.#history.bytes };
+    return { runsActive: this.#active.size, runIdempotencyKeys: this.#byIdem.size, sessionsTouched: this.#touched.size, historySessions: this.#history.size, historyBytes: this.#history.bytes, historySeen: this.#history.seenSize };
   }
 
   runs(): RunInfo[] {
