@@ -20,6 +20,7 @@ import type { SessionStore } from "../store/types.ts";
 import type { ResolvedAuth } from "../gateway/auth.ts";
 import { FileConfigSource } from "../gateway/config-source.ts";
 import { createGateway, type Gateway } from "../gateway/gateway.ts";
+import { authRateLimit } from "./auth-rate-limit.ts";
 import type { AgentRouter } from "./agent-router.ts";
 import { buildAgents, type BuiltAgents } from "./build-agents.ts";
 import { ChannelRunner } from "./channel-runner.ts";
@@ -65,6 +66,7 @@ export function assembleApp(o: AssembleOptions): App {
     ...(o.fanout ? { fanout: o.fanout } : {}),
     config: new FileConfigSource(config, o.loaded.path),
     auth: o.auth,
+    rateLimit: authRateLimit(config, o.log),
     channels,
     log: o.log,
     sandboxStatus: () => agents.sandboxStatus(),

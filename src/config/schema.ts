@@ -194,6 +194,19 @@ export const GatewayConfigSchema = z.looseObject({
       mode: z.enum(["none", "token", "password"]).default("token"),
       token: secretString.optional(),
       password: secretString.optional(),
+      /** failed-auth throttling (core/ratelimit.ts; OpenClaw's key names plus ours), mapped in app/auth-rate-limit.ts */
+      rateLimit: z
+        .looseObject({
+          maxAttempts: z.number().int().positive().optional(),
+          windowMs: z.number().int().positive().optional(),
+          lockoutMs: z.number().int().positive().optional(),
+          /** accepted for OpenClaw configs; never honoured (a web page can reach loopback) */
+          exemptLoopback: z.boolean().optional(),
+          maxEntries: z.number().int().positive().optional(),
+          globalFailures: z.number().int().positive().optional(),
+          globalWindowMs: z.number().int().positive().optional(),
+        })
+        .optional(),
     })
     .prefault({}),
   allowedOrigins: z.array(z.string()).default([]),
