@@ -47,9 +47,9 @@ export interface PriorRun {
   userSeq: number;
   messages: Message[];
   /** cached token estimate of `messages` (compaction.ts); cleared when a message is added */
-  tokens?: number;
+  tokens?: number | undefined;
   /** cached "`messages` can be sent as they are" (model-messages.ts); cleared when a message is added */
-  selfContained?: boolean;
+  selfContained?: boolean | undefined;
 }
 
 export interface History {
@@ -67,7 +67,12 @@ interface Cached {
   summary?: string;
   summaryMessage?: Message;
   runs: Map<string, PriorRun>;
+  /** the same runs in user-message order (the log's order): a turn's earlier runs are a prefix of it */
+  list: PriorRun[];
 }
+
+/** Every run has the same shape (the caches set, never deleted: a deleted property makes each run a slow dictionary object). */
+const newRun = (runId: string, userSeq: number, message: Message): PriorRun => ({ runId, userSeq, messages: [message], tokens: undefined, selfContained: undefined });
 
 const PAGE = 512;
 
@@ -195,12 +200,11 @@ export async function loadHistory(store: SessionStore, sessionKey: string, befor
 }
 
 function historyOf(c: Cached, beforeSeq: number): History {
-  // runs are kept in user-message order (the log's order), so the earlier runs are a prefix
-  const runs: PriorRun[] = [];
-  for (const r of c.runs.values()) {
-    if (r.userSeq >= beforeSeq) continue;
-    runs.push(r);
-  }
+  // runs are kept in user-message order (the log's order), so the earlier runs are a prefix:
+  // found from the end (the current run and any queued behind it), copied in one go
+  let n = c.list.length;
+  while (n > 0 && c.list[n - 1]!.userSeq >= beforeSeq) n--;
+  const runs = c.list.slice(0, n);
   if (c.summary === undefined) return { runs };
   if (c.summaryMessage === undefined) c.summaryMessage = summaryMessage(c.summary);
   return { summary: c.summary, summaryMessage: c.summaryMessage, runs };
@@ -227,7 +231,7 @@ async function rebuild(store: SessionStore, sessionKey: string, lastSeq: number,
     if (marker && from <= floor) break;
     to = from - 1;
   }
-  const c: Cached = { createdAt, lastSeq, bytes: 0, runs: new Map() };
+  const c: Cached = { createdAt, lastSeq, bytes: 0, runs: new Map(), list: [] };
   if (marker?.data.type === "compaction") c.summary = marker.data.summary;
   apply(c, pages.flat().filter((e) => e.seq >= floor && e !== marker && e.data.type !== "compaction" && e.data.type !== "session_reset"));
   return c;
@@ -239,6 +243,7 @@ function apply(c: Cached, events: readonly StoredEvent[]): void {
     switch (d.type) {
       case "session_reset":
         c.runs.clear();
+        c.list = [];
         delete c.summary;
         delete c.summaryMessage;
         c.bytes = 0;
@@ -247,11 +252,18 @@ function apply(c: Cached, events: readonly StoredEvent[]): void {
         c.summary = d.summary;
         delete c.summaryMessage;
         for (const [id, r] of c.runs) if (r.userSeq <= d.throughSeq) c.runs.delete(id);
+        c.list = c.list.filter((r) => r.userSeq > d.throughSeq);
         c.bytes = byteLength(d.summary);
         for (const r of c.runs.values()) for (const m of r.messages) c.bytes += messageBytes(m);
         break;
       case "user_message":
-        c.runs.set(d.runId, { runId: d.runId, userSeq: e.seq, messages: [d.message] });
+        {
+          const r = newRun(d.runId, e.seq, d.message);
+          const before = c.runs.get(d.runId);
+          c.runs.set(d.runId, r);
+          if (before) c.list = c.list.filter((x) => x !== before);
+          c.list.push(r);
+        }
         c.bytes += messageBytes(d.message);
         break;
       case "assistant_message":
@@ -259,8 +271,8 @@ function apply(c: Cached, events: readonly StoredEvent[]): void {
         const r = c.runs.get(d.runId);
         if (r) {
           r.messages.push(d.message);
-          delete r.tokens;
-          delete r.selfContained;
+          r.tokens = undefined;
+          r.selfContained = undefined;
           c.bytes += messageBytes(d.message);
         }
         break;

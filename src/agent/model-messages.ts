@@ -5,27 +5,64 @@
  * empty messages dropped, and it starts with a user message.
  */
 import type { ContentBlock, Message } from "../core/messages.ts";
-import type { History } from "./history.ts";
+import type { History, PriorRun } from "./history.ts";
 
 export function summaryMessage(summary: string): Message {
   return { role: "user", content: [{ type: "text", text: `<conversation_summary>\n${summary}\n</conversation_summary>` }] };
 }
 
+/**
+ * The earlier part of a conversation's list (summary + prior runs) kept between its turns, keyed
+ * weakly by its first element (the summary message or the first run), so it lives as long as the
+ * history cache holds that session: the next turn repeats the same runs plus new ones, and only the
+ * new ones are walked. A run that changed size since, or a different run list, starts it afresh.
+ */
+interface Flat {
+  runs: PriorRun[];
+  sizes: number[];
+  messages: Message[];
+  /** the messages before this index are known well-formed (a prefix of self-contained runs) */
+  checkFrom: number;
+  prefix: boolean;
+}
+const flats = new WeakMap<object, Flat>();
+
+function continues(f: Flat, runs: PriorRun[]): boolean {
+  if (f.runs.length > runs.length) return false;
+  for (let i = 0; i < f.runs.length; i++) if (runs[i] !== f.runs[i] || runs[i]!.messages.length !== f.sizes[i]) return false;
+  return true;
+}
+
 /** The messages for the model: summary + prior runs + the current run, normalised. */
 export function toMessages(history: History, current: Message[]): Message[] {
-  const all: Message[] = [];
-  if (history.summary !== undefined) all.push(history.summaryMessage ?? summaryMessage(history.summary));
+  const head = history.summary === undefined ? undefined : (history.summaryMessage ?? summaryMessage(history.summary));
+  const anchor: object | undefined = head ?? history.runs[0];
+  let f = anchor ? flats.get(anchor) : undefined;
+  if (!f || !continues(f, history.runs)) {
+    f = { runs: [], sizes: [], messages: head ? [head] : [], checkFrom: 0, prefix: head === undefined };
+    if (anchor) flats.set(anchor, f);
+  }
   // Prior runs that are self-contained (cached per run) need no check again: the whole list is
   // well-formed iff the rest of it is, checked from the first message after them.
-  let checkFrom = 0;
-  let prefix = history.summary === undefined;
-  for (const r of history.runs) {
-    for (const m of r.messages) all.push(m);
-    if (prefix && (r.selfContained ??= selfContained(r.messages))) checkFrom = all.length;
-    else prefix = false;
+  for (let i = f.runs.length; i < history.runs.length; i++) {
+    const r = history.runs[i]!;
+    let j = 0;
+    const first = r.messages[0];
+    if (i === 0 && head && first?.role === "user" && !first.content.some((b) => b.type === "tool_result")) {
+      // the summary and the run's opening user message merged, once, as normalizeMessages would
+      // merge them: otherwise every turn after a compaction would normalise the whole list
+      f.messages[0] = { role: "user", content: [...head.content, ...first.content] };
+      f.prefix = true;
+      j = 1;
+    }
+    for (; j < r.messages.length; j++) f.messages.push(r.messages[j]!);
+    f.runs.push(r);
+    f.sizes.push(r.messages.length);
+    if (f.prefix && (r.selfContained ??= selfContained(r.messages))) f.checkFrom = f.messages.length;
+    else f.prefix = false;
   }
-  for (const m of current) all.push(m);
-  return wellFormed(all, checkFrom) ? all : normalizeMessages(all); // `all` is already a fresh array: no copy in the common case
+  const all = f.messages.concat(current); // a fresh array: the kept one grows with the next turn
+  return wellFormed(all, f.checkFrom) ? all : normalizeMessages(all);
 }
 
 /**

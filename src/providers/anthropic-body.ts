@@ -1,13 +1,13 @@
 /**
  * The Messages API request body as JSON text, built so that a turn maps and serializes only its new
  * messages, not the history (anthropic-map.ts `mapMessages` semantics): the joined JSON of the list
- * sent last time is kept per conversation, weakly, and reused when the next list starts with the
+ * sent last time is kept per conversation (as bytes), weakly, and reused when the next list starts with the
  * same message objects (a message whose `content` array was replaced since invalidates it). Memory:
- * one string per cached conversation, about the size of its messages' JSON, alive exactly as long
- * as the history cache holds the session. The one part that changes from request to request — the
+ * one byte buffer per cached conversation, its messages' JSON plus up to half again as room to
+ * grow, alive exactly as long as the history cache holds the session. The one part that changes from request to request — the
  * `cache_control` breakpoint on the last block of a final user turn — is mapped fresh. Tool
- * definitions are kept per tool object. The result parses to exactly what
- * `JSON.stringify(toAnthropicParams(request))` gives.
+ * definitions are kept per tool object. The result (UTF-8 bytes, handed to the SDK as is) parses
+ * to exactly what `JSON.stringify(toAnthropicParams(request))` gives.
  */
 import type { Message } from "../core/messages.ts";
 import { mapMessages, mapTools, toAnthropicParams } from "./anthropic-map.ts";
@@ -41,53 +41,61 @@ function toolsJson(tools: ToolSpec[]): string {
 }
 
 /**
- * The joined JSON of a message list sent before, kept per conversation (keyed weakly by its first
- * message, so it lives exactly as long as the history cache holds that session): the next request
- * of the conversation repeats that list plus new messages, and only the new ones are joined.
+ * The joined JSON of a message list sent before, as UTF-8 bytes, kept per conversation (keyed
+ * weakly by its first message, so it lives exactly as long as the history cache holds that
+ * session): the next request of the conversation repeats that list plus new messages, and only the
+ * new ones are serialized and appended in place. Bytes rather than a string: a string joined turn
+ * after turn is a rope the engine flattens, and fetch encodes it to UTF-8, on every request — two
+ * passes over the whole history per turn; the bytes are copied once, into the body.
  */
 interface Prefix {
   refs: Message[];
   /** the `content` array of each message when it was serialized: a replaced one invalidates */
   contents: Message["content"][];
-  json: string;
+  /** `buf[0, length)` is the joined JSON; the rest is room to append into */
+  buf: Uint8Array;
+  length: number;
 }
 const prefixes = new WeakMap<Message, Prefix>();
+const encoder = new TextEncoder();
 
-/** The messages' JSON joined with "," (the empty turns left out), reusing the prefix sent last time. */
-function joinedJson(msgs: Message[], upto: number): string {
-  const anchor = msgs[0];
-  if (!anchor) return "";
-  const prev = prefixes.get(anchor);
-  let from = 0;
-  let json = "";
-  if (prev && prev.refs.length <= upto) {
-    const refs = prev.refs;
-    let same = true;
-    for (let i = 0; i < refs.length; i++) {
-      if (msgs[i] !== refs[i]) {
-        same = false;
-        break;
-      }
-    }
-    for (let i = 0; same && i < refs.length; i++) if (refs[i]!.content !== prev.contents[i]) same = false;
-    if (same) {
-      from = refs.length;
-      json = prev.json;
-    }
+function append(p: Prefix, json: string): void {
+  // UTF-8 is at most 3 bytes per UTF-16 unit; the comma is one more
+  const need = p.length + 1 + json.length * 3;
+  if (need > p.buf.length) {
+    const grown = new Uint8Array(Math.max(need, Math.ceil(p.buf.length * 1.5), 256));
+    grown.set(p.buf.subarray(0, p.length));
+    p.buf = grown;
   }
-  for (let i = from; i < upto; i++) {
-    const j = jsonOf(msgs[i]!);
-    if (j !== "") json = json === "" ? j : `${json},${j}`;
-  }
-  if (upto > 0) {
-    const refs = msgs.slice(0, upto);
-    prefixes.set(anchor, { refs, contents: refs.map((m) => m.content), json });
-  }
-  return json;
+  if (p.length > 0) p.buf[p.length++] = 44; // ","
+  p.length += encoder.encodeInto(json, p.buf.subarray(p.length)).written;
 }
 
-/** The request body (JSON text) for `POST /v1/messages` with `stream: true`. */
-export function anthropicBody(request: ProviderRequest): string {
+/** The messages' JSON joined with "," (the empty turns left out), reusing the prefix sent last time. */
+function joinedJson(msgs: Message[], upto: number): Prefix | undefined {
+  const anchor = msgs[0];
+  if (!anchor || upto === 0) return undefined;
+  let p = prefixes.get(anchor);
+  if (p && p.refs.length <= upto) {
+    const refs = p.refs;
+    for (let i = 0; p && i < refs.length; i++) if (msgs[i] !== refs[i] || refs[i]!.content !== p.contents[i]) p = undefined;
+  } else p = undefined;
+  if (!p) {
+    p = { refs: [], contents: [], buf: new Uint8Array(0), length: 0 };
+    prefixes.set(anchor, p);
+  }
+  for (let i = p.refs.length; i < upto; i++) {
+    const m = msgs[i]!;
+    const j = jsonOf(m);
+    if (j !== "") append(p, j);
+    p.refs.push(m);
+    p.contents.push(m.content);
+  }
+  return p;
+}
+
+/** The request body (UTF-8 JSON) for `POST /v1/messages` with `stream: true`. */
+export function anthropicBody(request: ProviderRequest): Uint8Array {
   const msgs = request.messages;
   // the last non-empty turn, mapped once: with the cache breakpoint when it is the user's, exactly
   // as mapMessages places it; everything before it is a prefix the next request repeats
@@ -101,13 +109,17 @@ export function anthropicBody(request: ProviderRequest): string {
       break;
     }
   }
-  let body = joinedJson(msgs, Math.max(0, lastIndex));
-  if (lastIndex >= 0) {
-    body = body === "" ? tail : `${body},${tail}`;
-  }
+  const prefix = joinedJson(msgs, Math.max(0, lastIndex));
+  const before = prefix?.length ?? 0;
   const rest = toAnthropicParams({ ...request, messages: [], tools: [] }) as unknown as Record<string, unknown>;
   delete rest.messages;
   const head = JSON.stringify(rest);
   const tools = toolsJson(request.tools);
-  return `{"messages":[${body}]${tools ? `,"tools":[${tools}]` : ""},${head.slice(1)}`;
+  const start = encoder.encode('{"messages":[');
+  const end = encoder.encode(`${before > 0 && tail ? "," : ""}${tail}]${tools ? `,"tools":[${tools}]` : ""},${head.slice(1)}`);
+  const body = new Uint8Array(start.length + before + end.length);
+  body.set(start, 0);
+  if (prefix) body.set(prefix.buf.subarray(0, before), start.length);
+  body.set(end, start.length + before);
+  return body;
 }

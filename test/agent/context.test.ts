@@ -293,4 +293,33 @@ describe("toMessages over cached runs", () => {
     const out = toMessages(await cache.load(store, s, 100), [u("now")]);
     expect(out.some((m) => m.content.some((b) => b.type === "tool_use"))).toBe(false);
   });
+
+  test("turn after turn the kept list agrees with a fresh walk: new runs, a prior run that grew, a summary, a shorter list", () => {
+    // the oracle: the plain concatenation, normalised as a whole
+    const fresh = (h: { summaryMessage?: Message; runs: PriorRun[] }, current: Message[]) =>
+      normalizeMessages([...(h.summaryMessage ? [h.summaryMessage] : []), ...h.runs.flatMap((r) => r.messages), ...current]);
+    const runs: PriorRun[] = [];
+    const roles = (m: Message[]) => m.map((x) => `${x.role}:${x.content.map((b) => (b.type === "text" ? b.text : b.type)).join("+")}`);
+    for (let i = 0; i < 30; i++) {
+      const h = { runs: runs.slice() };
+      const out = toMessages(h, [u(`now ${i}`)]);
+      expect(roles(out)).toEqual(roles(fresh(h, [u(`now ${i}`)])));
+      expect(out.length).toBe(2 * i + 1);
+      runs.push({ runId: `r${i}`, userSeq: i * 2 + 1, messages: [u(`q${i}`), a(`a${i}`)] });
+    }
+    // a prior run gets another message (its tool call): the kept list is not reused
+    runs[10]!.messages.push(call);
+    runs[10]!.selfContained = undefined; // as HistoryCache does when a run gets a message
+    expect(roles(toMessages({ runs: runs.slice() }, [u("later")]))).toEqual(roles(fresh({ runs }, [u("later")])));
+    expect(toMessages({ runs: runs.slice() }, [u("later")]).some((m) => m.content.some((b) => b.type === "tool_use"))).toBe(false);
+    // a shorter list with the same first run, then a summary in front
+    expect(roles(toMessages({ runs: runs.slice(0, 3) }, [u("x")]))).toEqual(["user:q0", "assistant:a0", "user:q1", "assistant:a1", "user:q2", "assistant:a2", "user:x"]);
+    const summaryMessage: Message = u("<conversation_summary>\nearlier\n</conversation_summary>");
+    const withSummary = { summary: "earlier", summaryMessage, runs: runs.slice(20) };
+    for (let i = 0; i < 2; i++) expect(roles(toMessages(withSummary, [u("y")]))).toEqual(roles(fresh(withSummary, [u("y")])));
+    expect(toMessages(withSummary, [u("y")])[0]!.content).toEqual([...summaryMessage.content, { type: "text", text: "q20" }]);
+    // merged once and kept: the same object turn after turn (normalizing would build a new one each time)
+    expect(toMessages(withSummary, [u("z")])[0]).toBe(toMessages(withSummary, [u("y")])[0]!);
+  });
 });
+

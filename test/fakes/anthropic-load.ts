@@ -14,6 +14,8 @@ import { messageFrames, reply } from "./anthropic.ts";
 import { portArg } from "./http-fake.ts";
 
 const enc = new TextEncoder();
+const decoder = new TextDecoder();
+const MODEL = /"model":"([^"]*)"/;
 const REPLY = reply.text("ok, noted.") as Extract<ReturnType<typeof reply.text>, { kind: "message" }>;
 
 export function startLoadFake(port = 0): { url: string; stop(): void; stats: { requests: number; bytesIn: number } } {
@@ -27,16 +29,21 @@ export function startLoadFake(port = 0): { url: string; stop(): void; stats: { r
       const path = new URL(req.url).pathname;
       if (req.method === "GET" && path === "/_fake/stats") return Response.json(stats);
       if (req.method !== "POST" || path !== "/v1/messages") return error(404, "not_found_error", `fake-anthropic-load: no route ${req.method} ${path}`);
-      const text = await req.text();
+      const body = new Uint8Array(await req.arrayBuffer());
       stats.requests++;
-      stats.bytesIn += text.length;
+      stats.bytesIn += body.length;
       if (!req.headers.get("x-api-key") && !req.headers.get("authorization")) return error(401, "authentication_error", "invalid x-api-key");
       if (!req.headers.get("anthropic-version")) return error(400, "invalid_request_error", "anthropic-version header is required");
-      // constant work per request whatever its size (no parse of the history): what grows with
-      // the session's length in a benchmark is then the gateway's, not the fake's
-      if (text.charCodeAt(0) !== 123 || !text.includes('"stream":true')) return error(400, "invalid_request_error", "fake-anthropic-load: a streaming JSON request is required");
-      const model = /"model":"([^"]*)"/.exec(text)?.[1] ?? "claude-fake";
-      const { frames } = messageFrames({ ...REPLY, usage: { input_tokens: Math.ceil(text.length / 4) } }, { method: "POST", path, headers: {}, body: { model, messages: [] } });
+      // constant work per request whatever its size (no parse of the history): the top-level keys
+      // are looked for in the body's last KiB first (where our gateway puts them, after the
+      // messages), then in the whole body; what grows with the session's length in a benchmark is
+      // then the gateway's, not the fake's
+      const tail = decoder.decode(body.subarray(Math.max(0, body.length - 1024)));
+      const whole = () => decoder.decode(body);
+      const streaming = tail.includes('"stream":true') || whole().includes('"stream":true');
+      if (body[0] !== 123 || !streaming) return error(400, "invalid_request_error", "fake-anthropic-load: a streaming JSON request is required");
+      const model = (MODEL.exec(tail) ?? MODEL.exec(whole()))?.[1] ?? "claude-fake";
+      const { frames } = messageFrames({ ...REPLY, usage: { input_tokens: Math.ceil(body.length / 4) } }, { method: "POST", path, headers: {}, body: { model, messages: [] } });
       let out = "";
       for (const f of frames) out += `event: ${f.event}\ndata: ${f.data}\n\n`;
       return new Response(enc.encode(out), { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });

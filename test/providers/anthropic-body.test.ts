@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Message } from "../../src/core/messages.ts";
-import { anthropicBody } from "../../src/providers/anthropic-body.ts";
+import { anthropicBody as bodyBytes } from "../../src/providers/anthropic-body.ts";
 import { toAnthropicParams } from "../../src/providers/anthropic-map.ts";
 import type { ProviderRequest } from "../../src/providers/types.ts";
 
@@ -19,6 +19,9 @@ function history(): Message[] {
     { role: "user", content: [{ type: "text", text: "and now?" }] },
   ] as Message[];
 }
+
+const decoder = new TextDecoder();
+const anthropicBody = (r: ProviderRequest): string => decoder.decode(bodyBytes(r));
 
 const req = (over: Partial<ProviderRequest> = {}): ProviderRequest => ({ model: "claude-x", system: "be brief", messages: history(), tools, maxTokens: 1024, ...over });
 
@@ -61,5 +64,20 @@ describe("anthropicBody across the turns of one conversation", () => {
     check(msgs);
     check(msgs.slice(0, 7)); // a shorter list with the same first message
     check(msgs);
+  });
+
+  test("the bytes stay exact as the kept prefix grows past its buffer, with multi-byte UTF-8 and surrogate pairs", () => {
+    const msgs: Message[] = [{ role: "user", content: [{ type: "text", text: "début 🦀" }] }];
+    const sent: Uint8Array[] = [];
+    for (let i = 0; i < 400; i++) {
+      msgs.push({ role: "assistant", content: [{ type: "text", text: `réponse ${i} — ${"ü€😀".repeat(i % 7)} ${"x".repeat(i)}` }] });
+      msgs.push({ role: "user", content: [{ type: "text", text: `tour ${i} 日本語 \u2028 "quoted" \\ ${"é".repeat(i % 50)}` }] });
+      const bytes = bodyBytes(req({ messages: msgs, tools: [] }));
+      if (i % 50 === 0) sent.push(bytes);
+      const text = decoder.decode(bytes);
+      expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(toAnthropicParams(req({ messages: msgs, tools: [] })))));
+    }
+    // a body handed out before is a copy: later turns appending to the kept prefix do not change it
+    for (const [k, bytes] of sent.entries()) expect(JSON.parse(decoder.decode(bytes)).messages.length).toBe(1 + 2 * (50 * k + 1));
   });
 });

@@ -6,8 +6,9 @@ import { ApiKey } from "../../src/core/secrets.ts";
 import { AnthropicProvider } from "../../src/providers/anthropic.ts";
 import { OpenAICompatibleProvider } from "../../src/providers/openai-compatible.ts";
 import { reply, startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from "../fakes/anthropic.ts";
+import { startLoadFake } from "../fakes/anthropic-load.ts";
 import { oai, startFakeOpenAI } from "../fakes/openai.ts";
-import { collect, request, textOfEvents } from "./helpers.ts";
+import { collect, request, stopOf, textOfEvents } from "./helpers.ts";
 
 const KEY = "sk-ant-fakes-0123456789abcdef";
 
@@ -92,4 +93,33 @@ describe("a fake in another process", () => {
       }
     });
   }
+});
+
+describe("load fake of Anthropic (benchmarks)", () => {
+  const load = startLoadFake();
+  afterAll(() => load.stop());
+
+  test("answers our provider's request, whatever its length, with the model it was asked for", async () => {
+    const p = new AnthropicProvider({ apiKey: new ApiKey(KEY), baseURL: load.url, maxRetries: 0 });
+    const long = request("x".repeat(200_000));
+    const events = await collect(p.stream({ ...long, model: "claude-long" }));
+    expect(textOfEvents(events)).toBe("ok, noted.");
+    expect(events.find((e) => e.type === "start")).toMatchObject({ model: "claude-long" });
+    expect(stopOf(events).stopReason).toBe("end_turn");
+    expect(load.stats.bytesIn).toBeGreaterThan(200_000);
+  });
+
+  test("finds the top-level keys anywhere, and refuses a request that does not stream", async () => {
+    const client = new Anthropic({ apiKey: KEY, baseURL: load.url, maxRetries: 0 });
+    // the SDK puts model and stream first: the fake falls back to the whole body
+    const stream = await client.messages.create({ model: "claude-first", max_tokens: 10, stream: true, messages: [{ role: "user", content: "y".repeat(5_000) }] });
+    const seen: string[] = [];
+    for await (const ev of stream) if (ev.type === "message_start") seen.push(ev.message.model);
+    expect(seen).toEqual(["claude-first"]);
+    const refused = await client.messages.create({ model: "claude-x", max_tokens: 10, messages: [{ role: "user", content: "z" }] }).then(
+      () => "answered",
+      (err: Error) => err.message,
+    );
+    expect(refused).toMatch(/streaming JSON request is required/);
+  });
 });
