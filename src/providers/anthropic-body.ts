@@ -6,8 +6,9 @@
  * one byte buffer per cached conversation, its messages' JSON plus up to half again as room to
  * grow, alive exactly as long as the history cache holds the session. The one part that changes from request to request — the
  * `cache_control` breakpoint on the last block of a final user turn — is mapped fresh. Tool
- * definitions are kept per tool object. The result (UTF-8 bytes, handed to the SDK as is) parses
- * to exactly what `JSON.stringify(toAnthropicParams(request))` gives.
+ * definitions are kept per tool object. The result (UTF-8 bytes, handed to the SDK as is; valid
+ * until the next body of the same conversation) parses to exactly what
+ * `JSON.stringify(toAnthropicParams(request))` gives.
  */
 import type { Message } from "../core/messages.ts";
 import { mapMessages, mapTools, toAnthropicParams } from "./anthropic-map.ts";
@@ -46,29 +47,33 @@ function toolsJson(tools: ToolSpec[]): string {
  * session): the next request of the conversation repeats that list plus new messages, and only the
  * new ones are serialized and appended in place. Bytes rather than a string: a string joined turn
  * after turn is a rope the engine flattens, and fetch encodes it to UTF-8, on every request — two
- * passes over the whole history per turn; the bytes are copied once, into the body.
+ * passes over the whole history per turn. The body handed out is a view of this buffer (decision 124).
  */
 interface Prefix {
   refs: Message[];
   /** the `content` array of each message when it was serialized: a replaced one invalidates */
   contents: Message["content"][];
-  /** `buf[0, length)` is the joined JSON; the rest is room to append into */
-  buf: Uint8Array;
+  /** `buf[0, OPEN.length)` is `{"messages":[`, then `length` bytes of joined JSON; the rest is room */
+  buf: Uint8Array<ArrayBuffer>;
   length: number;
 }
 const prefixes = new WeakMap<Message, Prefix>();
 const encoder = new TextEncoder();
+const OPEN = encoder.encode('{"messages":[');
+
+/** Room for `extra` more bytes after the joined JSON (grown by half again, the content copied once). */
+function reserve(p: Prefix, extra: number): void {
+  const used = OPEN.length + p.length;
+  if (used + extra <= p.buf.length) return;
+  const grown = new Uint8Array(Math.max(used + extra, Math.ceil(p.buf.length * 1.5), 256));
+  grown.set(p.buf.subarray(0, used));
+  p.buf = grown;
+}
 
 function append(p: Prefix, json: string): void {
-  // UTF-8 is at most 3 bytes per UTF-16 unit; the comma is one more
-  const need = p.length + 1 + json.length * 3;
-  if (need > p.buf.length) {
-    const grown = new Uint8Array(Math.max(need, Math.ceil(p.buf.length * 1.5), 256));
-    grown.set(p.buf.subarray(0, p.length));
-    p.buf = grown;
-  }
-  if (p.length > 0) p.buf[p.length++] = 44; // ","
-  p.length += encoder.encodeInto(json, p.buf.subarray(p.length)).written;
+  reserve(p, 1 + json.length * 3); // UTF-8 is at most 3 bytes per UTF-16 unit; the comma is one more
+  if (p.length > 0) p.buf[OPEN.length + p.length++] = 44; // ","
+  p.length += encoder.encodeInto(json, p.buf.subarray(OPEN.length + p.length)).written;
 }
 
 /** The messages' JSON joined with "," (the empty turns left out), reusing the prefix sent last time. */
@@ -82,6 +87,8 @@ function joinedJson(msgs: Message[], upto: number): Prefix | undefined {
   } else p = undefined;
   if (!p) {
     p = { refs: [], contents: [], buf: new Uint8Array(0), length: 0 };
+    reserve(p, 0);
+    p.buf.set(OPEN);
     prefixes.set(anchor, p);
   }
   for (let i = p.refs.length; i < upto; i++) {
@@ -95,7 +102,7 @@ function joinedJson(msgs: Message[], upto: number): Prefix | undefined {
 }
 
 /** The request body (UTF-8 JSON) for `POST /v1/messages` with `stream: true`. */
-export function anthropicBody(request: ProviderRequest): Uint8Array {
+export function anthropicBody(request: ProviderRequest): Uint8Array<ArrayBuffer> {
   const msgs = request.messages;
   // the last non-empty turn, mapped once: with the cache breakpoint when it is the user's, exactly
   // as mapMessages places it; everything before it is a prefix the next request repeats
@@ -115,11 +122,17 @@ export function anthropicBody(request: ProviderRequest): Uint8Array {
   delete rest.messages;
   const head = JSON.stringify(rest);
   const tools = toolsJson(request.tools);
-  const start = encoder.encode('{"messages":[');
-  const end = encoder.encode(`${before > 0 && tail ? "," : ""}${tail}]${tools ? `,"tools":[${tools}]` : ""},${head.slice(1)}`);
-  const body = new Uint8Array(start.length + before + end.length);
-  body.set(start, 0);
-  if (prefix) body.set(prefix.buf.subarray(0, before), start.length);
-  body.set(end, start.length + before);
-  return body;
+  const end = `${before > 0 && tail ? "," : ""}${tail}]${tools ? `,"tools":[${tools}]` : ""},${head.slice(1)}`;
+  if (!prefix) {
+    const body = new Uint8Array(OPEN.length + end.length * 3);
+    body.set(OPEN);
+    return body.subarray(0, OPEN.length + encoder.encodeInto(end, body.subarray(OPEN.length)).written);
+  }
+  // The body is a view of the kept buffer with this request's end written after the prefix: no
+  // copy of the history per turn. It stays valid until the next body of this conversation is built
+  // (which writes over that end): the runtime sends a conversation's requests one at a time, and
+  // fetch copies a body when it is called (test/providers/anthropic-body.test.ts checks both).
+  reserve(prefix, end.length * 3);
+  const at = OPEN.length + before;
+  return prefix.buf.subarray(0, at + encoder.encodeInto(end, prefix.buf.subarray(at)).written);
 }

@@ -68,16 +68,53 @@ describe("anthropicBody across the turns of one conversation", () => {
 
   test("the bytes stay exact as the kept prefix grows past its buffer, with multi-byte UTF-8 and surrogate pairs", () => {
     const msgs: Message[] = [{ role: "user", content: [{ type: "text", text: "début 🦀" }] }];
-    const sent: Uint8Array[] = [];
     for (let i = 0; i < 400; i++) {
       msgs.push({ role: "assistant", content: [{ type: "text", text: `réponse ${i} — ${"ü€😀".repeat(i % 7)} ${"x".repeat(i)}` }] });
       msgs.push({ role: "user", content: [{ type: "text", text: `tour ${i} 日本語 \u2028 "quoted" \\ ${"é".repeat(i % 50)}` }] });
-      const bytes = bodyBytes(req({ messages: msgs, tools: [] }));
-      if (i % 50 === 0) sent.push(bytes);
-      const text = decoder.decode(bytes);
+      const text = decoder.decode(bodyBytes(req({ messages: msgs, tools: [] })));
       expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(toAnthropicParams(req({ messages: msgs, tools: [] })))));
     }
-    // a body handed out before is a copy: later turns appending to the kept prefix do not change it
-    for (const [k, bytes] of sent.entries()) expect(JSON.parse(decoder.decode(bytes)).messages.length).toBe(1 + 2 * (50 * k + 1));
+  });
+
+  test("a body stays exact until the next body of its conversation; other conversations do not touch it", () => {
+    const a = history();
+    const b: Message[] = [{ role: "user", content: [{ type: "text", text: "another conversation" }] }];
+    const bodyA = bodyBytes(req({ messages: a }));
+    const copyA = bodyA.slice();
+    for (let i = 0; i < 50; i++) {
+      b.push({ role: "assistant", content: [{ type: "text", text: `r${i} ${"y".repeat(i * 40)}` }] }, { role: "user", content: [{ type: "text", text: `t${i}` }] });
+      bodyBytes(req({ messages: b }));
+    }
+    expect(bodyA).toEqual(copyA);
+    // the next turn of the same conversation may reuse the buffer: the earlier view is then stale,
+    // which is why a conversation's requests are sent one at a time (and fetch copies, below)
+    const next = [...a, { role: "assistant", content: [{ type: "text", text: "ok" }] }, { role: "user", content: [{ type: "text", text: "more" }] }] as Message[];
+    const bodyNext = bodyBytes(req({ messages: next }));
+    expect(JSON.parse(decoder.decode(bodyNext))).toEqual(JSON.parse(JSON.stringify(toAnthropicParams(req({ messages: next })))));
+    // no copy of the history per request: the same list again is a view of the same kept buffer
+    expect(bodyBytes(req({ messages: next })).buffer).toBe(bodyNext.buffer);
+  });
+
+  test("fetch copies a body when it is called: bytes written into the buffer afterwards are not sent", async () => {
+    const got: string[] = [];
+    const server = Bun.serve({
+      hostname: "127.0.0.1", port: 0,
+      async fetch(r) {
+        await Bun.sleep(20);
+        got.push(await r.text());
+        return new Response("ok");
+      },
+    });
+    try {
+      const msgs = history();
+      const body = bodyBytes(req({ messages: msgs }));
+      const expected = decoder.decode(body);
+      const sent = fetch(`http://127.0.0.1:${server.port}/`, { method: "POST", body });
+      body.fill(0x20); // what building the next body of the conversation would do to these bytes
+      await (await sent).text();
+      expect(got).toEqual([expected]);
+    } finally {
+      server.stop(true);
+    }
   });
 });
