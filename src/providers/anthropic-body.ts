@@ -60,6 +60,8 @@ interface Prefix {
 const prefixes = new WeakMap<Message, Prefix>();
 const encoder = new TextEncoder();
 const OPEN = encoder.encode('{"messages":[');
+/** The body is a view of the kept buffer once the prefix is this many times the request's end (else a copy). */
+const VIEW_RATIO = 4;
 
 /** Room for `extra` more bytes after the joined JSON (grown by half again, the content copied once). */
 function reserve(p: Prefix, extra: number): void {
@@ -122,17 +124,23 @@ export function anthropicBody(request: ProviderRequest): Uint8Array<ArrayBuffer>
   delete rest.messages;
   const head = JSON.stringify(rest);
   const tools = toolsJson(request.tools);
-  const end = `${before > 0 && tail ? "," : ""}${tail}]${tools ? `,"tools":[${tools}]` : ""},${head.slice(1)}`;
-  if (!prefix) {
-    const body = new Uint8Array(OPEN.length + end.length * 3);
-    body.set(OPEN);
-    return body.subarray(0, OPEN.length + encoder.encodeInto(end, body.subarray(OPEN.length)).written);
+  const end = encoder.encode(`${before > 0 && tail ? "," : ""}${tail}]${tools ? `,"tools":[${tools}]` : ""},${head.slice(1)}`);
+  if (prefix && before >= end.length * VIEW_RATIO) {
+    // A long conversation: the body is a view of the kept buffer with this request's end written
+    // after the prefix, so the history is not copied per turn. It stays valid until the next body
+    // of this conversation is built (which writes over that end): the runtime sends a
+    // conversation's requests one at a time, and fetch copies a body when it is called
+    // (test/providers/anthropic-body.test.ts checks both).
+    reserve(prefix, end.length);
+    const at = OPEN.length + before;
+    prefix.buf.set(end, at);
+    return prefix.buf.subarray(0, at + end.length);
   }
-  // The body is a view of the kept buffer with this request's end written after the prefix: no
-  // copy of the history per turn. It stays valid until the next body of this conversation is built
-  // (which writes over that end): the runtime sends a conversation's requests one at a time, and
-  // fetch copies a body when it is called (test/providers/anthropic-body.test.ts checks both).
-  reserve(prefix, end.length * 3);
-  const at = OPEN.length + before;
-  return prefix.buf.subarray(0, at + encoder.encodeInto(end, prefix.buf.subarray(at)).written);
+  // A short one: a copy, so that the kept buffer never has to hold room for the system prompt and
+  // tools of every cached conversation.
+  const body = new Uint8Array(OPEN.length + before + end.length);
+  if (prefix) body.set(prefix.buf.subarray(0, OPEN.length + before));
+  else body.set(OPEN);
+  body.set(end, OPEN.length + before);
+  return body;
 }

@@ -76,8 +76,9 @@ describe("anthropicBody across the turns of one conversation", () => {
     }
   });
 
-  test("a body stays exact until the next body of its conversation; other conversations do not touch it", () => {
+  test("a long conversation's body is a view of its kept buffer, exact until its next body; other conversations do not touch it", () => {
     const a = history();
+    for (let i = 0; i < 40; i++) a.push({ role: "assistant", content: [{ type: "text", text: `reply ${i} ${"z".repeat(200)}` }] }, { role: "user", content: [{ type: "text", text: `turn ${i}` }] });
     const b: Message[] = [{ role: "user", content: [{ type: "text", text: "another conversation" }] }];
     const bodyA = bodyBytes(req({ messages: a }));
     const copyA = bodyA.slice();
@@ -86,13 +87,22 @@ describe("anthropicBody across the turns of one conversation", () => {
       bodyBytes(req({ messages: b }));
     }
     expect(bodyA).toEqual(copyA);
-    // the next turn of the same conversation may reuse the buffer: the earlier view is then stale,
-    // which is why a conversation's requests are sent one at a time (and fetch copies, below)
     const next = [...a, { role: "assistant", content: [{ type: "text", text: "ok" }] }, { role: "user", content: [{ type: "text", text: "more" }] }] as Message[];
     const bodyNext = bodyBytes(req({ messages: next }));
     expect(JSON.parse(decoder.decode(bodyNext))).toEqual(JSON.parse(JSON.stringify(toAnthropicParams(req({ messages: next })))));
     // no copy of the history per request: the same list again is a view of the same kept buffer
+    // (so the earlier view is stale once the next body is built: a conversation's requests are sent
+    // one at a time, and fetch copies, below)
     expect(bodyBytes(req({ messages: next })).buffer).toBe(bodyNext.buffer);
+  });
+
+  test("a short conversation's body is a copy: the kept buffer holds no room for the tools and system prompt", () => {
+    const msgs = history();
+    const first = bodyBytes(req({ messages: msgs }));
+    const copy = first.slice();
+    const second = bodyBytes(req({ messages: [...msgs, { role: "assistant", content: [{ type: "text", text: "ok" }] }, { role: "user", content: [{ type: "text", text: "again" }] }] as Message[] }));
+    expect(second.buffer).not.toBe(first.buffer);
+    expect(first).toEqual(copy);
   });
 
   test("fetch copies a body when it is called: bytes written into the buffer afterwards are not sent", async () => {
