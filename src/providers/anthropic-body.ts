@@ -129,8 +129,8 @@ export function anthropicBody(request: ProviderRequest): Uint8Array<ArrayBuffer>
     // A long conversation: the body is a view of the kept buffer with this request's end written
     // after the prefix, so the history is not copied per turn. It stays valid until the next body
     // of this conversation is built (which writes over that end): the runtime sends a
-    // conversation's requests one at a time, and fetch copies a body when it is called
-    // (test/providers/anthropic-body.test.ts checks both).
+    // conversation's requests one at a time (one run per session), and fetch copies a body when it
+    // is called (test/providers/anthropic-body.test.ts checks that).
     reserve(prefix, end.length);
     const at = OPEN.length + before;
     prefix.buf.set(end, at);
