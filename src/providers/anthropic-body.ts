@@ -72,7 +72,20 @@ function reserve(p: Prefix, extra: number): void {
   p.buf = grown;
 }
 
+/** Past this many UTF-16 units a message is encoded first and room reserved for exactly its bytes. */
+const EXACT_FROM = 16 * 1024;
+
 function append(p: Prefix, json: string): void {
+  if (json.length > EXACT_FROM) {
+    // a large message (a tool result, a pasted file): reserving 3 bytes per unit would keep up to
+    // twice its size as idle room for as long as the conversation is cached
+    const bytes = encoder.encode(json);
+    reserve(p, 1 + bytes.length);
+    if (p.length > 0) p.buf[OPEN.length + p.length++] = 44; // ","
+    p.buf.set(bytes, OPEN.length + p.length);
+    p.length += bytes.length;
+    return;
+  }
   reserve(p, 1 + json.length * 3); // UTF-8 is at most 3 bytes per UTF-16 unit; the comma is one more
   if (p.length > 0) p.buf[OPEN.length + p.length++] = 44; // ","
   p.length += encoder.encodeInto(json, p.buf.subarray(OPEN.length + p.length)).written;

@@ -322,4 +322,3 @@ describe("toMessages over cached runs", () => {
     expect(toMessages(withSummary, [u("z")])[0]).toBe(toMessages(withSummary, [u("y")])[0]!);
   });
 });
-

@@ -39,7 +39,8 @@ export function startLoadFake(port = 0): { url: string; stop(): void; stats: { r
       // messages), then in the whole body; what grows with the session's length in a benchmark is
       // then the gateway's, not the fake's
       const tail = decoder.decode(body.subarray(Math.max(0, body.length - 1024)));
-      const whole = () => decoder.decode(body);
+      let decoded: string | undefined;
+      const whole = () => (decoded ??= decoder.decode(body));
       const streaming = tail.includes('"stream":true') || whole().includes('"stream":true');
       if (body[0] !== 123 || !streaming) return error(400, "invalid_request_error", "fake-anthropic-load: a streaming JSON request is required");
       const model = (MODEL.exec(tail) ?? MODEL.exec(whole()))?.[1] ?? "claude-fake";

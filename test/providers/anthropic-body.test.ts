@@ -96,6 +96,19 @@ describe("anthropicBody across the turns of one conversation", () => {
     expect(bodyBytes(req({ messages: next })).buffer).toBe(bodyNext.buffer);
   });
 
+  test("a large message keeps no more idle room than half again its size (not 3 bytes per character)", () => {
+    const big = "x".repeat(1_000_000);
+    const msgs: Message[] = [
+      { role: "user", content: [{ type: "text", text: "read this file" }] },
+      { role: "assistant", content: [{ type: "text", text: big }] },
+      { role: "user", content: [{ type: "text", text: "and now?" }] },
+    ];
+    const body = bodyBytes(req({ messages: msgs, tools: [] }));
+    expect(JSON.parse(decoder.decode(body))).toEqual(JSON.parse(JSON.stringify(toAnthropicParams(req({ messages: msgs, tools: [] })))));
+    // a long conversation's body is a view of the kept buffer: its capacity is what stays cached
+    expect(body.buffer.byteLength).toBeLessThan(body.length * 1.6);
+  });
+
   test("a short conversation's body is a copy: the kept buffer holds no room for the tools and system prompt", () => {
     const msgs = history();
     const first = bodyBytes(req({ messages: msgs }));
